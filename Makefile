@@ -1,0 +1,34 @@
+# Two commands for a fresh machine: `make conformance` (the main job) and `make test`.
+# Both create .venv and install the project into it the first time.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: conformance test lint type tox clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
+	touch $(STAMP)
+
+conformance: $(STAMP)
+	$(BIN)/jwkconform run
+
+test: $(STAMP)
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+type: $(STAMP)
+	$(BIN)/tox -e type
+
+tox: $(STAMP)
+	$(BIN)/tox
+
+clean:
+	rm -rf $(VENV) .tox build *.egg-info

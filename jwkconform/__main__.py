@@ -1,0 +1,3 @@
+from jwkconform.harness._cli import main
+
+raise SystemExit(main())

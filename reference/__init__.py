@@ -1,0 +1,41 @@
+"""The reference JWK-Set secret store and secrets provider.
+
+It shows every store and provider requirement of the catalogue; each behaviour lives in one
+module: durations in ``_durations``, configuration in ``_config``, reading bytes in
+``_fetch``, parsing a set in ``_jwks``, purposes in ``_purposes``, algorithm constraints in
+``_constraints``, caching and leases in ``_store``, token verification in ``_provider``.
+
+>>> from jwkconform.reference import JwkSetSecretStore, SecretsProvider
+>>> store = JwkSetSecretStore.from_json({"jwkUrl": "https://idp.example/jwks"})
+>>> provider = SecretsProvider.from_json({"verificationSecretId": "access.token"}, store)
+>>> provider.verify(token).verified  # doctest: +SKIP
+True
+>>> store.close()
+"""
+
+from jwkconform.reference._config import StoreConfig
+from jwkconform.reference._durations import Duration, DurationError, parse_duration
+from jwkconform.reference._errors import ConfigError, LoadError, UnsupportedPurposeError
+from jwkconform.reference._log import LOGGER_NAME
+from jwkconform.reference._provider import SecretsProvider, SecretStore, Verification
+from jwkconform.reference._purposes import Purpose
+from jwkconform.reference._secrets import Secret
+from jwkconform.reference._store import Clock, JwkSetSecretStore
+
+__all__ = [
+    "LOGGER_NAME",
+    "Clock",
+    "ConfigError",
+    "Duration",
+    "DurationError",
+    "JwkSetSecretStore",
+    "LoadError",
+    "Purpose",
+    "Secret",
+    "SecretStore",
+    "SecretsProvider",
+    "StoreConfig",
+    "UnsupportedPurposeError",
+    "Verification",
+    "parse_duration",
+]

@@ -1,0 +1,61 @@
+"""Read the JWK Set document's bytes from an ``http(s)`` or ``file:`` URL (LOAD-01, LOAD-06).
+
+Every way a read can fail (connection, timeout, HTTP status other than 200, a body over
+the size cap, a missing file) becomes one `LoadError` that says what happened.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+import httpx
+
+from jwkconform.reference._errors import LoadError
+
+__all__ = ["DEFAULT_HTTP_TIMEOUT", "fetch"]
+
+# A gateway must never hang on a slow key server: the default client gives up after 10 s.
+DEFAULT_HTTP_TIMEOUT: Final = httpx.Timeout(10.0)
+
+_ACCEPT: Final = "application/jwk-set+json, application/json;q=0.9, */*;q=0.1"
+
+
+def fetch(url: str, client: httpx.Client, max_bytes: int) -> bytes:
+    """The bytes at ``url``, at most ``max_bytes`` of them."""
+    if urlsplit(url).scheme.lower() == "file":
+        return _read_file(url, max_bytes)
+    try:
+        with client.stream("GET", url, headers={"Accept": _ACCEPT}) as response:
+            if response.status_code != 200:
+                raise LoadError(url, f"HTTP status {response.status_code}")
+            _check_declared_length(url, response, max_bytes)
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                body += chunk
+                if len(body) > max_bytes:
+                    raise LoadError(url, f"body exceeds the {max_bytes}-byte cap")
+            return bytes(body)
+    except httpx.TimeoutException as exc:
+        raise LoadError(url, f"timed out ({type(exc).__name__})") from exc
+    except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as exc:
+        raise LoadError(url, f"{type(exc).__name__}: {exc}") from exc
+
+
+def _check_declared_length(url: str, response: httpx.Response, max_bytes: int) -> None:
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise LoadError(url, f"declared length {declared} exceeds the {max_bytes}-byte cap")
+
+
+def _read_file(url: str, max_bytes: int) -> bytes:
+    path = url2pathname(urlsplit(url).path)
+    try:
+        with open(path, "rb") as handle:
+            body = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise LoadError(url, f"{type(exc).__name__}: {exc.strerror or exc}") from exc
+    if len(body) > max_bytes:
+        raise LoadError(url, f"file exceeds the {max_bytes}-byte cap")
+    return body

@@ -1,0 +1,109 @@
+"""Turn a JWK Set document into the usable keys it holds (LOAD-02..04, PUR-07).
+
+A document that is not a JSON object with a ``keys`` array is a `LoadError`. Inside a
+good document each JWK stands alone (RFC 7517 section 5): one that cannot be used is
+skipped with a log line and the rest load.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from jwcrypto.jwk import JWK
+
+from jwkconform.reference._constraints import key_bits
+from jwkconform.reference._errors import LoadError
+from jwkconform.reference._log import logger
+from jwkconform.reference._purposes import Purpose, purposes_of
+
+__all__ = ["KeyEntry", "parse_jwk_set"]
+
+_PRIVATE_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
+# jwcrypto checks a curve only when the key is used, so an unknown curve is caught here.
+_CURVES = {
+    "EC": frozenset({"P-256", "P-384", "P-521", "secp256k1"}),
+    "OKP": frozenset({"Ed25519", "Ed448", "X25519", "X448"}),
+}
+
+
+@dataclass(frozen=True)
+class KeyEntry:
+    """One usable JWK of a loaded set, with what it was checked to be good for."""
+
+    stable_id: str
+    kid: str | None
+    public_jwk: Mapping[str, Any]
+    key: JWK
+    bits: int
+    purposes: frozenset[Purpose]
+
+
+def parse_jwk_set(body: bytes, url: str, *, remote: bool) -> list[KeyEntry]:
+    """The usable keys of the document ``body`` read from ``url``, in set order."""
+    try:
+        document = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise LoadError(url, f"not JSON: {exc}") from None
+    if not isinstance(document, dict):
+        raise LoadError(url, f"not a JWK Set: top level is a JSON {type(document).__name__}")
+    keys = document.get("keys")
+    if not isinstance(keys, list):
+        raise LoadError(url, "not a JWK Set: no 'keys' array")
+    entries = []
+    for position, member in enumerate(keys):
+        problem, entry = _entry(member, remote=remote)
+        if entry is None:
+            logger.warning("skipping JWK #%d of %s: %s", position, url, problem)
+        else:
+            entries.append(entry)
+    return entries
+
+
+def _entry(member: object, *, remote: bool) -> tuple[str, KeyEntry | None]:
+    if not isinstance(member, dict):
+        return f"not a JSON object but {type(member).__name__}", None
+    problem = _malformed(member)
+    if problem:
+        return problem, None
+    if remote and member.get("kty") == "oct":
+        # PUR-07: a symmetric key that anyone can download is no secret; using it would let
+        # anyone forge tokens, so a remote set's oct keys are never used.
+        return "symmetric (oct) key in a remote set", None
+    curves = _CURVES.get(member["kty"])
+    if curves is not None and member.get("crv") not in curves:
+        return f"unsupported curve {member.get('crv')!r} for kty {member['kty']!r}", None
+    # `use` and `key_ops` are ours to judge (jwcrypto refuses some RFC-legal values).
+    material = {k: v for k, v in member.items() if k not in {"use", "key_ops"}}
+    try:
+        key = JWK(**material)
+        kid = member.get("kid")
+        stable_id = kid if isinstance(kid, str) else key.thumbprint()
+        bits = key_bits(member)
+    except Exception as exc:  # jwcrypto raises many types for bad key material
+        return f"unusable key material ({type(exc).__name__}: {exc})", None
+    public = {k: v for k, v in member.items() if k not in _PRIVATE_MEMBERS}
+    return "", KeyEntry(stable_id, kid, MappingProxyType(public), key, bits, purposes_of(member))
+
+
+def _malformed(member: Mapping[str, Any]) -> str:
+    for name in ("kty", "kid", "use", "alg", "crv"):
+        if name in member and not isinstance(member[name], str):
+            return f"member {name!r} is not a string"
+    if "kty" not in member:
+        return "no 'kty' member"
+    ops = member.get("key_ops")
+    if ops is not None and not _well_formed_ops(ops):
+        return "member 'key_ops' is not a list of distinct strings"
+    return ""
+
+
+def _well_formed_ops(ops: object) -> bool:
+    return (
+        isinstance(ops, list)
+        and all(isinstance(op, str) for op in ops)
+        and len(set(ops)) == len(ops)
+    )
