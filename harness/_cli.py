@@ -1,2 +1,90 @@
-def main() -> int:
-    return 0
+"""The ``jwkconform`` command.
+
+``jwkconform run`` runs the packaged suites from any folder and exits non-zero only when a
+MUST requirement fails (any failure in ``--strict`` mode) or the harness itself fails.
+
+    jwkconform run --adapter mypkg.adapter:factory --report-json out/report.json -- -x
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+from collections.abc import Sequence
+from importlib.resources import as_file, files
+
+import pytest
+
+from jwkconform import __version__
+from jwkconform.harness._profiles import DEFAULT_PROFILE, PROFILES
+
+__all__ = ["main"]
+
+# pytest's exit codes, and what `jwkconform run` makes of them.
+_TESTS_FAILED = 1
+_HARNESS_ERROR = 3
+_EXIT: dict[int, int] = {0: 0, _TESTS_FAILED: _TESTS_FAILED}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="jwkconform", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"jwkconform {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="run the conformance suites against an implementation")
+    run.add_argument("--adapter", help="module:factory or an entry point name (default: reference)")
+    run.add_argument("--transport", choices=("respx", "loopback"), help="mock server transport")
+    run.add_argument("--report-json", metavar="PATH", help="write the JSON report here")
+    run.add_argument("--report-md", metavar="PATH", help="write the Markdown report here")
+    run.add_argument("--expected-failures", metavar="FILE", help="known failures (JSON)")
+    run.add_argument("--strict", action="store_true", help="failing SHOULD requirements fail")
+    run.add_argument(
+        "--profile",
+        choices=tuple(PROFILES),
+        default=DEFAULT_PROFILE,
+        help=f"Hypothesis profile (default {DEFAULT_PROFILE})",
+    )
+    run.add_argument("--seed", type=int, help="Hypothesis seed (default: a fresh one, printed)")
+    run.add_argument(
+        "pytest_args",
+        nargs=argparse.REMAINDER,
+        help="after --: arguments passed to pytest as they are",
+    )
+    return parser
+
+
+def pytest_arguments(args: argparse.Namespace, ini: str) -> list[str]:
+    """The pytest command line for ``jwkconform run``."""
+    seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**32)
+    argv = [
+        "-c",
+        ini,
+        "-p",
+        "no:cacheprovider",
+        "--pyargs",
+        "jwkconform.suites",
+        "--jwk-profile",
+        args.profile,
+        "--jwk-seed",
+        str(seed),
+    ]
+    for flag, value in (
+        ("--jwk-adapter", args.adapter),
+        ("--jwk-transport", args.transport),
+        ("--jwk-report-json", args.report_json),
+        ("--jwk-report-md", args.report_md),
+        ("--jwk-expected-failures", args.expected_failures),
+    ):
+        if value:
+            argv += [flag, value]
+    if args.strict:
+        argv.append("--jwk-strict")
+    extra = list(args.pytest_args)
+    return argv + (extra[1:] if extra[:1] == ["--"] else extra)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    # The suites' own ini keeps the user's pytest configuration out of a conformance run.
+    with as_file(files("jwkconform.suites") / "pytest.ini") as ini:
+        code = int(pytest.main(pytest_arguments(args, str(ini))))
+    return _EXIT.get(code, _HARNESS_ERROR)

@@ -1,1 +1,172 @@
-"""placeholder"""
+"""The pytest plugin (entry point ``pytest11``): options, markers, verdicts and reports.
+
+It stays quiet in runs without conformance tests: nothing is resolved, printed or written
+unless a test carries the ``requirement`` marker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING
+
+import pytest
+
+from jwkconform.harness._profiles import PROFILES, load_profile, register_profiles
+from jwkconform.harness._registry import REQUIREMENTS, Level, UnknownRequirement, requirement
+from jwkconform.harness._session import (
+    MESSAGE_PROPERTY,
+    OUTCOME_PROPERTY,
+    REQUIREMENT_PROPERTY,
+    Conformance,
+)
+
+if TYPE_CHECKING:
+    from jwkconform.harness._target import Target
+
+_KEY = pytest.StashKey[Conformance]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("jwkconform", "JWK-Set conformance (jwkconform)")
+    group.addoption(
+        "--jwk-adapter",
+        dest="jwk_adapter",
+        default=None,
+        metavar="MODULE:FACTORY",
+        help="adapter under test: module:factory or an entry point name "
+        "(default: the ini key jwk_adapter, a single installed adapter, or the reference)",
+    )
+    group.addoption(
+        "--jwk-transport",
+        dest="jwk_transport",
+        default=None,
+        choices=("respx", "loopback"),
+        help="how the mock JWKS server is reached (default: what the adapter declares)",
+    )
+    group.addoption(
+        "--jwk-strict",
+        dest="jwk_strict",
+        action="store_true",
+        default=False,
+        help="a failing SHOULD requirement fails the run",
+    )
+    group.addoption(
+        "--jwk-profile",
+        dest="jwk_profile",
+        default=None,
+        choices=tuple(PROFILES),
+        help="Hypothesis profile for the suites (default: dev)",
+    )
+    group.addoption(
+        "--jwk-seed",
+        dest="jwk_seed",
+        default=None,
+        type=int,
+        help="Hypothesis seed, to replay a run",
+    )
+    group.addoption(
+        "--jwk-expected-failures",
+        dest="jwk_expected_failures",
+        default=None,
+        metavar="FILE",
+        help='JSON {"ID or test id": "reason"}: known failures become strict xfails',
+    )
+    group.addoption(
+        "--jwk-report-json",
+        dest="jwk_report_json",
+        default=None,
+        metavar="PATH",
+        help="write the JSON conformance report here",
+    )
+    group.addoption(
+        "--jwk-report-md",
+        dest="jwk_report_md",
+        default=None,
+        metavar="PATH",
+        help="write the Markdown conformance report here",
+    )
+    parser.addini(
+        "jwk_adapter", "adapter under test (module:factory or entry point name)", default=""
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "requirement(*ids): the catalogue requirements a conformance test checks"
+    )
+    config.addinivalue_line(
+        "markers", "capability(*names): adapter capabilities a test needs; skipped without them"
+    )
+    conformance = Conformance.from_config(config)
+    # Set before Hypothesis's own pytest_configure reads it, so every test replays from it.
+    if conformance.seed is not None and config.option.hypothesis_seed is None:
+        config.option.hypothesis_seed = str(conformance.seed)
+    config.stash[_KEY] = conformance
+    # Its hooks collect outcomes (relayed from xdist workers too) and write the reports.
+    config.pluginmanager.register(conformance, "jwkconform-conformance")
+    register_profiles()
+    if config.option.jwk_profile:
+        load_profile(conformance.profile)
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    conformance = config.stash[_KEY]
+    seed = conformance.seed if conformance.seed is not None else "random (use --jwk-seed to fix)"
+    return [f"jwkconform: profile {conformance.profile}, seed {seed}"]
+
+
+def _requirement_ids(item: pytest.Item) -> tuple[str, ...]:
+    return tuple(str(i) for mark in item.iter_markers("requirement") for i in mark.args)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    conformance = config.stash[_KEY]
+    for item in items:
+        ids = _requirement_ids(item)
+        for rid in ids:
+            try:
+                requirement(rid)
+            except UnknownRequirement as exc:
+                raise pytest.UsageError(f"{item.nodeid}: {exc}") from None
+            item.user_properties.append((REQUIREMENT_PROPERTY, rid))
+        reason = conformance.expected.reason_for(item.nodeid, item.name, ids)
+        if reason is not None:
+            item.add_marker(pytest.mark.xfail(strict=True, reason=f"expected failure: {reason}"))
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    needed = [str(c) for mark in item.iter_markers("capability") for c in mark.args]
+    if needed:
+        item.config.stash[_KEY].target.require(*needed)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    ids = _requirement_ids(item)
+    if not ids or not report.failed or hasattr(report, "wasxfail"):
+        return report
+    crash = getattr(report.longrepr, "reprcrash", None)
+    message = str(getattr(crash, "message", report.longrepr))
+    hints = "; ".join(REQUIREMENTS[r].hint for r in ids if r in REQUIREMENTS)
+    report.user_properties.append((MESSAGE_PROPERTY, f"{message}\nIf this fails, check: {hints}"))
+    conformance = item.config.stash[_KEY]
+    if (
+        report.when == "call"
+        and conformance.level_of(ids) is Level.SHOULD
+        and not conformance.strict
+    ):
+        # A SHOULD failure is reported, not fatal: shown as xfail, recorded as non-strict.
+        report.outcome = "skipped"
+        report.wasxfail = f"non-strict: {', '.join(ids)} (SHOULD) failed: {message}"
+        report.user_properties.append((OUTCOME_PROPERTY, "non-strict"))
+    return report
+
+
+@pytest.fixture(scope="session")
+def jwk_target(pytestconfig: pytest.Config) -> Target:
+    """The implementation under test (see `Target`): capabilities and fresh stores."""
+    return pytestconfig.stash[_KEY].target

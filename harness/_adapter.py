@@ -1,0 +1,149 @@
+"""The seam between the suites and an implementation under test.
+
+An *adapter* names the implementation, declares its capabilities and opens stores. A store
+under test answers three queries (``named``, ``valid``, ``verify``) in the harness's terms,
+and translates its implementation's errors into the three exceptions below, so that the
+suites never depend on how a given library spells a refusal.
+
+>>> class MyAdapter:
+...     name = "my-gateway 1.2"
+...     capabilities = frozenset({"encrypt", "lease"})
+...     transport = "loopback"
+...     def open_store(self, config, env):
+...         return MyStore(config, env)          # anything with named/valid/verify/close
+>>> def factory() -> MyAdapter:                  # --jwk-adapter mymodule:factory
+...     return MyAdapter()
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    import httpx
+
+    from jwkconform.harness._clock import FakeClock
+
+__all__ = [
+    "CAPABILITIES",
+    "Adapter",
+    "AdapterFactory",
+    "ConfigRefused",
+    "Environment",
+    "LoadFailed",
+    "PurposeRefused",
+    "SecretView",
+    "StoreUnderTest",
+    "Transport",
+    "VerifyOutcome",
+]
+
+Transport = Literal["respx", "loopback"]
+
+# What an adapter may declare; a test that needs an undeclared one skips, naming it.
+CAPABILITIES: Mapping[str, str] = {
+    "config": "refuses bad configuration and applies the catalogue's defaults and corrections",
+    "named": "answers named(purpose, kid) queries",
+    "valid": "answers valid(purpose) queries",
+    "verify": "verifies compact JWS tokens (a secrets provider)",
+    "encrypt": "serves the encrypt purpose",
+    "sign-decrypt": "serves private keys of a local set for sign and decrypt",
+    "lease": "reports each secret's lease expiry on the fake clock",
+    "reports-attempts": "reports the stable IDs a verification tried, in order",
+    "file-urls": "reads jwkUrl values with the file: scheme",
+    "warnings": "reports its log warnings to the harness",
+    "coalescing": "shares one fetch between concurrent queries that need a reload",
+}
+
+
+class ConfigRefused(Exception):
+    """The implementation refused the configuration; ``field`` names the member at fault."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class LoadFailed(Exception):
+    """The implementation could not load the JWK Set and had no set to serve."""
+
+
+class PurposeRefused(Exception):
+    """The implementation refused a purpose it cannot serve (LOAD-02)."""
+
+
+@dataclass(frozen=True)
+class SecretView:
+    """A secret as the harness sees it: stable ID, public JWK, lease expiry (fake clock)."""
+
+    stable_id: str
+    jwk: Mapping[str, Any]
+    expires_at: float | None = None
+
+
+@dataclass(frozen=True)
+class VerifyOutcome:
+    """The result of a verification; ``tried`` is None when the adapter cannot report it."""
+
+    verified: bool
+    secret_id: str | None = None
+    tried: tuple[str, ...] | None = None
+    reason: str = ""
+
+
+@dataclass
+class Environment:
+    """What the harness gives an adapter when it opens a store.
+
+    ``jwks_url`` is the mock JWKS server; ``http_client`` reaches it (it is a respx-routed
+    client when the transport is ``respx``); ``warnings`` collects the log warnings the
+    implementation reports; ``tmp_path`` is a private folder for ``file:`` sets.
+    """
+
+    clock: FakeClock
+    jwks_url: str
+    http_client: httpx.Client
+    tmp_path: Path
+    warnings: list[str] = field(default_factory=list)
+
+    def warn(self, message: str) -> None:
+        """Record one warning the implementation logged."""
+        self.warnings.append(message)
+
+
+@runtime_checkable
+class StoreUnderTest(Protocol):
+    """A store (and its secrets provider) opened for one test example."""
+
+    def named(self, purpose: str, kid: str) -> SecretView | None: ...
+
+    def valid(self, purpose: str) -> Sequence[SecretView]: ...
+
+    def verify(self, token: str, secret_id: str) -> VerifyOutcome: ...
+
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class Adapter(Protocol):
+    """An implementation under test: its name, capabilities, transport and store factory."""
+
+    name: str
+    capabilities: frozenset[str]
+    transport: Transport
+
+    def open_store(self, config: Mapping[str, object], env: Environment) -> StoreUnderTest: ...
+
+
+class AdapterFactory(Protocol):
+    """What ``--jwk-adapter module:factory`` names: a callable returning an `Adapter`."""
+
+    def __call__(self) -> Adapter: ...
+
+
+def missing(adapter: Adapter, needed: Sequence[str]) -> list[str]:
+    """The capabilities in ``needed`` that ``adapter`` does not declare."""
+    return [c for c in needed if c not in adapter.capabilities]

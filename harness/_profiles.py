@@ -1,0 +1,38 @@
+"""Hypothesis profiles for conformance runs: ``dev`` (quick), ``ci`` and ``thorough``.
+
+Deadlines are off because time in the suites is fake and a loopback server adds jitter;
+the example database is off so that a run from any folder writes nothing there. A failure
+is replayed from the seed (printed in the header and the report) and the printed blob.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+__all__ = ["DEFAULT_PROFILE", "PROFILES", "register_profiles"]
+
+DEFAULT_PROFILE: Final = "dev"
+PROFILES: Mapping[str, int] = {"dev": 15, "ci": 60, "thorough": 500}
+
+
+def register_profiles() -> None:
+    """Register every profile with Hypothesis (idempotent)."""
+    from hypothesis import HealthCheck, settings
+
+    for name, examples in PROFILES.items():
+        settings.register_profile(
+            f"jwkconform-{name}",
+            max_examples=examples,
+            deadline=None,
+            database=None,
+            print_blob=True,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+        )
+
+
+def load_profile(name: str) -> None:
+    """Make profile ``name`` the current Hypothesis settings."""
+    from hypothesis import settings
+
+    settings.load_profile(f"jwkconform-{name}")

@@ -1,0 +1,132 @@
+"""The default adapter: the reference implementation, in process.
+
+This is the only harness module that imports ``jwkconform.reference``. It is also a worked
+example of an adapter: see docs/adapters.md.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+
+from jwkconform import __version__
+from jwkconform.harness._adapter import (
+    ConfigRefused,
+    Environment,
+    LoadFailed,
+    PurposeRefused,
+    SecretView,
+    StoreUnderTest,
+    Transport,
+    VerifyOutcome,
+)
+from jwkconform.reference import (
+    LOGGER_NAME,
+    ConfigError,
+    JwkSetSecretStore,
+    LoadError,
+    Secret,
+    SecretsProvider,
+    UnsupportedPurposeError,
+)
+
+__all__ = ["ReferenceAdapter", "factory"]
+
+
+class _ForwardWarnings(logging.Handler):
+    def __init__(self, env: Environment) -> None:
+        super().__init__(logging.WARNING)
+        self._env = env
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self._env.warn(record.getMessage())
+
+
+def _view(secret: Secret) -> SecretView:
+    return SecretView(secret.stable_id, dict(secret.jwk), secret.expires_at)
+
+
+class _ReferenceStore:
+    def __init__(self, config: Mapping[str, object], env: Environment) -> None:
+        self._env = env
+        self._handler = _ForwardWarnings(env)
+        self._logger = logging.getLogger(LOGGER_NAME)
+        self._logger.addHandler(self._handler)
+        raw = {"handler": env.http_client, **config}
+        try:
+            self._store = JwkSetSecretStore.from_json(raw, clock=env.clock)
+        except ConfigError as exc:
+            self.close()
+            raise ConfigRefused(exc.field, str(exc)) from exc
+        self._providers: dict[str, SecretsProvider] = {}
+
+    def named(self, purpose: str, kid: str) -> SecretView | None:
+        with _translated():
+            secret = self._store.named(purpose, kid)
+        return None if secret is None else _view(secret)
+
+    def valid(self, purpose: str) -> Sequence[SecretView]:
+        with _translated():
+            secrets = self._store.valid(purpose)
+        return [_view(s) for s in secrets]
+
+    def verify(self, token: str, secret_id: str) -> VerifyOutcome:
+        provider = self._providers.get(secret_id)
+        if provider is None:
+            try:
+                provider = SecretsProvider(
+                    self._store, verification_secret_id=secret_id, clock=self._env.clock
+                )
+            except ConfigError as exc:
+                raise ConfigRefused(exc.field, str(exc)) from exc
+            self._providers[secret_id] = provider
+        result = provider.verify(token)
+        return VerifyOutcome(result.verified, result.secret_id, result.tried, result.reason)
+
+    def close(self) -> None:
+        self._logger.removeHandler(self._handler)
+        store = getattr(self, "_store", None)
+        if store is not None:
+            store.close()
+
+
+@contextmanager
+def _translated() -> Iterator[None]:
+    """Map the reference's errors onto the harness's."""
+    try:
+        yield
+    except UnsupportedPurposeError as exc:
+        raise PurposeRefused(str(exc)) from exc
+    except LoadError as exc:
+        raise LoadFailed(str(exc)) from exc
+
+
+class ReferenceAdapter:
+    """The reference store and provider (``jwkconform.reference``)."""
+
+    name = f"jwkconform reference {__version__}"
+    capabilities = frozenset(
+        {
+            "config",
+            "named",
+            "valid",
+            "verify",
+            "encrypt",
+            "sign-decrypt",
+            "lease",
+            "reports-attempts",
+            "file-urls",
+            "warnings",
+            "coalescing",
+        }
+    )
+    transport: Transport = "respx"
+
+    def open_store(self, config: Mapping[str, object], env: Environment) -> StoreUnderTest:
+        return _ReferenceStore(config, env)
+
+
+def factory() -> ReferenceAdapter:
+    """The reference adapter (``--jwk-adapter jwkconform.harness.reference_adapter:factory``)."""
+    return ReferenceAdapter()
