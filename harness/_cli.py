@@ -38,6 +38,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--expected-failures", metavar="FILE", help="known failures (JSON)")
     run.add_argument("--strict", action="store_true", help="failing SHOULD requirements fail")
     run.add_argument(
+        "--requirement",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="run only the tests of this requirement (repeatable)",
+    )
+    run.add_argument(
         "--profile",
         choices=tuple(PROFILES),
         default=DEFAULT_PROFILE,
@@ -78,6 +85,8 @@ def pytest_arguments(args: argparse.Namespace, ini: str) -> list[str]:
             argv += [flag, value]
     if args.strict:
         argv.append("--jwk-strict")
+    for rid in args.requirement:
+        argv += ["--jwk-requirement", rid]
     extra = list(args.pytest_args)
     return argv + (extra[1:] if extra[:1] == ["--"] else extra)
 

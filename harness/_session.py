@@ -29,7 +29,7 @@ OUTCOME_PROPERTY = "jwkconform_outcome"
 MESSAGE_PROPERTY = "jwkconform_message"
 
 
-@dataclass
+@dataclass(eq=False)  # a pytest plugin object: hashed by identity
 class Conformance:
     """Options and results of one run."""
 

@@ -72,6 +72,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help='JSON {"ID or test id": "reason"}: known failures become strict xfails',
     )
     group.addoption(
+        "--jwk-requirement",
+        dest="jwk_requirement",
+        action="append",
+        default=[],
+        metavar="ID[,ID...]",
+        help="run only the tests of these requirements (repeatable)",
+    )
+    group.addoption(
         "--jwk-report-json",
         dest="jwk_report_json",
         default=None,
@@ -120,8 +128,24 @@ def _requirement_ids(item: pytest.Item) -> tuple[str, ...]:
     return tuple(str(i) for mark in item.iter_markers("requirement") for i in mark.args)
 
 
+def _selected(config: pytest.Config) -> set[str]:
+    wanted = {i.strip() for value in config.option.jwk_requirement for i in value.split(",")}
+    for rid in wanted - {""}:
+        try:
+            requirement(rid)
+        except UnknownRequirement as exc:
+            raise pytest.UsageError(f"--jwk-requirement: {exc}") from None
+    return wanted - {""}
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     conformance = config.stash[_KEY]
+    wanted = _selected(config)
+    if wanted:
+        dropped = [item for item in items if wanted.isdisjoint(_requirement_ids(item))]
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+            items[:] = [item for item in items if item not in dropped]
     for item in items:
         ids = _requirement_ids(item)
         for rid in ids:
