@@ -42,5 +42,22 @@ class FakeClock:
             self._now += seconds
             return self._now
 
+    def reach(self, since: float, elapsed: float) -> float:
+        """Move to the first reading at which ``reading - since >= elapsed`` and return it.
+
+        Float sums round: landing on that first reading puts a boundary check exactly on
+        the boundary an implementation computes as ``now - since >= elapsed``.
+        """
+        target = since + elapsed
+        while target - since < elapsed:
+            target = math.nextafter(target, math.inf)
+        while math.nextafter(target, -math.inf) - since >= elapsed:
+            target = math.nextafter(target, -math.inf)
+        with self._lock:
+            if target < self._now:
+                raise ValueError(f"reading {target!r} is in the past (now {self._now!r})")
+            self._now = target
+            return target
+
     def __repr__(self) -> str:
         return f"FakeClock(now={self._now!r})"

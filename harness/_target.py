@@ -11,6 +11,7 @@ examples never share state.
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
@@ -84,11 +85,13 @@ class Target:
         config: Mapping[str, object] | None = None,
         *,
         document: Mapping[str, Any] | bytes | None = None,
+        file_document: Mapping[str, Any] | None = None,
         with_url: bool = True,
         start: float = 1_000.0,
     ) -> Iterator[StoreRig]:
         """A fresh store reading a fresh scripted endpoint; ``jwkUrl`` is filled in unless
-        ``with_url`` is false or ``config`` sets it."""
+        ``with_url`` is false or ``config`` sets it. With ``file_document``, that document
+        is written to the rig's folder and ``jwkUrl`` is its ``file:`` URL instead."""
         clock = FakeClock(start)
         scenario = JwksScenario(clock)
         if document is not None:
@@ -104,6 +107,10 @@ class Target:
                 url = server.url
             stack.callback(client.close)
             env = Environment(clock=clock, jwks_url=url, http_client=client, tmp_path=folder)
+            if file_document is not None:
+                path = folder / "set.json"
+                path.write_text(json.dumps(file_document), encoding="utf-8")
+                url = path.as_uri()
             raw = {"jwkUrl": url, **(config or {})} if with_url else dict(config or {})
             store = self.adapter.open_store(raw, env)
             stack.callback(store.close)
