@@ -18,7 +18,7 @@ conformance: $(STAMP)
 	$(BIN)/jwkconform run
 
 test: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

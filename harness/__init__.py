@@ -21,6 +21,9 @@ if TYPE_CHECKING:
         ConfigRefused,
         Environment,
         LoadFailed,
+        PublisherAdapter,
+        PublisherEnvironment,
+        PublisherUnderTest,
         PurposeRefused,
         SecretView,
         StoreUnderTest,
@@ -50,7 +53,7 @@ if TYPE_CHECKING:
         Timeout,
         WrongContentType,
     )
-    from jwkconform.harness._target import AdapterContractError, StoreRig, Target
+    from jwkconform.harness._target import AdapterContractError, PublisherRig, StoreRig, Target
 
 # Loaded on first use: the pytest plugin imports this package, and importing httpx, respx or
 # Hypothesis before pytest registers them as plugins would stop pytest rewriting their asserts.
@@ -73,6 +76,10 @@ _LAZY: dict[str, str] = {
     "LoopbackJwksServer": "jwkconform.harness._loopback",
     "MalformedJson": "jwkconform.harness._scenario",
     "Oversized": "jwkconform.harness._scenario",
+    "PublisherAdapter": "jwkconform.harness._adapter",
+    "PublisherEnvironment": "jwkconform.harness._adapter",
+    "PublisherRig": "jwkconform.harness._target",
+    "PublisherUnderTest": "jwkconform.harness._adapter",
     "PurposeRefused": "jwkconform.harness._adapter",
     "REQUIREMENTS": "jwkconform.harness._registry",
     "Requirement": "jwkconform.harness._registry",
@@ -119,6 +126,10 @@ __all__ = [
     "LoopbackJwksServer",
     "MalformedJson",
     "Oversized",
+    "PublisherAdapter",
+    "PublisherEnvironment",
+    "PublisherRig",
+    "PublisherUnderTest",
     "PurposeRefused",
     "Requirement",
     "SecretView",

@@ -34,6 +34,9 @@ __all__ = [
     "ConfigRefused",
     "Environment",
     "LoadFailed",
+    "PublisherAdapter",
+    "PublisherEnvironment",
+    "PublisherUnderTest",
     "PurposeRefused",
     "SecretView",
     "StoreUnderTest",
@@ -56,6 +59,12 @@ CAPABILITIES: Mapping[str, str] = {
     "file-urls": "reads jwkUrl values with the file: scheme",
     "warnings": "reports its log warnings to the harness",
     "coalescing": "shares one fetch between concurrent queries that need a reload",
+    "publisher": "opens a JWK URI publisher (open_publisher)",
+    "provider-endpoint": "the publisher serves the provider keys at .../connect/jwk_uri",
+    "realms": "the publisher serves nested realms",
+    "all-combinations": "the publisher supports 'include all kty and alg combinations'",
+    "remote-jwk-url": "the publisher supports a Remote JSON Web Key URL in discovery",
+    "mtls": "the publisher publishes the mTLS client-authentication alias",
 }
 
 
@@ -136,6 +145,47 @@ class Adapter(Protocol):
     transport: Transport
 
     def open_store(self, config: Mapping[str, object], env: Environment) -> StoreUnderTest: ...
+
+
+@dataclass
+class PublisherEnvironment:
+    """What the harness gives an adapter when it opens a publisher: the fake clock, how
+    the endpoints must be reachable (``respx``: an in-process client is enough;
+    ``loopback``: a real server on 127.0.0.1), a private folder and a warnings list."""
+
+    clock: FakeClock
+    transport: Transport
+    tmp_path: Path
+    warnings: list[str] = field(default_factory=list)
+
+
+@runtime_checkable
+class PublisherUnderTest(Protocol):
+    """A JWK URI publisher opened for one test example.
+
+    ``http_client`` reaches the endpoints with paths relative to ``base_url``; with the
+    loopback transport ``base_url`` is a real ``http://127.0.0.1:PORT`` address.
+    """
+
+    base_url: str
+    http_client: httpx.Client
+
+    def reconfigure(self, config: Mapping[str, object]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class PublisherAdapter(Protocol):
+    """An adapter that also opens publishers (it declares the ``publisher`` capability).
+
+    ``config`` has the JSON shape of docs/publisher.md: ``keystore``, ``globalMappings``
+    and ``realm``; an adapter translates it for its implementation.
+    """
+
+    def open_publisher(
+        self, config: Mapping[str, object], env: PublisherEnvironment
+    ) -> PublisherUnderTest: ...
 
 
 class AdapterFactory(Protocol):

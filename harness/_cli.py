@@ -1,7 +1,7 @@
-"""The ``jwkconform`` command.
+"""``jwkconform run``: the packaged suites from any folder.
 
-``jwkconform run`` runs the packaged suites from any folder and exits non-zero only when a
-MUST requirement fails (any failure in ``--strict`` mode) or the harness itself fails.
+It exits non-zero only when a MUST requirement fails (any failure in ``--strict`` mode) or
+the harness itself fails.
 
     jwkconform run --adapter mypkg.adapter:factory --report-json out/report.json -- -x
 """
@@ -9,28 +9,26 @@ MUST requirement fails (any failure in ``--strict`` mode) or the harness itself 
 from __future__ import annotations
 
 import argparse
+import os
 import random
-from collections.abc import Sequence
+import tempfile
 from importlib.resources import as_file, files
 
 import pytest
 
-from jwkconform import __version__
 from jwkconform.harness._profiles import DEFAULT_PROFILE, PROFILES
 
-__all__ = ["main"]
+__all__ = ["add_run_arguments", "pytest_arguments", "run"]
 
 # pytest's exit codes, and what `jwkconform run` makes of them.
 _TESTS_FAILED = 1
 _HARNESS_ERROR = 3
 _EXIT: dict[int, int] = {0: 0, _TESTS_FAILED: _TESTS_FAILED}
+_STORAGE = "HYPOTHESIS_STORAGE_DIRECTORY"
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="jwkconform", description=__doc__.splitlines()[0])
-    parser.add_argument("--version", action="version", version=f"jwkconform {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="run the conformance suites against an implementation")
+def add_run_arguments(run: argparse.ArgumentParser) -> None:
+    """The options of ``jwkconform run``."""
     run.add_argument("--adapter", help="module:factory or an entry point name (default: reference)")
     run.add_argument("--transport", choices=("respx", "loopback"), help="mock server transport")
     run.add_argument("--report-json", metavar="PATH", help="write the JSON report here")
@@ -56,7 +54,6 @@ def _parser() -> argparse.ArgumentParser:
         nargs=argparse.REMAINDER,
         help="after --: arguments passed to pytest as they are",
     )
-    return parser
 
 
 def pytest_arguments(args: argparse.Namespace, ini: str) -> list[str]:
@@ -91,9 +88,19 @@ def pytest_arguments(args: argparse.Namespace, ini: str) -> list[str]:
     return argv + (extra[1:] if extra[:1] == ["--"] else extra)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    # The suites' own ini keeps the user's pytest configuration out of a conformance run.
-    with as_file(files("jwkconform.suites") / "pytest.ini") as ini:
-        code = int(pytest.main(pytest_arguments(args, str(ini))))
+def run(args: argparse.Namespace) -> int:
+    """Run the suites as ``args`` say; the exit code of ``jwkconform run``."""
+    # The suites' own ini keeps the user's pytest configuration out of a conformance run,
+    # and Hypothesis keeps its caches in a folder of its own, not in the user's.
+    with (
+        as_file(files("jwkconform.suites") / "pytest.ini") as ini,
+        tempfile.TemporaryDirectory(prefix="jwkconform-hypothesis-") as storage,
+    ):
+        previous = os.environ.get(_STORAGE)
+        os.environ[_STORAGE] = previous or storage
+        try:
+            code = int(pytest.main(pytest_arguments(args, str(ini))))
+        finally:
+            if previous is None:
+                del os.environ[_STORAGE]
     return _EXIT.get(code, _HARNESS_ERROR)

@@ -7,7 +7,7 @@ Matching tests become strict xfails: a test that passes anyway is an error.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 __all__ = ["ExpectedFailures"]
@@ -38,9 +38,12 @@ class ExpectedFailures:
             )
         return cls(data)
 
-    def reason_for(self, nodeid: str, name: str, requirement_ids: Iterable[str]) -> str | None:
-        """The reason a test is expected to fail, or None."""
-        for key in (*requirement_ids, nodeid, name):
+    def reason_for(
+        self, nodeid: str, names: Sequence[str], requirement_ids: Iterable[str]
+    ) -> str | None:
+        """The reason a test is expected to fail, or None; ``names`` are the test's name
+        with and without its parameters."""
+        for key in (*requirement_ids, nodeid, *names):
             if key in self.reasons:
                 self._used.add(key)
                 return self.reasons[key]

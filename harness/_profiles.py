@@ -7,10 +7,11 @@ is replayed from the seed (printed in the header and the report) and the printed
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from typing import Final
 
-__all__ = ["DEFAULT_PROFILE", "PROFILES", "register_profiles"]
+__all__ = ["DEFAULT_PROFILE", "PROFILES", "apply_profile", "load_profile", "register_profiles"]
 
 DEFAULT_PROFILE: Final = "dev"
 PROFILES: Mapping[str, int] = {"dev": 15, "ci": 60, "thorough": 500}
@@ -36,3 +37,17 @@ def load_profile(name: str) -> None:
     from hypothesis import settings
 
     settings.load_profile(f"jwkconform-{name}")
+
+
+def apply_profile(test: object) -> None:
+    """Give a Hypothesis test collected before its profile was loaded the current settings.
+
+    ``@given`` takes the default settings when it is applied, at import; a test that chose
+    its own settings keeps them.
+    """
+    from hypothesis import settings
+    from hypothesis.errors import InvalidArgument
+
+    if callable(test) and hasattr(test, "hypothesis"):
+        with contextlib.suppress(InvalidArgument):  # raised when the test set its own
+            settings(settings.default)(test)

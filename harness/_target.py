@@ -11,8 +11,10 @@ examples never share state.
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
+import ssl
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
@@ -27,6 +29,8 @@ from jwkconform.harness._adapter import (
     CAPABILITIES,
     Adapter,
     Environment,
+    PublisherEnvironment,
+    PublisherUnderTest,
     SecretView,
     StoreUnderTest,
     Transport,
@@ -38,10 +42,21 @@ from jwkconform.harness._loopback import LoopbackJwksServer
 from jwkconform.harness._respx_transport import respx_client, respx_url
 from jwkconform.harness._scenario import JwksScenario
 
-__all__ = ["AdapterContractError", "StoreRig", "Target"]
+__all__ = ["AdapterContractError", "PublisherRig", "StoreRig", "Target"]
 
 # A real HTTP client for the loopback transport must give up quickly on a held request.
 _LOOPBACK_TIMEOUT = httpx.Timeout(2.0)
+
+
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    # Loading the CA bundle costs ~65 ms; loopback URLs are plain http, so one context is
+    # built once and shared by every loopback client.
+    return ssl.create_default_context()
+
+
+def _loopback_client() -> httpx.Client:
+    return httpx.Client(timeout=_LOOPBACK_TIMEOUT, trust_env=False, verify=_tls())
 
 
 class AdapterContractError(AssertionError):
@@ -56,6 +71,19 @@ class StoreRig:
     clock: FakeClock
     jwks: JwksScenario
     env: Environment
+
+
+@dataclass
+class PublisherRig:
+    """One opened publisher with the clock and environment it uses."""
+
+    publisher: PublisherUnderTest
+    clock: FakeClock
+    env: PublisherEnvironment
+
+    def get(self, path: str) -> httpx.Response:
+        """GET ``path`` (relative to the publisher's base URL)."""
+        return self.publisher.http_client.get(path)
 
 
 class Target:
@@ -103,7 +131,7 @@ class Target:
                 client, url = respx_client(scenario), respx_url(scenario)
             else:
                 server = stack.enter_context(LoopbackJwksServer(scenario))
-                client = httpx.Client(timeout=_LOOPBACK_TIMEOUT, trust_env=False)
+                client = _loopback_client()
                 url = server.url
             stack.callback(client.close)
             env = Environment(clock=clock, jwks_url=url, http_client=client, tmp_path=folder)
@@ -112,9 +140,56 @@ class Target:
                 path.write_text(json.dumps(file_document), encoding="utf-8")
                 url = path.as_uri()
             raw = {"jwkUrl": url, **(config or {})} if with_url else dict(config or {})
-            store = self.adapter.open_store(raw, env)
-            stack.callback(store.close)
-            yield StoreRig(_Checked(store, self.name), clock, scenario, env)
+            checked = _Checked(self.adapter.open_store(raw, env), self.name)
+            stack.callback(checked.close)
+            yield StoreRig(checked, clock, scenario, env)
+
+    @contextmanager
+    def open_publisher(
+        self,
+        config: Mapping[str, object],
+        *,
+        transport: Transport | None = None,
+        start: float = 1_000.0,
+    ) -> Iterator[PublisherRig]:
+        """A fresh publisher configured with ``config`` (docs/publisher.md), reachable on
+        ``transport`` (default: the run's)."""
+        self.require("publisher")
+        opener = getattr(self.adapter, "open_publisher", None)
+        if not callable(opener):
+            raise AdapterContractError(
+                f"{self.name} declares capability publisher but has no open_publisher()"
+            )
+        clock = FakeClock(start)
+        with ExitStack() as stack:
+            folder = Path(tempfile.mkdtemp(prefix="jwkconform-"))
+            stack.callback(shutil.rmtree, folder, ignore_errors=True)
+            env = PublisherEnvironment(clock, transport or self.transport, folder)
+            publisher = opener(config, env)
+            stack.callback(publisher.close)
+            for name in ("base_url", "http_client", "reconfigure"):
+                if not hasattr(publisher, name):
+                    raise AdapterContractError(f"{self.name}: the publisher has no {name}")
+            yield PublisherRig(publisher, clock, env)
+
+    @contextmanager
+    def open_store_at(
+        self, url: str, config: Mapping[str, object] | None = None, *, clock: FakeClock
+    ) -> Iterator[StoreRig]:
+        """A store reading ``url`` (a publisher's endpoint, say) over a real HTTP client,
+        on ``clock`` (the publisher's, for a round trip)."""
+        scenario = JwksScenario(clock)
+        with ExitStack() as stack:
+            folder = Path(tempfile.mkdtemp(prefix="jwkconform-"))
+            stack.callback(shutil.rmtree, folder, ignore_errors=True)
+            client = _loopback_client()
+            stack.callback(client.close)
+            env = Environment(clock=clock, jwks_url=url, http_client=client, tmp_path=folder)
+            checked = _Checked(
+                self.adapter.open_store({"jwkUrl": url, **(config or {})}, env), self.name
+            )
+            stack.callback(checked.close)
+            yield StoreRig(checked, clock, scenario, env)
 
 
 class _Checked:

@@ -42,6 +42,7 @@ _KEY_TYPE_PURPOSES: Mapping[tuple[str, str | None], frozenset[str]] = {
     ("OKP", "Ed448"): _SIG,
     ("OKP", "X25519"): _ENC,
     ("OKP", "X448"): _ENC,
+    ("oct", None): _SIG | _ENC,
 }
 
 # PUR-05: the key type and curves an algorithm takes (RSA: 2048 bits or more, PUR-06).
@@ -56,7 +57,7 @@ _ALG_KEYS: Mapping[str, tuple[str, frozenset[str | None]]] = {
 
 def _key_type(jwk: Mapping[str, Any]) -> tuple[str, str | None]:
     kty = str(jwk.get("kty"))
-    return (kty, None) if kty == "RSA" else (kty, jwk.get("crv"))
+    return (kty, None) if kty in {"RSA", "oct"} else (kty, jwk.get("crv"))
 
 
 def fits(jwk: Mapping[str, Any], purpose: str) -> bool:

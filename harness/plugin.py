@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from jwkconform.harness._profiles import PROFILES, load_profile, register_profiles
+from jwkconform.harness._profiles import PROFILES, apply_profile, load_profile, register_profiles
 from jwkconform.harness._registry import REQUIREMENTS, Level, UnknownRequirement, requirement
 from jwkconform.harness._session import (
     MESSAGE_PROPERTY,
@@ -120,6 +120,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     conformance = config.stash[_KEY]
+    if not conformance.asked_for:
+        return []  # an unrelated run: the plugin stays quiet
     seed = conformance.seed if conformance.seed is not None else "random (use --jwk-seed to fix)"
     return [f"jwkconform: profile {conformance.profile}, seed {seed}"]
 
@@ -140,6 +142,7 @@ def _selected(config: pytest.Config) -> set[str]:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     conformance = config.stash[_KEY]
+    conformance.collected = True
     wanted = _selected(config)
     if wanted:
         dropped = [item for item in items if wanted.isdisjoint(_requirement_ids(item))]
@@ -154,15 +157,30 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             except UnknownRequirement as exc:
                 raise pytest.UsageError(f"{item.nodeid}: {exc}") from None
             item.user_properties.append((REQUIREMENT_PROPERTY, rid))
-        reason = conformance.expected.reason_for(item.nodeid, item.name, ids)
+        names = (item.name, getattr(item, "originalname", item.name))
+        reason = conformance.expected.reason_for(item.nodeid, names, ids)
         if reason is not None:
             item.add_marker(pytest.mark.xfail(strict=True, reason=f"expected failure: {reason}"))
+    if any(_requirement_ids(item) for item in items):
+        # A conformance run: its Hypothesis profile applies (an explicit --jwk-profile was
+        # loaded at configure), and a bad adapter is one usage error before any test runs.
+        if not config.option.jwk_profile:
+            load_profile(conformance.profile)
+            for item in items:
+                if _requirement_ids(item):
+                    apply_profile(getattr(item, "obj", None))
+        conformance.target  # noqa: B018 - resolves the adapter now
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
     needed = [str(c) for mark in item.iter_markers("capability") for c in mark.args]
+    # A MAY requirement is optional: its tests need the capability that enables it.
+    for rid in _requirement_ids(item):
+        capability = REQUIREMENTS[rid].capability if rid in REQUIREMENTS else None
+        if capability is not None:
+            needed.append(capability)
     if needed:
-        item.config.stash[_KEY].target.require(*needed)
+        item.config.stash[_KEY].target.require(*dict.fromkeys(needed))
 
 
 @pytest.hookimpl(wrapper=True)
@@ -174,20 +192,34 @@ def pytest_runtest_makereport(
     if not ids or not report.failed or hasattr(report, "wasxfail"):
         return report
     crash = getattr(report.longrepr, "reprcrash", None)
-    message = str(getattr(crash, "message", report.longrepr))
+    message = _short(str(getattr(crash, "message", report.longrepr)))
     hints = "; ".join(REQUIREMENTS[r].hint for r in ids if r in REQUIREMENTS)
     report.user_properties.append((MESSAGE_PROPERTY, f"{message}\nIf this fails, check: {hints}"))
     conformance = item.config.stash[_KEY]
+    expected_to_fail = item.get_closest_marker("xfail") is not None  # a strict XPASS
     if (
         report.when == "call"
         and conformance.level_of(ids) is Level.SHOULD
         and not conformance.strict
+        and not expected_to_fail
     ):
         # A SHOULD failure is reported, not fatal: shown as xfail, recorded as non-strict.
         report.outcome = "skipped"
         report.wasxfail = f"non-strict: {', '.join(ids)} (SHOULD) failed: {message}"
         report.user_properties.append((OUTCOME_PROPERTY, "non-strict"))
     return report
+
+
+_MESSAGE_LIMIT = 600
+
+
+def _short(message: str) -> str:
+    # Hypothesis appends the whole failing example (private pool keys included) as notes;
+    # the report keeps the assertion and points at the terminal output for the rest.
+    head = message.split("\nFalsifying example", 1)[0].split("\nFailing test case", 1)[0]
+    if len(head) > _MESSAGE_LIMIT:
+        head = head[:_MESSAGE_LIMIT] + " ..."
+    return head if head == message else head + "\n(the full example is in the test output)"
 
 
 @pytest.fixture(scope="session")

@@ -10,11 +10,15 @@ import logging
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
+import httpx
+
 from jwkconform import __version__
 from jwkconform.harness._adapter import (
     ConfigRefused,
     Environment,
     LoadFailed,
+    PublisherEnvironment,
+    PublisherUnderTest,
     PurposeRefused,
     SecretView,
     StoreUnderTest,
@@ -26,6 +30,9 @@ from jwkconform.reference import (
     ConfigError,
     JwkSetSecretStore,
     LoadError,
+    PublisherApp,
+    PublisherConfig,
+    PublisherServer,
     Secret,
     SecretsProvider,
     UnsupportedPurposeError,
@@ -102,6 +109,38 @@ def _translated() -> Iterator[None]:
         raise LoadFailed(str(exc)) from exc
 
 
+_IN_PROCESS_BASE = "https://am.jwkconform.test"
+
+
+def _publisher_config(config: Mapping[str, object]) -> PublisherConfig:
+    try:
+        return PublisherConfig.from_json(config)
+    except ConfigError as exc:
+        raise ConfigRefused(exc.field, str(exc)) from exc
+
+
+class _ReferencePublisher:
+    def __init__(self, config: Mapping[str, object], env: PublisherEnvironment) -> None:
+        self._app = PublisherApp(_publisher_config(config))
+        self._server: PublisherServer | None = None
+        if env.transport == "loopback":
+            self._server = PublisherServer(self._app)
+            self._server.start()
+            self.base_url = self._server.base_url
+            self.http_client = httpx.Client(base_url=self.base_url, trust_env=False)
+        else:
+            self.base_url = _IN_PROCESS_BASE
+            self.http_client = httpx.Client(transport=self._app.transport(), base_url=self.base_url)
+
+    def reconfigure(self, config: Mapping[str, object]) -> None:
+        self._app.config = _publisher_config(config)
+
+    def close(self) -> None:
+        self.http_client.close()
+        if self._server is not None:
+            self._server.stop()
+
+
 class ReferenceAdapter:
     """The reference store and provider (``jwkconform.reference``)."""
 
@@ -119,12 +158,23 @@ class ReferenceAdapter:
             "file-urls",
             "warnings",
             "coalescing",
+            "publisher",
+            "provider-endpoint",
+            "realms",
+            "all-combinations",
+            "remote-jwk-url",
+            "mtls",
         }
     )
     transport: Transport = "respx"
 
     def open_store(self, config: Mapping[str, object], env: Environment) -> StoreUnderTest:
         return _ReferenceStore(config, env)
+
+    def open_publisher(
+        self, config: Mapping[str, object], env: PublisherEnvironment
+    ) -> PublisherUnderTest:
+        return _ReferencePublisher(config, env)
 
 
 def factory() -> ReferenceAdapter:

@@ -1,3 +1,3 @@
-from jwkconform.harness._cli import main
+from jwkconform._cli import main
 
 raise SystemExit(main())

@@ -3,7 +3,9 @@
 It shows every store and provider requirement of the catalogue; each behaviour lives in one
 module: durations in ``_durations``, configuration in ``_config``, reading bytes in
 ``_fetch``, parsing a set in ``_jwks``, purposes in ``_purposes``, algorithm constraints in
-``_constraints``, caching and leases in ``_store``, token verification in ``_provider``.
+``_constraints``, caching and leases in ``_store``, token verification in ``_provider``;
+the publisher's configuration in ``_publisher_config``, its rules in ``_jwk_uri`` and its
+HTTP front in ``_publisher_http``.
 
 >>> from jwkconform.reference import JwkSetSecretStore, SecretsProvider
 >>> store = JwkSetSecretStore.from_json({"jwkUrl": "https://idp.example/jwks"})
@@ -16,26 +18,46 @@ True
 from jwkconform.reference._config import StoreConfig
 from jwkconform.reference._durations import Duration, DurationError, parse_duration
 from jwkconform.reference._errors import ConfigError, LoadError, UnsupportedPurposeError
+from jwkconform.reference._jwk_uri import effective_mappings, published_keys
 from jwkconform.reference._log import LOGGER_NAME
 from jwkconform.reference._provider import SecretsProvider, SecretStore, Verification
+from jwkconform.reference._publisher_config import (
+    DEFAULT_MAPPINGS,
+    AsymmetricAlias,
+    PublisherConfig,
+    Realm,
+    SecretMapping,
+    SymmetricAlias,
+)
+from jwkconform.reference._publisher_http import PublisherApp, PublisherServer
 from jwkconform.reference._purposes import Purpose
 from jwkconform.reference._secrets import Secret
 from jwkconform.reference._store import Clock, JwkSetSecretStore
 
 __all__ = [
+    "DEFAULT_MAPPINGS",
     "LOGGER_NAME",
+    "AsymmetricAlias",
     "Clock",
     "ConfigError",
     "Duration",
     "DurationError",
     "JwkSetSecretStore",
     "LoadError",
+    "PublisherApp",
+    "PublisherConfig",
+    "PublisherServer",
     "Purpose",
+    "Realm",
     "Secret",
+    "SecretMapping",
     "SecretStore",
     "SecretsProvider",
     "StoreConfig",
+    "SymmetricAlias",
     "UnsupportedPurposeError",
     "Verification",
+    "effective_mappings",
     "parse_duration",
+    "published_keys",
 ]

@@ -25,7 +25,8 @@ __all__ = ["KeyEntry", "parse_jwk_set"]
 _PRIVATE_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
 # jwcrypto checks a curve only when the key is used, so an unknown curve is caught here.
 _CURVES = {
-    "EC": frozenset({"P-256", "P-384", "P-521", "secp256k1"}),
+    # secp256k1 is left out: no algorithm the provider accepts can use it (LOAD-03).
+    "EC": frozenset({"P-256", "P-384", "P-521"}),
     "OKP": frozenset({"Ed25519", "Ed448", "X25519", "X448"}),
 }
 

@@ -165,8 +165,9 @@ class StoreMachine(RuleBasedStateMachine):
     def query_valid(self) -> None:
         now = self.rig.clock.now()
         self.model.query(now=now, served=self.served, kid=None)
-        got = [s.stable_id for s in self.rig.store.valid("verify")]
-        options = [[k["kid"] for k in fitting(keys, "verify")] for keys in self._allowed()]
+        # Order has tests of its own (ORD); here only which secrets come back matters.
+        got = sorted(s.stable_id for s in self.rig.store.valid("verify"))
+        options = [sorted(k["kid"] for k in fitting(keys, "verify")) for keys in self._allowed()]
         assert got in options, f"valid('verify') gave {got}; expected one of {options}"
 
     @rule(
@@ -207,11 +208,11 @@ class StoreMachine(RuleBasedStateMachine):
         self.rig.jwks.recover()
         self.rig.clock.advance(max(self.model.cache_timeout, self.model.miss_window) + 60)
         before = self.rig.jwks.fetch_count()
-        got = [s.stable_id for s in self.rig.store.valid("verify")]
+        got = sorted(s.stable_id for s in self.rig.store.valid("verify"))
         fetches = self.rig.jwks.fetch_count()
         assert fetches > before, "a query long after the set went stale made no fetch"
         self.model.resync(now=self.rig.clock.now(), served=self.served, fetches=fetches)
-        assert got == [k["kid"] for k in fitting(self.served, "verify")]
+        assert got == sorted(k["kid"] for k in fitting(self.served, "verify"))
 
     @invariant()
     def fetches_match_the_model(self) -> None:
@@ -240,9 +241,7 @@ def _run(machine: type[StoreMachine], target: Target) -> None:
     )
 
 
-@pytest.mark.requirement(
-    "CACHE-01", "CACHE-02", "CACHE-03", "CACHE-04", "ORD-01", "ORD-03", "KID-01", "KID-03"
-)
+@pytest.mark.requirement("CACHE-01", "CACHE-02", "CACHE-03", "CACHE-04", "KID-01")
 @pytest.mark.capability("named", "valid")
 def test_store_behaves_like_the_model(jwk_target: Target) -> None:
     _run(StoreMachine, jwk_target)

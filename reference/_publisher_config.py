@@ -1,0 +1,241 @@
+"""The JWK URI publisher's configuration: a keystore of aliases, secret mappings (global
+and per realm, exactly one active alias each), nested realms and per-realm options.
+
+``PublisherConfig.from_json`` reads the JSON shape documented in docs/publisher.md and
+refuses anything else with a `ConfigError` whose ``field`` is the path of the bad member.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from jwkconform.reference._errors import ConfigError
+
+__all__ = [
+    "DEFAULT_MAPPINGS",
+    "MTLS",
+    "PROVIDER_DECRYPTION",
+    "PROVIDER_SIGNING",
+    "RP_ENCRYPTION",
+    "RP_SIGNING",
+    "AsymmetricAlias",
+    "PublisherConfig",
+    "Realm",
+    "SecretMapping",
+    "SymmetricAlias",
+]
+
+RP_SIGNING = "am.services.oauth2.oidc.rp.jwt.authenticity.signing"
+RP_ENCRYPTION = "am.services.oauth2.oidc.rp.idtoken.encryption"
+MTLS = "am.services.oauth2.mtls.client.authentication"
+PROVIDER_SIGNING = tuple(
+    f"am.services.oauth2.oidc.signing.{alg}" for alg in ("RSA", "ES256", "ES384", "ES512")
+)
+PROVIDER_DECRYPTION = tuple(
+    f"am.services.oauth2.oidc.decryption.{alg}" for alg in ("RSA1.5", "RSA.OAEP", "RSA.OAEP.256")
+)
+
+
+@dataclass(frozen=True)
+class AsymmetricAlias:
+    """A key pair with its certificate chain (DER, leaf first)."""
+
+    jwk: Mapping[str, Any]
+    chain: tuple[bytes, ...]
+
+
+@dataclass(frozen=True)
+class SymmetricAlias:
+    """A shared secret: usable for HMAC or direct encryption, never published (PUB-08)."""
+
+    secret: bytes = field(repr=False)
+
+
+Alias = AsymmetricAlias | SymmetricAlias
+
+
+@dataclass(frozen=True)
+class SecretMapping:
+    """The aliases mapped to one secret ID; exactly one of them is active."""
+
+    aliases: tuple[str, ...]
+    active: str
+
+
+@dataclass(frozen=True)
+class Realm:
+    """A realm's own mappings and options, and its sub-realms."""
+
+    mappings: Mapping[str, SecretMapping] = field(default_factory=dict)
+    include_all_combinations: bool = False
+    remote_jwk_url: str | None = None
+    realms: Mapping[str, Realm] = field(default_factory=dict)
+
+
+def _mapping(*aliases: str) -> SecretMapping:
+    return SecretMapping(aliases, aliases[0])
+
+
+# A new install maps the demo aliases (PUB-07; provider labels from the vendor's defaults).
+DEFAULT_MAPPINGS: Mapping[str, SecretMapping] = MappingProxyType(
+    {
+        RP_SIGNING: _mapping("rsajwtsigningkey"),
+        RP_ENCRYPTION: _mapping("test"),
+        PROVIDER_SIGNING[0]: _mapping("rsajwtsigningkey"),
+        PROVIDER_SIGNING[1]: _mapping("es256test"),
+        PROVIDER_SIGNING[2]: _mapping("es384test"),
+        PROVIDER_SIGNING[3]: _mapping("es512test"),
+        **{label: _mapping("test") for label in PROVIDER_DECRYPTION},
+    }
+)
+
+
+@dataclass(frozen=True)
+class PublisherConfig:
+    """Everything the publisher's rules read.
+
+    >>> config = PublisherConfig.from_json({"keystore": {}, "globalMappings": {}})
+    >>> config.realm(("root",)) is config.root, config.realm(("root", "alpha"))
+    (True, None)
+    """
+
+    keystore: Mapping[str, Alias]
+    global_mappings: Mapping[str, SecretMapping]
+    root: Realm = field(default_factory=Realm)
+
+    @classmethod
+    def new_install(cls, keystore: Mapping[str, Alias]) -> PublisherConfig:
+        """A fresh install: the demo aliases mapped by default (PUB-07)."""
+        return cls(keystore, DEFAULT_MAPPINGS)
+
+    @classmethod
+    def from_json(
+        cls, raw: Mapping[str, Any], *, default_keystore: Mapping[str, Alias] | None = None
+    ) -> PublisherConfig:
+        """Read the documented JSON shape; ``keystore`` falls back to ``default_keystore``."""
+        _object(raw, "config", {"keystore", "globalMappings", "realm"})
+        if "keystore" in raw:
+            keystore = _keystore(raw["keystore"])
+        elif default_keystore is not None:
+            keystore = default_keystore
+        else:
+            raise ConfigError("keystore", "is required")
+        mappings = _mappings(raw.get("globalMappings", {}), "globalMappings")
+        root = _realm(raw.get("realm", {}), "realm")
+        return cls(keystore, mappings, root)
+
+    def realm(self, path: tuple[str, ...]) -> Realm | None:
+        """The realm at ``path`` (``("root", "alpha", ...)``), or None."""
+        if not path or path[0] != "root":
+            return None
+        realm: Realm | None = self.root
+        for name in path[1:]:
+            realm = realm.realms.get(name) if realm is not None else None
+        return realm
+
+
+def _object(value: object, where: str, known: set[str]) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ConfigError(where, f"expected a JSON object, got {type(value).__name__}")
+    unknown = sorted(set(value) - known)
+    if unknown:
+        raise ConfigError(
+            f"{where}.{unknown[0]}", f"unknown member (known: {', '.join(sorted(known))})"
+        )
+    return value
+
+
+def _keystore(value: object) -> Mapping[str, Alias]:
+    if not isinstance(value, Mapping):
+        raise ConfigError("keystore", f"expected a JSON object, got {type(value).__name__}")
+    return MappingProxyType(
+        {name: _alias(entry, f"keystore.{name}") for name, entry in value.items()}
+    )
+
+
+def _alias(value: object, where: str) -> Alias:
+    entry = _object(value, where, {"jwk", "x5c", "secret"})
+    if "secret" in entry:
+        return SymmetricAlias(_b64(entry["secret"], f"{where}.secret", urlsafe=True))
+    jwk = entry.get("jwk")
+    if not isinstance(jwk, Mapping) or not isinstance(jwk.get("kty"), str):
+        raise ConfigError(f"{where}.jwk", "expected a JWK object with a 'kty'")
+    chain = entry.get("x5c")
+    if not isinstance(chain, (list, tuple)) or not chain:
+        raise ConfigError(f"{where}.x5c", "expected a non-empty list of base64 DER certificates")
+    return AsymmetricAlias(
+        MappingProxyType(dict(jwk)),
+        tuple(_b64(c, f"{where}.x5c[{i}]", urlsafe=False) for i, c in enumerate(chain)),
+    )
+
+
+def _b64(value: object, where: str, *, urlsafe: bool) -> bytes:
+    if not isinstance(value, str):
+        raise ConfigError(where, f"expected a base64 string, got {type(value).__name__}")
+    try:
+        padded = value + "=" * (-len(value) % 4)
+        decoded = (base64.urlsafe_b64decode if urlsafe else base64.b64decode)(padded)
+    except (binascii.Error, ValueError):
+        raise ConfigError(where, f"not valid base64: {value[:20]!r}") from None
+    if not decoded:
+        raise ConfigError(where, "is empty")
+    return decoded
+
+
+def _mappings(value: object, where: str) -> Mapping[str, SecretMapping]:
+    if not isinstance(value, Mapping):
+        raise ConfigError(where, f"expected a JSON object, got {type(value).__name__}")
+    return MappingProxyType({sid: _secret_mapping(m, f"{where}.{sid}") for sid, m in value.items()})
+
+
+def _secret_mapping(value: object, where: str) -> SecretMapping:
+    entry = _object(value, where, {"aliases", "active"})
+    aliases = entry.get("aliases")
+    if (
+        not isinstance(aliases, list)
+        or not aliases
+        or not all(isinstance(a, str) and a for a in aliases)
+        or len(set(aliases)) != len(aliases)
+    ):
+        raise ConfigError(f"{where}.aliases", "expected a non-empty list of distinct alias names")
+    active = entry.get("active", aliases[0] if len(aliases) == 1 else None)
+    if active not in aliases:
+        raise ConfigError(
+            f"{where}.active", f"must name exactly one of the aliases, got {active!r}"
+        )
+    return SecretMapping(tuple(aliases), str(active))
+
+
+def _realm(value: object, where: str) -> Realm:
+    entry = _object(
+        value, where, {"mappings", "includeAllKtyAlgCombinations", "remoteJwkUrl", "realms"}
+    )
+    combos = entry.get("includeAllKtyAlgCombinations", False)
+    if not isinstance(combos, bool):
+        raise ConfigError(
+            f"{where}.includeAllKtyAlgCombinations", f"expected true or false, got {combos!r}"
+        )
+    remote = entry.get("remoteJwkUrl")
+    if remote is not None and (
+        not isinstance(remote, str) or not remote.startswith(("http://", "https://"))
+    ):
+        raise ConfigError(f"{where}.remoteJwkUrl", f"expected an http(s) URL, got {remote!r}")
+    realms = entry.get("realms", {})
+    if not isinstance(realms, Mapping):
+        raise ConfigError(f"{where}.realms", "expected a JSON object of sub-realms")
+    for name in realms:
+        if not name or "/" in name:
+            raise ConfigError(f"{where}.realms", f"invalid realm name {name!r}")
+    return Realm(
+        mappings=_mappings(entry.get("mappings", {}), f"{where}.mappings"),
+        include_all_combinations=combos,
+        remote_jwk_url=remote,
+        realms=MappingProxyType(
+            {name: _realm(sub, f"{where}.realms.{name}") for name, sub in realms.items()}
+        ),
+    )
