@@ -30,6 +30,9 @@ _STORAGE = "HYPOTHESIS_STORAGE_DIRECTORY"
 def add_run_arguments(run: argparse.ArgumentParser) -> None:
     """The options of ``jwkconform run``."""
     run.add_argument("--adapter", help="module:factory or an entry point name (default: reference)")
+    run.add_argument(
+        "--driver", metavar="COMMAND", help="an implementation behind a driver process"
+    )
     run.add_argument("--transport", choices=("respx", "loopback"), help="mock server transport")
     run.add_argument("--report-json", metavar="PATH", help="write the JSON report here")
     run.add_argument("--report-md", metavar="PATH", help="write the Markdown report here")
@@ -73,6 +76,7 @@ def pytest_arguments(args: argparse.Namespace, ini: str) -> list[str]:
     ]
     for flag, value in (
         ("--jwk-adapter", args.adapter),
+        ("--jwk-driver", args.driver),
         ("--jwk-transport", args.transport),
         ("--jwk-report-json", args.report_json),
         ("--jwk-report-md", args.report_md),

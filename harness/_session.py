@@ -20,6 +20,7 @@ from jwkconform.harness._resolve import AdapterNotFound, resolve_adapter
 from jwkconform.harness._verdicts import Outcome, RequirementResult, TestOutcome, verdicts
 
 if TYPE_CHECKING:
+    from jwkconform.harness._adapter import Adapter
     from jwkconform.harness._target import Target
 
 __all__ = ["OUTCOME_PROPERTY", "REQUIREMENT_PROPERTY", "Conformance"]
@@ -34,6 +35,8 @@ class Conformance:
     """Options and results of one run."""
 
     adapter_spec: str | None
+    driver: str | None
+    driver_timeout: float
     transport: Literal["respx", "loopback"] | None
     strict: bool
     profile: str
@@ -62,6 +65,8 @@ class Conformance:
         seed = option.jwk_seed
         return cls(
             adapter_spec=option.jwk_adapter or config.getini("jwk_adapter") or None,
+            driver=option.jwk_driver,
+            driver_timeout=option.jwk_driver_timeout,
             transport=option.jwk_transport,
             strict=option.jwk_strict,
             profile=option.jwk_profile or DEFAULT_PROFILE,
@@ -73,8 +78,9 @@ class Conformance:
             asked_for=any(
                 getattr(option, name)
                 for name in (
-                    "jwk_adapter", "jwk_transport", "jwk_strict", "jwk_profile", "jwk_seed",
-                    "jwk_expected_failures", "jwk_report_json", "jwk_report_md", "jwk_requirement",
+                    "jwk_adapter", "jwk_driver", "jwk_transport", "jwk_strict", "jwk_profile",
+                    "jwk_seed", "jwk_expected_failures", "jwk_report_json", "jwk_report_md",
+                    "jwk_requirement",
                 )
             ),
         )  # fmt: skip
@@ -86,11 +92,27 @@ class Conformance:
             from jwkconform.harness._target import Target  # lazily: keeps the plugin import light
 
             try:
-                spec, adapter = resolve_adapter(self.adapter_spec)
+                spec, adapter = self._resolve()
             except AdapterNotFound as exc:
                 raise pytest.UsageError(f"jwkconform: {exc}") from None
             self._target = Target(adapter, spec, self.transport)
         return self._target
+
+    def _resolve(self) -> tuple[str, Adapter]:
+        if self.driver is None:
+            return resolve_adapter(self.adapter_spec)
+        from jwkconform.harness._driver import DriverAdapter, DriverError
+
+        try:
+            return f"driver: {self.driver}", DriverAdapter(self.driver, timeout=self.driver_timeout)
+        except (DriverError, ValueError) as exc:
+            raise AdapterNotFound(str(exc)) from None
+
+    def pytest_unconfigure(self) -> None:
+        """Shut down an adapter that holds a process (a driver), so nothing is left behind."""
+        close = getattr(self._target.adapter, "close", None) if self._target else None
+        if callable(close):
+            close()
 
     def level_of(self, requirement_ids: tuple[str, ...]) -> Level | None:
         """The strictest level among ``requirement_ids``."""

@@ -37,6 +37,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "(default: the ini key jwk_adapter, a single installed adapter, or the reference)",
     )
     group.addoption(
+        "--jwk-driver",
+        dest="jwk_driver",
+        default=None,
+        metavar="COMMAND",
+        help="test an implementation behind a driver process (docs/driver-protocol.md)",
+    )
+    group.addoption(
+        "--jwk-driver-timeout",
+        dest="jwk_driver_timeout",
+        default=10.0,
+        type=float,
+        metavar="SECONDS",
+        help="deadline of every driver request (default 10)",
+    )
+    group.addoption(
         "--jwk-transport",
         dest="jwk_transport",
         default=None,
