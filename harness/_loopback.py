@@ -43,6 +43,9 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     # The base class would join its request threads without a bound; stop() joins ours.
     block_on_close = False
+    # socketserver's backlog of 5 makes the sixth concurrent client wait ~1 s for a SYN
+    # retransmit; many clients at once are what a JWKS endpoint sees after a rotation.
+    request_queue_size = 128
 
     def __init__(self, scenario: JwksScenario, hold_timeout: float) -> None:
         self.scenario = scenario

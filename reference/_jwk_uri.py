@@ -120,9 +120,11 @@ def _entries(stored: AsymmetricAlias, use: Use, all_combinations: bool) -> list[
         "x5c": [base64.b64encode(cert).decode() for cert in stored.chain],
         **{k: v for k, v in public.items() if k not in {"kty", "kid"}},
     }
+    algorithms = _ALGORITHMS.get((public["kty"], public.get("crv"), use), ())
+    if not algorithms:
+        return []  # the key type cannot serve this use (an Ed25519 key for encryption, say)
     if not all_combinations:
         return [base]
-    algorithms = _ALGORITHMS.get((public["kty"], public.get("crv"), use), ())
     return [{**base, "alg": alg} for alg in algorithms]
 
 

@@ -14,6 +14,10 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
+from jwcrypto.jwk import JWK
+
 from jwkconform.reference._errors import ConfigError
 
 __all__ = [
@@ -118,7 +122,7 @@ class PublisherConfig:
         cls, raw: Mapping[str, Any], *, default_keystore: Mapping[str, Alias] | None = None
     ) -> PublisherConfig:
         """Read the documented JSON shape; ``keystore`` falls back to ``default_keystore``."""
-        _object(raw, "config", {"keystore", "globalMappings", "realm"})
+        _object(raw, "", {"keystore", "globalMappings", "realm"})
         if "keystore" in raw:
             keystore = _keystore(raw["keystore"])
         elif default_keystore is not None:
@@ -140,13 +144,14 @@ class PublisherConfig:
 
 
 def _object(value: object, where: str, known: set[str]) -> Mapping[str, Any]:
+    """``value`` as a JSON object with only ``known`` members; ``where`` is its dotted path
+    ("" for the top level)."""
     if not isinstance(value, Mapping):
-        raise ConfigError(where, f"expected a JSON object, got {type(value).__name__}")
+        raise ConfigError(where or "config", f"expected a JSON object, got {type(value).__name__}")
     unknown = sorted(set(value) - known)
     if unknown:
-        raise ConfigError(
-            f"{where}.{unknown[0]}", f"unknown member (known: {', '.join(sorted(known))})"
-        )
+        field = f"{where}.{unknown[0]}" if where else unknown[0]
+        raise ConfigError(field, f"unknown member (known: {', '.join(sorted(known))})")
     return value
 
 
@@ -168,10 +173,23 @@ def _alias(value: object, where: str) -> Alias:
     chain = entry.get("x5c")
     if not isinstance(chain, (list, tuple)) or not chain:
         raise ConfigError(f"{where}.x5c", "expected a non-empty list of base64 DER certificates")
-    return AsymmetricAlias(
-        MappingProxyType(dict(jwk)),
-        tuple(_b64(c, f"{where}.x5c[{i}]", urlsafe=False) for i, c in enumerate(chain)),
-    )
+    ders = tuple(_b64(c, f"{where}.x5c[{i}]", urlsafe=False) for i, c in enumerate(chain))
+    _check_leaf(jwk, ders[0], f"{where}.x5c")
+    return AsymmetricAlias(MappingProxyType(dict(jwk)), ders)
+
+
+def _check_leaf(jwk: Mapping[str, Any], leaf: bytes, where: str) -> None:
+    # The certificate is what gets published (PUB-11); it must hold the alias's own key, or
+    # tokens signed with the alias would never verify against the published set.
+    try:
+        published = JWK.from_pyca(x509.load_der_x509_certificate(leaf).public_key())
+    except ValueError as exc:
+        raise ConfigError(f"{where}[0]", f"not a DER certificate: {exc}") from None
+    except UnsupportedAlgorithm as exc:
+        raise ConfigError(f"{where}[0]", f"unsupported certificate key: {exc}") from None
+    public = published.export_public(as_dict=True)
+    if any(jwk.get(name) != value for name, value in public.items() if name != "kid"):
+        raise ConfigError(f"{where}[0]", "the certificate's key is not the alias's jwk")
 
 
 def _b64(value: object, where: str, *, urlsafe: bool) -> bytes:

@@ -19,7 +19,7 @@ import threading
 from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Final
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import httpx
 
@@ -62,13 +62,13 @@ class PublisherApp:
         found = _PATH.fullmatch(parts.path)
         if found is None:
             return _json(404, {"error": "not_found", "path": parts.path})
-        if method != "GET":
+        if method not in {"GET", "HEAD"}:
             return (
                 405,
-                {**_JSON, "allow": "GET"},
+                {**_JSON, "allow": "GET, HEAD"},
                 json.dumps({"error": "method_not_allowed"}).encode(),
             )
-        names = tuple(found["realms"].split("/realms/")[1:])
+        names = tuple(unquote(name) for name in found["realms"].split("/realms/")[1:])
         path = ("root", *names)
         if self.config.realm(path) is None:
             return _json(404, {"error": "realm_not_found", "realm": "/".join(path)})
@@ -107,7 +107,7 @@ class PublisherServer:
     def __init__(self, app: PublisherApp, *, port: int = 0) -> None:
         self.app = app
         handler = type("_Handler", (_Handler,), {"app": app})
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        self._server = _Server(("127.0.0.1", port), handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="jwkconform-publisher", daemon=True
@@ -138,12 +138,17 @@ class PublisherServer:
         self.stop()
 
 
+class _Server(ThreadingHTTPServer):
+    # The default backlog of 5 stalls the sixth concurrent client for a SYN retransmit.
+    request_queue_size = 128
+
+
 class _Handler(BaseHTTPRequestHandler):
     app: PublisherApp
     protocol_version = "HTTP/1.1"
 
     def _answer(self) -> None:
-        host = self.headers.get("host") or f"127.0.0.1:{self.server.server_address[1]}"
+        host = self.headers.get("host") or f"127.0.0.1:{self.server.server_port}"  # type: ignore[attr-defined]
         status, headers, body = self.app.handle(self.command, f"http://{host}{self.path}")
         self.send_response(status)
         for name, value in headers.items():
