@@ -11,7 +11,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 __all__ = ["PURPOSE_OPS", "PURPOSE_USE", "StoreModel", "alg_fits", "fits", "fitting", "named_in"]
@@ -71,7 +71,7 @@ def fits(jwk: Mapping[str, Any], purpose: str) -> bool:
     )
 
 
-def fitting(keys: list[Mapping[str, Any]], purpose: str) -> list[Mapping[str, Any]]:
+def fitting(keys: Sequence[Mapping[str, Any]], purpose: str) -> list[Mapping[str, Any]]:
     """The JWKs of ``keys`` that fit ``purpose``, in set order (PUR-01, ORD-01)."""
     return [k for k in keys if fits(k, purpose)]
 
@@ -86,7 +86,7 @@ def alg_fits(alg: str, jwk: Mapping[str, Any]) -> bool:
     return _key_type(jwk)[0] == kty and jwk.get("crv") in curves and jwk.get("alg", alg) == alg
 
 
-def named_in(keys: list[Mapping[str, Any]], purpose: str, kid: str) -> Mapping[str, Any] | None:
+def named_in(keys: Sequence[Mapping[str, Any]], purpose: str, kid: str) -> Mapping[str, Any] | None:
     """The named secret the catalogue expects: the first JWK with that exact ``kid`` that
     fits ``purpose`` (KID-01, KID-04, KID-05)."""
     return next((k for k in keys if k.get("kid") == kid and fits(k, purpose)), None)
@@ -130,7 +130,7 @@ class StoreModel:
         self,
         *,
         now: float,
-        served: list[Mapping[str, Any]],
+        served: Sequence[Mapping[str, Any]],
         kid: str | None,
         purpose: str = "verify",
     ) -> bool:
@@ -144,7 +144,7 @@ class StoreModel:
         self.keys, self.loaded_at = list(served), now
         return True
 
-    def loosen(self, served: list[Mapping[str, Any]]) -> None:
+    def loosen(self, served: Sequence[Mapping[str, Any]]) -> None:
         """Stop predicting fetches; the store may now hold its last set or the served one."""
         if self.exact:
             self.candidates = [list(self.keys or [])]
@@ -155,7 +155,7 @@ class StoreModel:
         """The sets a conformant store may be answering from."""
         return [self.keys or []] if self.exact else self.candidates
 
-    def resync(self, *, now: float, served: list[Mapping[str, Any]], fetches: int) -> None:
+    def resync(self, *, now: float, served: Sequence[Mapping[str, Any]], fetches: int) -> None:
         """After a query made once every set is stale: exact again from here."""
         self.exact, self.candidates = True, []
         self.keys, self.loaded_at, self.fetches = list(served), now, fetches
