@@ -29,7 +29,11 @@ _STORAGE = "HYPOTHESIS_STORAGE_DIRECTORY"
 
 def add_run_arguments(run: argparse.ArgumentParser) -> None:
     """The options of ``jwkconform run``."""
-    run.add_argument("--adapter", help="module:factory or an entry point name (default: reference)")
+    run.add_argument(
+        "--adapter",
+        help="module:factory or an entry point name (default: the one installed adapter entry "
+        "point other than the reference's, else the reference)",
+    )
     run.add_argument(
         "--driver", metavar="COMMAND", help="an implementation behind a driver process"
     )
@@ -82,7 +86,7 @@ def pytest_arguments(args: argparse.Namespace, ini: str) -> list[str]:
         ("--jwk-report-md", args.report_md),
         ("--jwk-expected-failures", args.expected_failures),
     ):
-        if value:
+        if value is not None:  # an empty value is passed on, to be refused, not dropped
             argv += [flag, value]
     if args.strict:
         argv.append("--jwk-strict")

@@ -36,6 +36,7 @@ from jwkconform.harness._adapter import (
 __all__ = ["DEFAULT_DRIVER_TIMEOUT", "DriverAdapter", "DriverError"]
 
 DEFAULT_DRIVER_TIMEOUT: Final = 10.0
+_MAX_RESTARTS: Final = 3
 PROTOCOL: Final = 1
 _EOF: Final = object()
 
@@ -116,8 +117,12 @@ class _Process:
         except queue.Empty:
             raise self._fail(f"did not answer {method!r} within {self.timeout} s") from None
         if line is _EOF:
-            code = self._popen.wait(timeout=5)
-            raise self._fail(f"exited with status {code} while answering {method!r}")
+            try:
+                code: int | None = self._popen.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                code = None
+            what = "closed its output" if code is None else f"exited with status {code}"
+            raise self._fail(f"{what} while answering {method!r}")
         return self._result(method, str(line))
 
     def _result(self, method: str, line: str) -> dict[str, Any]:
@@ -153,6 +158,10 @@ class _Process:
             self._popen.wait(timeout=5)
         for thread in self._threads:
             thread.join(timeout=2)
+        for stream in (self._popen.stdout, self._popen.stderr):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
 
 
 def _error(method: str, error: object) -> Exception:
@@ -190,20 +199,30 @@ class DriverAdapter:
             raise ValueError("the driver command is empty")
         self.timeout = timeout
         self._process: _Process | None = None
+        self._restarts = 0
         hello = self._start()
         self.name = str(hello.get("name") or shlex.join(self.command))
         self.capabilities = frozenset(str(c) for c in hello.get("capabilities") or ())
 
     def _start(self) -> dict[str, Any]:
-        self._process = _Process(self.command, self.timeout)
-        hello = self._process.call("hello", {"protocol": PROTOCOL})
+        process = _Process(self.command, self.timeout)
+        self._process = process
+        hello = process.call("hello", {"protocol": PROTOCOL})
         if hello.get("protocol") != PROTOCOL:
+            process.stop(graceful=False)
             raise DriverError(f"driver speaks protocol {hello.get('protocol')!r}, not {PROTOCOL}")
         return hello
 
     def process(self) -> _Process:
-        """The live driver process, started again after a failure."""
+        """The live driver process, started again after a failure (up to a point)."""
         if self._process is None or self._process.broken:
+            self._restarts += 1
+            # A driver that keeps failing would cost a full deadline per Hypothesis example.
+            if self._restarts > _MAX_RESTARTS:
+                raise DriverError(
+                    f"driver {shlex.join(self.command)} failed {_MAX_RESTARTS} times in a row;"
+                    " not started again in this run"
+                )
             self._start()
         assert self._process is not None
         return self._process
@@ -219,7 +238,9 @@ class DriverAdapter:
         if now is not None and process.clock != now:
             process.call("set_clock", {"now": now})
             process.clock = now
-        return process.call(method, params)
+        result = process.call(method, params)
+        self._restarts = 0  # it answers again
+        return result
 
     def open_store(self, config: Mapping[str, object], env: Environment) -> _DriverStore:
         process = self.process()

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Literal
 
 import pytest
 
+from jwkconform.harness._adapter import CAPABILITIES
 from jwkconform.harness._expected import ExpectedFailures
 from jwkconform.harness._profiles import DEFAULT_PROFILE
 from jwkconform.harness._registry import REQUIREMENTS, Level
@@ -100,13 +101,23 @@ class Conformance:
 
     def _resolve(self) -> tuple[str, Adapter]:
         if self.driver is None:
-            return resolve_adapter(self.adapter_spec)
-        from jwkconform.harness._driver import DriverAdapter, DriverError
+            spec, adapter = resolve_adapter(self.adapter_spec)
+        else:
+            from jwkconform.harness._driver import DriverAdapter, DriverError
 
-        try:
-            return f"driver: {self.driver}", DriverAdapter(self.driver, timeout=self.driver_timeout)
-        except (DriverError, ValueError) as exc:
-            raise AdapterNotFound(str(exc)) from None
+            try:
+                spec = f"driver: {self.driver}"
+                adapter = DriverAdapter(self.driver, timeout=self.driver_timeout)
+            except (DriverError, ValueError) as exc:
+                raise AdapterNotFound(str(exc)) from None
+        # A misspelt capability would only make tests skip without a word.
+        unknown = sorted(set(adapter.capabilities) - set(CAPABILITIES))
+        if unknown:
+            raise AdapterNotFound(
+                f"{adapter.name} declares unknown capabilities {unknown}; "
+                f"known: {', '.join(sorted(CAPABILITIES))}"
+            )
+        return spec, adapter
 
     def pytest_unconfigure(self) -> None:
         """Shut down an adapter that holds a process (a driver), so nothing is left behind."""

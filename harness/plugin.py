@@ -208,8 +208,8 @@ def pytest_runtest_makereport(
         return report
     crash = getattr(report.longrepr, "reprcrash", None)
     message = _short(str(getattr(crash, "message", report.longrepr)))
-    hints = "; ".join(REQUIREMENTS[r].hint for r in ids if r in REQUIREMENTS)
-    report.user_properties.append((MESSAGE_PROPERTY, f"{message}\nIf this fails, check: {hints}"))
+    # The reports add each requirement's hint themselves.
+    report.user_properties.append((MESSAGE_PROPERTY, message))
     conformance = item.config.stash[_KEY]
     expected_to_fail = item.get_closest_marker("xfail") is not None  # a strict XPASS
     if (

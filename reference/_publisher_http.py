@@ -109,8 +109,12 @@ class PublisherServer:
         handler = type("_Handler", (_Handler,), {"app": app})
         self._server = _Server(("127.0.0.1", port), handler)
         self._server.daemon_threads = True
+        # A short poll interval: stop() waits for the serve loop to notice.
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="jwkconform-publisher", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="jwkconform-publisher",
+            daemon=True,
         )
 
     @property

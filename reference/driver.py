@@ -177,6 +177,7 @@ class Driver:
         return {}
 
     def close(self) -> None:
+        logging.getLogger(LOGGER_NAME).removeHandler(self._log)
         for store, _ in self._stores.values():
             store.close()
         for _, server in self._publishers.values():

@@ -1,0 +1,359 @@
+"""PyJWT's ``PyJWKClient`` as the conformance suites see it (in process, loopback transport).
+
+    pip install 'jwkconform[pyjwt]'
+    jwkconform run --adapter jwkconform.harness.adapters.pyjwt:factory
+
+How the harness's seam maps onto PyJWT (nothing in PyJWT is patched or worked around; the
+adapter only translates):
+
+- **Fetching.** ``PyJWKClient`` fetches with ``urllib``, not httpx, so the adapter declares
+  the ``loopback`` transport: PyJWT reaches the harness's real HTTP server on 127.0.0.1.
+  The client's ``timeout`` is 2 s (its default of 30 s would hold a run on every scripted
+  time-out; the harness's own loopback client uses 2 s too).
+- **Time.** PyJWT reads ``time.monotonic()`` for the age of its cached set
+  (``jwt.api_jwk``, ``jwt.jwk_set_cache``) and for its refresh cooldown
+  (``jwt.jwks_client``). While a store is open, the ``time`` name of those modules is
+  replaced by a stand-in whose ``monotonic()`` reads the fake clock of the store being
+  queried. That *provides* the clock, as fake timers do for JavaScript; PyJWT's behaviour
+  is untouched.
+- **Configuration.** PyJWT does not implement the gateway's configuration, so ``config`` is
+  not declared. ``cacheTimeout`` maps to ``lifespan`` and ``cacheMissCacheTime`` to
+  ``cooldown_duration`` (both seconds, parsed from the gateway's duration syntax);
+  absent members keep PyJWT's own defaults (300 s and 30 s). PyJWT has no leases, so
+  ``leaseExpiry`` is accepted and has no effect. A value PyJWT refuses (a zero lifespan,
+  an unlimited cooldown, a ``file:`` URL) is a `ConfigRefused` naming the member.
+- **Purposes.** PyJWT has no purposes: ``PyJWKClient`` serves signing keys (``use: sig``
+  or no ``use``, with a ``kid``). ``verify`` maps to it; ``encrypt``, ``sign`` and
+  ``decrypt`` get no secrets (``encrypt`` is not declared); any other word is refused.
+- **Queries.** ``named("verify", kid)`` is ``get_signing_key(kid)`` (a miss is ``None``),
+  ``valid("verify")`` is ``get_signing_keys()`` in the order PyJWT returns them, and
+  ``verify`` is ``get_signing_key_from_jwt(token)`` followed by ``jwt.decode`` with the
+  token's own ``alg`` as the allow-list, claims left to the caller (decisions D-19) and
+  ``enforce_minimum_key_length`` on (PyJWT's documented switch; without it PyJWT only
+  warns about short keys). PyJWT verifies with the one key the ``kid`` names and does not
+  report attempts, so ``tried`` is ``None`` and ``reports-attempts`` is not declared.
+- **Errors.** ``PyJWKClientConnectionError``, ``PyJWKSetError`` and "did not return a
+  JSON object" mean PyJWT has no set to serve: `LoadFailed`. Other ``PyJWKClientError``
+  (no signing key, no key for that ``kid``) are a set without the key: ``None`` or ``[]``.
+  Anything PyJWT lets escape (a ``json.JSONDecodeError`` for a body that is not JSON, for
+  instance) escapes here too: that is PyJWT's behaviour and the suites report it.
+- **Stable IDs.** A secret's stable ID is its ``kid`` (PyJWT ignores keys without one);
+  its JWK is PyJWT's public export of the key plus the document's ``kid`` and ``use``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from importlib import import_module
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Final
+from unittest import mock
+
+# PyJWT is an optional extra: without it this module still type-checks (as Any).
+import jwt  # type: ignore[import-not-found, unused-ignore]
+from jwt.exceptions import (  # type: ignore[import-not-found, unused-ignore]
+    PyJWKClientConnectionError,
+    PyJWKClientError,
+    PyJWKSetError,
+    PyJWTError,
+)
+
+from jwkconform.harness._adapter import (
+    ConfigRefused,
+    Environment,
+    LoadFailed,
+    PurposeRefused,
+    SecretView,
+    StoreUnderTest,
+    Transport,
+    VerifyOutcome,
+)
+
+if TYPE_CHECKING:
+    from jwkconform.harness._adapter import Adapter
+
+__all__ = ["PyJWTAdapter", "factory", "parse_seconds"]
+
+# Purposes that name a crypto key; PyJWKClient serves only the first of them.
+_KEY_PURPOSES: Final = frozenset({"verify", "encrypt", "sign", "decrypt"})
+# A finite socket timeout, so a held request ends the way the suites expect.
+_FETCH_TIMEOUT: Final = 2.0
+# The PyJWT modules that may read time.monotonic(), depending on the version.
+_TIME_READERS: Final = ("jwt.api_jwk", "jwt.jwk_set_cache", "jwt.jwks_client")
+# Claims belong to the caller (docs/decisions.md D-19); the time-based ones would also
+# read the wall clock.
+_DECODE_OPTIONS: Final[Mapping[str, bool]] = {
+    "verify_signature": True,
+    "verify_exp": False,
+    "verify_nbf": False,
+    "verify_iat": False,
+    "verify_aud": False,
+    "verify_iss": False,
+    "enforce_minimum_key_length": True,
+}
+
+
+# ---------------------------------------------------------------------------------------
+# Durations: the gateway's syntax, enough to translate the suites' configurations.
+
+_UNIT_NANOS: Final[Mapping[str, int]] = {
+    word: nanos
+    for nanos, words in (
+        (86_400 * 10**9, ("days", "day", "d")),
+        (3_600 * 10**9, ("hours", "hour", "h")),
+        (60 * 10**9, ("minutes", "minute", "min", "m")),
+        (10**9, ("seconds", "second", "sec", "s")),
+        (10**6, ("milliseconds", "millisecond", "millisec", "millis", "milli", "ms")),
+        (10**3, ("microseconds", "microsecond", "microsec", "micros", "micro", "us", "μs", "µs")),
+        (1, ("nanoseconds", "nanosecond", "nanosec", "nanos", "nano", "ns")),
+    )
+    for word in words
+}
+_UNLIMITED: Final = frozenset({"unlimited", "indefinite", "infinity", "undefined", "none"})
+_ZERO: Final = frozenset({"zero", "disabled"})
+_FIRST_PIECE: Final = re.compile(r"\s*(\d+)\s*([^\W\d_]+)")
+_NEXT_PIECE: Final = re.compile(r"(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s+)(\d+)\s*([^\W\d_]+)")
+
+
+def parse_seconds(text: str) -> float:
+    """Seconds in gateway duration ``text``; ``inf`` for the unlimited keywords.
+
+    >>> parse_seconds("1 minute, 10 seconds"), parse_seconds("2MIN and 125 ms")
+    (70.0, 120.125)
+    >>> parse_seconds("unlimited"), parse_seconds("zero")
+    (inf, 0.0)
+    """
+    word = text.strip().lower()
+    if word in _UNLIMITED:
+        return float("inf")
+    if word in _ZERO:
+        return 0.0
+    total, pos, pattern = 0, 0, _FIRST_PIECE
+    while pos < len(text) and (found := pattern.match(text, pos)):
+        unit = found[2].lower()
+        if unit not in _UNIT_NANOS:
+            raise ValueError(f"unknown unit {found[2]!r} in duration {text!r}")
+        total += int(found[1]) * _UNIT_NANOS[unit]
+        pos, pattern = found.end(), _NEXT_PIECE
+    if pattern is _FIRST_PIECE or text[pos:].strip():
+        raise ValueError(f"invalid duration {text!r}")
+    return total / 10**9
+
+
+# ---------------------------------------------------------------------------------------
+# The fake clock, provided to PyJWT's modules in place of the `time` module.
+
+_CLOCK: contextvars.ContextVar[Callable[[], float] | None] = contextvars.ContextVar(
+    "jwkconform_pyjwt_clock", default=None
+)
+
+
+class _StoreTime:
+    """Stands in for ``time`` inside PyJWT: ``monotonic()`` is the queried store's fake
+    clock (the real one outside a query); everything else is the real module."""
+
+    def monotonic(self) -> float:
+        clock = _CLOCK.get()
+        return time.monotonic() if clock is None else clock()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(time, name)
+
+
+class _ClockSeam:
+    """Installs `_StoreTime` in PyJWT's modules while at least one store is open."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._users = 0
+        self._patches: contextlib.ExitStack | None = None
+
+    def acquire(self) -> None:
+        with self._lock:
+            if self._users == 0:
+                patches = contextlib.ExitStack()
+                for module in _time_readers():
+                    patches.enter_context(mock.patch.object(module, "time", _StoreTime()))
+                self._patches = patches
+            self._users += 1
+
+    def release(self) -> None:
+        with self._lock:
+            self._users -= 1
+            if self._users == 0 and self._patches is not None:
+                self._patches.close()
+                self._patches = None
+
+
+def _time_readers() -> list[ModuleType]:
+    """PyJWT's modules that read ``time.monotonic()`` (which ones depends on the version)."""
+    modules = [import_module(name) for name in _TIME_READERS]
+    readers = [m for m in modules if getattr(m, "time", None) is time]
+    if jwt.jwk_set_cache not in readers:
+        # A PyJWT that reads the clock some other way would silently use the wall clock.
+        raise RuntimeError(
+            f"PyJWT {jwt.__version__}: jwt.jwk_set_cache no longer reads time.monotonic();"
+            " the adapter cannot provide the fake clock"
+        )
+    return readers
+
+
+_SEAM: Final = _ClockSeam()
+
+
+# ---------------------------------------------------------------------------------------
+# The store.
+
+_NOT_A_SET: Final = "did not return a JSON object"
+
+
+def _no_set(error: Exception) -> bool:
+    """Whether a PyJWT error means it has no JWK Set to serve (as opposed to a set that
+    lacks the key asked for)."""
+    return isinstance(error, PyJWKClientConnectionError | PyJWKSetError) or (
+        isinstance(error, PyJWKClientError) and _NOT_A_SET in str(error)
+    )
+
+
+def _view(key: Any) -> SecretView:
+    """A PyJWK as a secret: PyJWT's public export of the key, with ``kid`` and ``use``."""
+    jwk = dict(key.Algorithm.to_jwk(key.key, as_dict=True))
+    jwk.pop("key_ops", None)  # added by PyJWT's RSA export, not read from the document
+    jwk["kid"] = key.key_id
+    if key.public_key_use is not None:
+        jwk["use"] = key.public_key_use
+    return SecretView(str(key.key_id), jwk, None)
+
+
+def _config(config: Mapping[str, object]) -> dict[str, Any]:
+    """``PyJWKClient`` keyword arguments for the gateway configuration."""
+    url = config.get("jwkUrl")
+    if not isinstance(url, str) or not url:
+        raise ConfigRefused("jwkUrl", f"jwkUrl is required (got {url!r})")
+    arguments: dict[str, Any] = {"uri": url, "timeout": _FETCH_TIMEOUT}
+    for member, argument in (
+        ("cacheTimeout", "lifespan"),
+        ("cacheMissCacheTime", "cooldown_duration"),
+    ):
+        value = config.get(member)
+        if value is None:
+            continue  # PyJWT's own default applies
+        if not isinstance(value, str):
+            raise ConfigRefused(member, f"{member} must be a duration string, got {value!r}")
+        try:
+            arguments[argument] = parse_seconds(value)
+        except ValueError as exc:
+            raise ConfigRefused(member, str(exc)) from None
+    unknown = sorted(set(config) - {"jwkUrl", "cacheTimeout", "cacheMissCacheTime", "leaseExpiry"})
+    if unknown:
+        raise ConfigRefused(unknown[0], f"PyJWKClient has no setting for {unknown[0]!r}")
+    return arguments
+
+
+def _refused_member(message: str) -> str:
+    """The configuration member behind a refusal by ``PyJWKClient()``."""
+    for word, member in (("Lifespan", "cacheTimeout"), ("Cooldown", "cacheMissCacheTime")):
+        if word in message:
+            return member
+    return "jwkUrl"  # the URL scheme is the only other thing PyJWKClient() checks
+
+
+class _PyJWTStore:
+    def __init__(self, config: Mapping[str, object], env: Environment) -> None:
+        arguments = _config(config)
+        try:
+            self._client = jwt.PyJWKClient(**arguments)
+        except PyJWKClientError as exc:
+            raise ConfigRefused(_refused_member(str(exc)), str(exc)) from exc
+        self._env = env
+        _SEAM.acquire()
+        self._open = True
+
+    @contextlib.contextmanager
+    def _query(self) -> Iterator[None]:
+        """Run a PyJWT call on this store's fake clock."""
+        token = _CLOCK.set(self._env.clock)
+        try:
+            yield
+        finally:
+            _CLOCK.reset(token)
+
+    def _check(self, purpose: str) -> bool:
+        """Whether PyJWT has keys for ``purpose``; refuses words that are not key purposes."""
+        if purpose not in _KEY_PURPOSES:
+            raise PurposeRefused(f"PyJWKClient serves signing keys only, never {purpose!r}")
+        return purpose == "verify"
+
+    def named(self, purpose: str, kid: str) -> SecretView | None:
+        if not self._check(purpose):
+            return None
+        with self._query():
+            try:
+                key = self._client.get_signing_key(kid)
+            except (PyJWKClientError, PyJWKSetError) as exc:
+                if _no_set(exc):
+                    raise LoadFailed(str(exc)) from exc
+                return None
+        return _view(key)
+
+    def valid(self, purpose: str) -> Sequence[SecretView]:
+        if not self._check(purpose):
+            return []
+        with self._query():
+            try:
+                keys = self._client.get_signing_keys()
+            except (PyJWKClientError, PyJWKSetError) as exc:
+                if _no_set(exc):
+                    raise LoadFailed(str(exc)) from exc
+                return []
+        return [_view(key) for key in keys]
+
+    def verify(self, token: str, secret_id: str) -> VerifyOutcome:
+        # PyJWT has no verificationSecretId: secret_id is neither used nor checked.
+        with self._query():
+            try:
+                header = jwt.get_unverified_header(token)
+                key = self._client.get_signing_key_from_jwt(token)
+            except PyJWTError as exc:
+                return VerifyOutcome(verified=False, reason=f"{type(exc).__name__}: {exc}")
+            try:
+                jwt.decode(
+                    token, key, algorithms=[header.get("alg")], options=dict(_DECODE_OPTIONS)
+                )
+            except PyJWTError as exc:
+                return VerifyOutcome(
+                    verified=False, reason=f"kid {key.key_id!r}: {type(exc).__name__}: {exc}"
+                )
+        # tried=None: PyJWT checks the one key the kid names and does not report attempts.
+        return VerifyOutcome(verified=True, secret_id=str(key.key_id), tried=None)
+
+    def close(self) -> None:
+        if self._open:
+            self._open = False
+            _SEAM.release()
+
+
+class PyJWTAdapter:
+    """PyJWT's ``PyJWKClient`` (see the module docstring for the mapping)."""
+
+    name = f"PyJWT {jwt.__version__} (PyJWKClient)"
+    # Only what PyJWKClient has: lookups by kid, the list of signing keys, verification.
+    capabilities = frozenset({"named", "valid", "verify"})
+    transport: Transport = "loopback"  # urllib: it must reach a real server
+
+    def open_store(self, config: Mapping[str, object], env: Environment) -> StoreUnderTest:
+        return _PyJWTStore(config, env)
+
+
+def factory() -> PyJWTAdapter:
+    """What ``--adapter jwkconform.harness.adapters.pyjwt:factory`` calls."""
+    return PyJWTAdapter()
+
+
+if TYPE_CHECKING:
+    _checked: Adapter = PyJWTAdapter()
