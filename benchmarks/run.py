@@ -46,7 +46,7 @@ def _median_spread(samples: Sequence[float]) -> tuple[float, float]:
     return statistics.median(samples), max(samples) - min(samples)
 
 
-def _per_call(run: Callable[[], None], calls: int, rounds: int) -> tuple[float, float]:
+def _per_call(run: Callable[[], object], calls: int, rounds: int) -> tuple[float, float]:
     """Median and spread, over ``rounds``, of the time of one call, in nanoseconds."""
     samples = []
     for _ in range(rounds):

@@ -1,8 +1,8 @@
 """Find the adapter to test: ``--jwk-adapter``, the ``jwk_adapter`` ini key, or an entry point.
 
 A value with a colon is ``module:factory``; a bare word names an entry point in the group
-``jwkconform.adapters``. With no value, a single entry point other than the reference's is
-used, and the reference otherwise.
+``jwkconform.adapters``. With no value, a single entry point from another distribution is
+used, and the reference otherwise (the adapters jwkconform ships are chosen by name).
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ def resolve_adapter(spec: str | None) -> tuple[str, Adapter]:
                 " or give module:factory"
             )
         return _from_entry_point(points[spec])
-    others = [ep for ep in points.values() if ep.value != REFERENCE]
+    # Adapters that ship with jwkconform (PyJWT's, say) are chosen by name, never by default.
+    others = [ep for ep in points.values() if not ep.value.startswith("jwkconform.")]
     if len(others) > 1:
         names = ", ".join(sorted(ep.name for ep in others))
         raise AdapterNotFound(

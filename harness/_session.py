@@ -15,7 +15,7 @@ import pytest
 from jwkconform.harness._adapter import CAPABILITIES
 from jwkconform.harness._expected import ExpectedFailures
 from jwkconform.harness._profiles import DEFAULT_PROFILE
-from jwkconform.harness._registry import REQUIREMENTS, Level
+from jwkconform.harness._registry import Level
 from jwkconform.harness._reports import RunInfo, terminal_lines, write_json, write_markdown
 from jwkconform.harness._resolve import AdapterNotFound, resolve_adapter
 from jwkconform.harness._verdicts import Outcome, RequirementResult, TestOutcome, verdicts
@@ -125,9 +125,8 @@ class Conformance:
         if callable(close):
             close()
 
-    def level_of(self, requirement_ids: tuple[str, ...]) -> Level | None:
-        """The strictest level among ``requirement_ids``."""
-        levels = {REQUIREMENTS[r].level for r in requirement_ids if r in REQUIREMENTS}
+    def level_of(self, levels: set[Level]) -> Level | None:
+        """The strictest of ``levels``."""
         for level in (Level.MUST, Level.SHOULD, Level.MAY):
             if level in levels:
                 return level

@@ -55,8 +55,11 @@ def _tls() -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
-def _loopback_client() -> httpx.Client:
-    return httpx.Client(timeout=_LOOPBACK_TIMEOUT, trust_env=False, verify=_tls())
+def loopback_client(base_url: str = "") -> httpx.Client:
+    """A client for plain-http servers on 127.0.0.1 (quick to build: the TLS context is shared)."""
+    return httpx.Client(
+        base_url=base_url, timeout=_LOOPBACK_TIMEOUT, trust_env=False, verify=_tls()
+    )
 
 
 class AdapterContractError(AssertionError):
@@ -131,7 +134,7 @@ class Target:
                 client, url = respx_client(scenario), respx_url(scenario)
             else:
                 server = stack.enter_context(LoopbackJwksServer(scenario))
-                client = _loopback_client()
+                client = loopback_client()
                 url = server.url
             stack.callback(client.close)
             env = Environment(clock=clock, jwks_url=url, http_client=client, tmp_path=folder)
@@ -166,10 +169,10 @@ class Target:
             stack.callback(shutil.rmtree, folder, ignore_errors=True)
             env = PublisherEnvironment(clock, transport or self.transport, folder)
             publisher = opener(config, env)
-            stack.callback(publisher.close)
-            for name in ("base_url", "http_client", "reconfigure"):
+            for name in ("base_url", "http_client", "reconfigure", "close"):
                 if not hasattr(publisher, name):
                     raise AdapterContractError(f"{self.name}: the publisher has no {name}")
+            stack.callback(publisher.close)
             yield PublisherRig(publisher, clock, env)
 
     @contextmanager
@@ -182,7 +185,7 @@ class Target:
         with ExitStack() as stack:
             folder = Path(tempfile.mkdtemp(prefix="jwkconform-"))
             stack.callback(shutil.rmtree, folder, ignore_errors=True)
-            client = _loopback_client()
+            client = loopback_client()
             stack.callback(client.close)
             env = Environment(clock=clock, jwks_url=url, http_client=client, tmp_path=folder)
             checked = _Checked(

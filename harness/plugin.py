@@ -116,7 +116,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "requirement(*ids): the catalogue requirements a conformance test checks"
+        "markers",
+        "requirement(*ids, level=None): the catalogue requirements a conformance test checks;"
+        " level= names the clause's level where one ID holds two",
     )
     config.addinivalue_line(
         "markers", "capability(*names): adapter capabilities a test needs; skipped without them"
@@ -143,6 +145,17 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 def _requirement_ids(item: pytest.Item) -> tuple[str, ...]:
     return tuple(str(i) for mark in item.iter_markers("requirement") for i in mark.args)
+
+
+def _levels(item: pytest.Item) -> set[Level]:
+    # A marker's level= names the clause a test checks when one ID holds clauses of two
+    # levels (PUB-05's SHOULD part, say); otherwise the catalogue's level applies.
+    return {
+        Level(mark.kwargs["level"]) if "level" in mark.kwargs else REQUIREMENTS[rid].level
+        for mark in item.iter_markers("requirement")
+        for rid in mark.args
+        if rid in REQUIREMENTS
+    }
 
 
 def _selected(config: pytest.Config) -> set[str]:
@@ -172,6 +185,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             except UnknownRequirement as exc:
                 raise pytest.UsageError(f"{item.nodeid}: {exc}") from None
             item.user_properties.append((REQUIREMENT_PROPERTY, rid))
+        for mark in item.iter_markers("requirement"):
+            level = mark.kwargs.get("level")
+            if level is not None and level not in {lv.value for lv in Level}:
+                raise pytest.UsageError(
+                    f"{item.nodeid}: unknown level {level!r} (MUST, SHOULD, MAY)"
+                )
         names = (item.name, getattr(item, "originalname", item.name))
         reason = conformance.expected.reason_for(item.nodeid, names, ids)
         if reason is not None:
@@ -214,7 +233,7 @@ def pytest_runtest_makereport(
     expected_to_fail = item.get_closest_marker("xfail") is not None  # a strict XPASS
     if (
         report.when == "call"
-        and conformance.level_of(ids) is Level.SHOULD
+        and conformance.level_of(_levels(item)) is Level.SHOULD
         and not conformance.strict
         and not expected_to_fail
     ):

@@ -25,6 +25,7 @@ from jwkconform.harness._adapter import (
     Transport,
     VerifyOutcome,
 )
+from jwkconform.harness._target import loopback_client
 from jwkconform.reference import (
     LOGGER_NAME,
     ConfigError,
@@ -127,7 +128,7 @@ class _ReferencePublisher:
             self._server = PublisherServer(self._app)
             self._server.start()
             self.base_url = self._server.base_url
-            self.http_client = httpx.Client(base_url=self.base_url, trust_env=False)
+            self.http_client = loopback_client(self.base_url)
         else:
             self.base_url = _IN_PROCESS_BASE
             self.http_client = httpx.Client(transport=self._app.transport(), base_url=self.base_url)

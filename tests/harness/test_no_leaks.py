@@ -28,7 +28,7 @@ LOOPBACK_HEX = "0100007F"  # 127.0.0.1, as /proc/net/tcp writes it
 LISTEN = "0A"
 SERVER_THREAD = re.compile(r"loopback|serve|process_request|http", re.IGNORECASE)
 JOIN_WITHIN = 5.0  # LoopbackJwksServer.stop() joins its threads within this bound
-EMPTY_SET = {"keys": []}
+EMPTY_SET: dict[str, list[object]] = {"keys": []}
 
 
 def _own_socket_inodes() -> set[str]:
@@ -135,6 +135,7 @@ def test_twenty_loopback_stores_leave_no_thread_or_socket(baseline: Baseline) ->
             assert list(rig.store.valid("verify")) == []
             if index == 0:  # the checks can see a live server at all
                 port = urlsplit(rig.env.jwks_url).port
+                assert port is not None
                 assert rig.env.jwks_url.startswith("http://127.0.0.1:")
                 assert any(t.name.startswith("jwkconform-loopback") for t in threading.enumerate())
                 assert port in (_listening_loopback_ports() or {port})

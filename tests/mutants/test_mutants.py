@@ -1,5 +1,5 @@
-"""Every mutant of the catalogue is killed by the tests of the requirement it breaks, and
-the reference itself passes in strict mode."""
+"""Every mutant of the catalogue (stores and publishers) is killed by the tests of the
+requirement it breaks, and the reference itself passes in strict mode."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from publisher_mutants import MUTANTS as PUBLISHER_MUTANTS
 from store_mutants import MUTANTS
 
 HERE = Path(__file__).resolve().parent
@@ -57,4 +58,17 @@ def test_mutant_is_killed_by_its_target(
     missed = set(targets) - failing(document)
     assert not missed, (
         f"mutant {name} was not caught by {sorted(missed)}; failing: {sorted(failing(document))}"
+    )
+
+
+@pytest.mark.parametrize(("name", "targets"), sorted(PUBLISHER_MUTANTS.items()))
+def test_publisher_mutant_is_killed_by_its_target(
+    name: str, targets: tuple[str, ...], tmp_path: Path
+) -> None:
+    code, document, output = run_suites(f"publisher_mutants:{name}", tmp_path, targets)
+    assert code == 1, f"the run against publisher mutant {name} did not fail:\n{output}"
+    missed = set(targets) - failing(document)
+    assert not missed, (
+        f"publisher mutant {name} was not caught by {sorted(missed)}; "
+        f"failing: {sorted(failing(document))}"
     )

@@ -224,7 +224,9 @@ def test_pub_01_unknown_path_is_a_json_404(path: str) -> None:
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH"])
 @pytest.mark.parametrize("endpoint", [RP, PROVIDER, DISCOVERY])
-def test_pub_01_other_methods_are_a_405_that_allows_get_and_head(method: str, endpoint: str) -> None:
+def test_pub_01_other_methods_are_a_405_that_allows_get_and_head(
+    method: str, endpoint: str
+) -> None:
     response = _get(_config({RP_SIGNING: _mapping("rsa-a")}), ROOT + endpoint, method=method)
     assert response.status_code == 405
     assert response.headers["allow"] == "GET, HEAD"

@@ -1,0 +1,196 @@
+"""Round trip (RT): tokens signed with published aliases verify through a store that reads
+the publisher's ``rp/jwk_uri`` over real HTTP, across a rotation and a removal.
+
+The publisher runs on the loopback transport; the store shares its fake clock, so the
+removal bound (``cacheTimeout + leaseExpiry``) is reached without sleeping. Each example
+costs a real server, so the suite runs a fraction of the profile's examples.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jwkconform.fixtures import keystore, sign_token
+from jwkconform.harness import PublisherRig, Target
+from jwkconform.suites.strategies import (
+    ALIAS_KINDS,
+    ASYMMETRIC_ALIASES,
+    RP_ENCRYPTION,
+    RP_SIGNING,
+    keystore_config,
+    realm_path,
+    secret_mapping,
+    suitable_aliases,
+)
+
+_STORE = {"cacheTimeout": "30 s", "leaseExpiry": "1 min"}
+_BOUND = 90.0  # cacheTimeout + leaseExpiry: a removed key stops verifying by then
+_PURPOSE_ID = "rp.jwt.authenticity"  # the verificationSecretId the store's resolver gets
+_RP_PATH = f"{realm_path(())}/connect/rp/jwk_uri"
+_ALGS: Mapping[str, tuple[str, ...]] = {
+    "RSA": ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512"),
+    "EC-P-256": ("ES256",),
+    "EC-P-384": ("ES384",),
+    "EC-P-521": ("ES512",),
+    "OKP-Ed25519": ("EdDSA",),
+}
+_SIGNERS = suitable_aliases(RP_SIGNING, ASYMMETRIC_ALIASES, symmetric=False)
+
+
+def _examples() -> int:
+    # A real server per example (the reference's takes about half a second to stop): a
+    # fifth of the profile's examples, at least three.
+    return max(3, settings().max_examples // 5)
+
+
+@st.composite
+def _rotations(draw: st.DrawFn) -> dict[str, Any]:
+    before = draw(st.lists(st.sampled_from(_SIGNERS), min_size=1, max_size=3, unique=True))
+    new = draw(st.sampled_from([a for a in _SIGNERS if a not in before]), label="rotated in")
+    removed = draw(
+        st.lists(st.sampled_from(before), min_size=1, max_size=len(before), unique=True),
+        label="removed at the end",
+    )
+    gap = draw(st.integers(1, 29_999), label="ms from the last reload to the removal")
+    probes = draw(
+        st.lists(st.integers(1, int(_BOUND * 1000) - 1), max_size=3, unique=True),
+        label="ms after the removal of extra verifications",
+    )
+    return {
+        "before": before,
+        "active": draw(st.sampled_from(before), label="active before"),
+        "new": new,
+        "removed": removed,
+        "algs": {a: draw(st.sampled_from(_ALGS[ALIAS_KINDS[a]])) for a in [*before, new]},
+        "encryption": draw(
+            st.none()
+            | secret_mapping(
+                [
+                    a
+                    for a in suitable_aliases(RP_ENCRYPTION, symmetric=False)
+                    if a not in {*before, new}
+                ]
+            ),
+            label="an RP encryption mapping of other aliases alongside",
+        ),
+        "gap": gap / 1000,
+        "probes": [p / 1000 for p in sorted(probes)],
+    }
+
+
+def _config(case: Mapping[str, Any], aliases: list[str], active: str) -> dict[str, Any]:
+    """The keystore holds every alias of the case throughout; only the mappings change."""
+    mappings: dict[str, Any] = {RP_SIGNING: {"aliases": aliases, "active": active}}
+    held = {*case["before"], case["new"]}
+    if case["encryption"] is not None:
+        mappings[RP_ENCRYPTION] = case["encryption"]
+        held |= set(case["encryption"]["aliases"])
+    return {
+        "keystore": keystore_config([a for a in keystore() if a in held]),
+        "globalMappings": mappings,
+        "realm": {},
+    }
+
+
+def _der(value: object) -> bytes | None:
+    try:
+        return base64.b64decode(value, validate=True) if isinstance(value, str) else None
+    except ValueError:  # binascii.Error is a ValueError
+        return None
+
+
+def _kids(rig: PublisherRig, config: Mapping[str, Any]) -> dict[str, str]:
+    """The kid the publisher gives each alias of ``config``, matched by leaf certificate."""
+    response = rig.get(_RP_PATH)
+    assert response.status_code == 200, f"GET {_RP_PATH} answered {response.status_code}"
+    leaves = {_der(entry["x5c"][0]): alias for alias, entry in config["keystore"].items()}
+    found: dict[str, str] = {}
+    for jwk in response.json().get("keys", []):
+        chain = jwk.get("x5c") or [None]
+        alias = leaves.get(_der(chain[0]))
+        if alias is not None and isinstance(jwk.get("kid"), str):
+            found.setdefault(alias, jwk["kid"])
+    return found
+
+
+def _token(alias: str, alg: str, kid: str) -> str:
+    return sign_token(keystore()[alias]["jwk"], alg, kid=kid)
+
+
+@pytest.mark.requirement("RT-01")
+@pytest.mark.capability("publisher", "named", "verify")
+@settings(max_examples=_examples(), deadline=None)
+@given(case=_rotations())
+def test_signed_tokens_verify_through_rotation_and_stop_after_removal(
+    jwk_target: Target, case: dict[str, Any]
+) -> None:
+    before, new, algs = case["before"], case["new"], case["algs"]
+    first = _config(case, before, case["active"])
+    rotated = _config(case, [*before, new], new)
+    kept = [a for a in [*before, new] if a not in case["removed"]]
+    final = _config(case, kept, new)
+    with jwk_target.open_publisher(first, transport="loopback") as rig:
+        url = rig.publisher.base_url.rstrip("/") + _RP_PATH
+        kids = _kids(rig, first)
+        for alias in before:
+            assert alias in kids, f"rp/jwk_uri does not publish RP signing alias {alias!r}"
+        tokens = {a: _token(a, algs[a], kids[a]) for a in before}
+        with jwk_target.open_store_at(url, _STORE, clock=rig.clock) as reader:
+            store = reader.store
+
+            def verifies(alias: str) -> bool:
+                return store.verify(tokens[alias], _PURPOSE_ID).verified
+
+            for alias in before:
+                assert verifies(alias), (
+                    f"a token signed by mapped RP signing alias {alias!r} ({algs[alias]}, kid "
+                    f"{kids[alias]!r}) does not verify through a store reading {_RP_PATH}"
+                )
+            # Rotation: a new alias is added and made active; the old ones stay mapped.
+            rig.publisher.reconfigure(rotated)
+            kids = _kids(rig, rotated)
+            assert new in kids, f"the rotated-in active alias {new!r} is not published"
+            tokens[new] = _token(new, algs[new], kids[new])
+            rig.clock.advance(_BOUND)  # past cacheTimeout and every lease: the store reloads
+            for alias in [*before, new]:
+                state = "the new active alias" if alias == new else "an old, still mapped alias"
+                assert verifies(alias), (
+                    f"after the rotation to {new!r}, a token signed by {alias!r} ({state}) no "
+                    f"longer verifies: the publisher must keep every mapped signing alias"
+                )
+            # Removal: the old aliases in `removed` are unmapped a little after that reload.
+            rig.clock.advance(case["gap"])
+            rig.publisher.reconfigure(final)
+            removal = rig.clock.now()
+            gone = _kids(rig, final)
+            for alias in case["removed"]:
+                assert alias not in gone, (
+                    f"alias {alias!r} was removed from the RP signing mapping but "
+                    f"{_RP_PATH} still publishes it"
+                )
+            for probe in case["probes"]:
+                rig.clock.reach(removal, probe)
+                for alias in case["removed"]:
+                    verifies(alias)  # anything goes before the bound
+                for alias in kept:
+                    assert verifies(alias), (
+                        f"{probe:g} s after other aliases were unmapped, a token signed by "
+                        f"{alias!r}, still mapped, no longer verifies"
+                    )
+            rig.clock.reach(removal, _BOUND)
+            for alias in case["removed"]:
+                assert not verifies(alias), (
+                    f"alias {alias!r} was unmapped {_BOUND:g} s ago (cacheTimeout + "
+                    f"leaseExpiry) yet a token it signed still verifies"
+                )
+            for alias in kept:
+                assert verifies(alias), (
+                    f"a token signed by {alias!r}, still mapped, stopped verifying after "
+                    f"other aliases were unmapped"
+                )
