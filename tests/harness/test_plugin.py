@@ -323,7 +323,7 @@ def test_markers_are_registered(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--markers")
     result.stdout.fnmatch_lines(
         [
-            "@pytest.mark.requirement(*ids): the catalogue requirements a conformance test checks",
+            "@pytest.mark.requirement(*ids, level=None): the catalogue requirements a conformance*",
             "@pytest.mark.capability(*names): adapter capabilities a test needs*",
         ]
     )
@@ -1070,3 +1070,36 @@ def test_transport_option_reaches_the_target_and_the_report(pytester: pytest.Pyt
     result = pytester.runpytest("--jwk-transport", "loopback", "--jwk-report-json", "r.json")
     result.assert_outcomes(passed=1)
     assert _report(pytester.path / "r.json")["transport"] == "loopback"
+
+
+def test_a_level_override_makes_a_should_clause_non_strict(pytester: pytest.Pytester) -> None:
+    # PUB-05 is MUST, but its realm-override clause is SHOULD: a test of that clause marks it.
+    pytester.makepyfile(
+        test_clause="""
+        import pytest
+
+        @pytest.mark.requirement("PUB-05", level="SHOULD")
+        def test_override():
+            assert False, "the realm mapping did not replace the global one"
+        """
+    )
+    result = pytester.runpytest("--jwk-report-json", "r.json")
+    assert result.ret == pytest.ExitCode.OK
+    assert _verdicts(_report(pytester.path / "r.json"))["PUB-05"] == "non-strict"
+    strict = pytester.runpytest("--jwk-strict")
+    assert strict.ret == pytest.ExitCode.TESTS_FAILED
+
+
+def test_an_unknown_level_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_clause="""
+        import pytest
+
+        @pytest.mark.requirement("PUB-05", level="COULD")
+        def test_x():
+            pass
+        """
+    )
+    result = pytester.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*unknown level 'COULD'*"])
