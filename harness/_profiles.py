@@ -19,7 +19,7 @@ PROFILES: Mapping[str, int] = {"dev": 15, "ci": 60, "thorough": 500}
 
 def register_profiles() -> None:
     """Register every profile with Hypothesis (idempotent)."""
-    from hypothesis import HealthCheck, settings
+    from hypothesis import HealthCheck, Phase, settings
 
     for name, examples in PROFILES.items():
         settings.register_profile(
@@ -28,6 +28,9 @@ def register_profiles() -> None:
             deadline=None,
             database=None,
             print_blob=True,
+            # The explain phase re-runs a failure many times to annotate lines; the seed and
+            # the printed blob replay it, and it made failing runs several times longer.
+            phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
         )
 

@@ -1,0 +1,249 @@
+"""``jwkconform matrix``: reports side by side, malformed input, and docs/compatibility.md."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from jwkconform import __version__
+from jwkconform.harness._matrix import (
+    MatrixError,
+    Report,
+    embedded_source,
+    load_report,
+    regenerate,
+    render,
+)
+from jwkconform.harness._registry import REQUIREMENTS
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMA = json.loads((ROOT / "docs" / "report.schema.json").read_text(encoding="utf-8"))
+COMPATIBILITY = ROOT / "docs" / "compatibility.md"
+
+
+def _report(
+    name: str, verdicts: dict[str, tuple[str, str | None]], *, seed: int | None = 7
+) -> dict[str, Any]:
+    """A schema-valid report: every catalogue requirement passes unless ``verdicts`` says
+    otherwise (verdict, message)."""
+    rows = []
+    for rid, req in REQUIREMENTS.items():
+        verdict, message = verdicts.get(rid, ("pass", None))
+        rows.append(
+            {
+                "id": rid,
+                "level": req.level.value,
+                "verdict": verdict,
+                "tests": [f"test_x.py::test_{rid.lower()}"],
+                "message": message,
+                "statement": req.statement,
+                "hint": req.hint,
+            }
+        )
+    summary = dict.fromkeys(("pass", "fail", "non-strict", "skip", "xfail", "untested"), 0)
+    for row in rows:
+        summary[str(row["verdict"])] += 1
+    document = {
+        "schema_version": 1,
+        "jwkconform": __version__,
+        "implementation": name,
+        "adapter": f"{name.split()[0].lower()}:factory",
+        "transport": "loopback",
+        "seed": seed,
+        "profile": "dev",
+        "strict": False,
+        "summary": summary,
+        "requirements": rows,
+    }
+    jsonschema.validate(document, SCHEMA)
+    return document
+
+
+ALPHA = _report(
+    "alpha 1.0",
+    {
+        "KID-03": ("fail", "AssertionError: fallback did not verify\nassert False"),
+        "LOAD-05": ("non-strict", "the stale set was not reloaded (http://127.0.0.1:41234/x)"),
+        "CFG-01": ("skip", "alpha 1.0 does not declare capability config"),
+        "CFG-02": ("skip", "alpha 1.0 does not declare capability config"),
+    },
+)
+BETA = _report(
+    "beta 2.0",
+    {
+        "KID-03": ("xfail", "reason: expected failure: beta has no fallback (issue 12)"),
+        "CACHE-05": ("skip", "beta 2.0 does not declare capability coalescing"),
+    },
+    seed=None,
+)
+
+
+def _write(folder: Path, name: str, document: object) -> Path:
+    path = folder / name
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+def _matrix(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    return subprocess.run(
+        [sys.executable, "-m", "jwkconform", "matrix", *map(str, args)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def _row(text: str, rid: str) -> list[str]:
+    line = next(line for line in text.splitlines() if line.startswith(f"| {rid} |"))
+    return [cell.strip() for cell in line.strip("|").split("|")]
+
+
+def test_the_matrix_has_one_verdict_column_per_report() -> None:
+    text = render([Report("a", ALPHA), Report("b", BETA)])
+    assert "| ID | Level | alpha 1.0 | beta 2.0 | Requirement |" in text
+    assert _row(text, "KID-03")[:4] == ["KID-03", "MUST", "**FAIL**", "xfail"]
+    assert _row(text, "LOAD-05")[:4] == ["LOAD-05", "SHOULD", "non-strict", "pass"]
+    assert _row(text, "CFG-01")[:4] == ["CFG-01", "MUST", "skip", "pass"]
+    assert _row(text, "CACHE-05")[:4] == ["CACHE-05", "MAY", "pass", "skip"]
+    assert _row(text, "KID-01")[4] == REQUIREMENTS["KID-01"].statement
+
+
+def test_rows_follow_the_catalogue_grouped_by_group() -> None:
+    text = render([Report("a", ALPHA)])
+    ids = [line.split("|")[1].strip() for line in text.splitlines() if line.startswith("| ")]
+    ids = [i for i in ids if i in REQUIREMENTS]
+    assert ids == list(REQUIREMENTS)
+    headings = [line for line in text.splitlines() if line.startswith("## ")]
+    assert headings[0] == "## Store configuration (CFG)"
+    assert headings[-1] == "## Differences by implementation"
+
+
+def test_the_header_names_versions_seeds_and_profiles() -> None:
+    text = render([Report("a", ALPHA), Report("b", BETA)])
+    assert f"Verdicts of jwkconform {__version__}" in text
+    assert f"| alpha 1.0 | `alpha:factory` | loopback | {__version__} | dev | 7 | default |" in text
+    assert (
+        f"| beta 2.0 | `beta:factory` | loopback | {__version__} | dev | none | default |" in text
+    )
+    passed = len(REQUIREMENTS) - 4
+    assert f"| alpha 1.0 | {passed} | 1 | 1 | 2 | 0 | 0 |" in text
+
+
+def test_differences_are_condensed_from_the_reports() -> None:
+    text = render([Report("a", ALPHA), Report("b", BETA)])
+    alpha = text.split("### alpha 1.0", 1)[1].split("### beta 2.0", 1)[0]
+    beta = text.split("### beta 2.0", 1)[1]
+    assert "- **KID-03** (MUST, fail): fallback did not verify" in alpha
+    assert "assert False" not in alpha
+    assert "127.0.0.1:PORT" in alpha, "the loopback port would change from run to run"
+    assert "- does not declare capability config: CFG-01, CFG-02" in alpha
+    assert "- **KID-03** (MUST, xfail): known: beta has no fallback (issue 12)" in beta
+    assert "- does not declare capability coalescing: CACHE-05" in beta
+
+
+def test_notes_are_merged_by_name_prefix(tmp_path: Path) -> None:
+    notes = {"beta": "Beta is tested through its driver."}
+    text = render([Report("a", ALPHA), Report("b", BETA)], notes)
+    assert text.count("Beta is tested through its driver.") == 1
+    assert text.index("Beta is tested") > text.index("### beta 2.0")
+    # The CLI finds compatibility-notes.json beside --out.
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "compatibility-notes.json").write_text(json.dumps(notes), "utf-8")
+    reports = [_write(tmp_path, "a.json", ALPHA), _write(tmp_path, "b.json", BETA)]
+    completed = _matrix(*reports, "--out", "out/m.md", cwd=tmp_path)
+    assert completed.returncode == 0, completed.stderr
+    assert (tmp_path / "out" / "m.md").read_text(encoding="utf-8") == text
+
+
+def test_the_cli_writes_what_render_makes_and_regenerates_byte_identically(
+    tmp_path: Path,
+) -> None:
+    reports = [_write(tmp_path, "a.json", ALPHA), _write(tmp_path, "b.json", BETA)]
+    first = _matrix(*reports, "--out", "one.md", cwd=tmp_path)
+    second = _matrix(*reports, "--out", "two.md", cwd=tmp_path)
+    to_stdout = _matrix(*reports, cwd=tmp_path)
+    assert first.returncode == second.returncode == to_stdout.returncode == 0, first.stderr
+    one = (tmp_path / "one.md").read_bytes()
+    assert one == (tmp_path / "two.md").read_bytes()
+    assert one.decode("utf-8") == to_stdout.stdout
+    assert one.decode("utf-8") == render([load_report(p) for p in reports])
+    assert regenerate(one.decode("utf-8")) == one.decode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ("{not json", "is not JSON"),
+        ("[]", "the document is a JSON list, not an object"),
+        (json.dumps({**ALPHA, "schema_version": 2}), "schema_version is 2, not 1"),
+        (json.dumps({k: v for k, v in ALPHA.items() if k != "implementation"}), "'implementation'"),
+        (
+            json.dumps({**ALPHA, "requirements": [{**ALPHA["requirements"][0], "verdict": "ok"}]}),
+            "requirements[0] (CFG-01) has verdict 'ok'",
+        ),
+    ],
+    ids=["not-json", "array", "schema-version", "no-implementation", "bad-verdict"],
+)
+def test_a_malformed_report_gives_a_clear_error(tmp_path: Path, content: str, problem: str) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(content, encoding="utf-8")
+    good = _write(tmp_path, "good.json", ALPHA)
+    completed = _matrix(good, bad, "--out", "m.md", cwd=tmp_path)
+    assert completed.returncode == 2
+    assert completed.stderr.startswith("jwkconform matrix: error: ")
+    assert "bad.json" in completed.stderr
+    assert problem in completed.stderr
+    assert "Traceback" not in completed.stderr
+    assert not (tmp_path / "m.md").exists(), "a failed matrix must not leave a partial file"
+    with pytest.raises(MatrixError, match=r"bad\.json"):
+        load_report(bad)
+
+
+def test_a_missing_report_is_named(tmp_path: Path) -> None:
+    completed = _matrix("nowhere.json", cwd=tmp_path)
+    assert completed.returncode == 2
+    assert "cannot read report nowhere.json" in completed.stderr
+
+
+def test_the_checked_in_matrix_is_generated() -> None:
+    """docs/compatibility.md is exactly what the tool makes of its embedded source: no
+    table or paragraph in it was written by hand (regenerate it after a change)."""
+    text = COMPATIBILITY.read_text(encoding="utf-8")
+    assert regenerate(text) == text, (
+        "docs/compatibility.md differs from a regeneration from its own source; "
+        "run `jwkconform matrix ... --out docs/compatibility.md` instead of editing it"
+    )
+    reports, _ = embedded_source(text)
+    names = [r.implementation for r in reports]
+    assert names[0].startswith("jwkconform reference"), names
+    assert any(n.startswith("PyJWT") for n in names), names
+    assert any(n.startswith("jose") for n in names), names
+    for report in reports:
+        assert list(report.verdicts) == list(REQUIREMENTS), report.implementation
+        assert report.document["seed"] is not None, "a checked-in matrix needs replayable runs"
+        assert "fail" not in {row["verdict"] for row in report.verdicts.values()}, (
+            f"{report.implementation} has failing requirements in the checked-in matrix; "
+            "list known differences in expected-failures/ first"
+        )
+
+
+def test_a_damaged_source_is_reported() -> None:
+    text = render([Report("a", ALPHA)])
+    with pytest.raises(MatrixError, match="no embedded matrix source"):
+        regenerate(text.split("<!-- jwkconform-matrix-source")[0])
+    lines = text.splitlines()
+    blob_line = len(lines) - 3
+    lines[blob_line] = "!" + lines[blob_line][1:]
+    with pytest.raises(MatrixError, match="damaged"):
+        regenerate("\n".join(lines))
