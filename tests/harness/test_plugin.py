@@ -642,8 +642,8 @@ def test_an_expected_failure_by_name_covers_every_parameter(pytester: pytest.Pyt
     [
         (None, "cannot read expected-failures file"),
         ("not json", "is not JSON"),
-        ('["KID-01"]', "must be a JSON object of strings"),
-        ('{"KID-01": 3}', "must be a JSON object of strings"),
+        ('["KID-01"]', "must map IDs to reasons"),
+        ('{"KID-01": 3}', "must map IDs to reasons"),
     ],
     ids=["missing", "not-json", "array", "non-string-reason"],
 )
@@ -1103,3 +1103,34 @@ def test_an_unknown_level_is_a_usage_error(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest()
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*unknown level 'COULD'*"])
+
+
+def test_a_loose_expected_failure_may_pass_or_fail(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_loose="""
+        import pytest
+
+        @pytest.mark.requirement("KID-01")
+        def test_fails():
+            assert False, "a key type the library lacks was drawn"
+
+        @pytest.mark.requirement("ORD-01")
+        def test_passes():
+            pass
+        """
+    )
+    loose = {"reason": "draw-dependent", "strict": False}
+    pytester.path.joinpath("x.json").write_text(
+        json.dumps({"KID-01": loose, "ORD-01": loose}), encoding="utf-8"
+    )
+    result = pytester.runpytest("--jwk-expected-failures", "x.json", "--jwk-report-json", "r.json")
+    assert result.ret == pytest.ExitCode.OK
+    verdicts = _verdicts(_report(pytester.path / "r.json"))
+    assert (verdicts["KID-01"], verdicts["ORD-01"]) == ("xfail", "pass")
+
+
+def test_a_malformed_loose_entry_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_x="def test_x():\n    pass\n")
+    pytester.path.joinpath("x.json").write_text('{"KID-01": {"reason": "r"}}', encoding="utf-8")
+    result = pytester.runpytest("--jwk-expected-failures", "x.json")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
