@@ -19,9 +19,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from cryptography import x509
-from jwcrypto.jwk import JWK
-
 from jwkconform.reference._publisher_config import (
     MTLS,
     PROVIDER_DECRYPTION,
@@ -110,7 +107,9 @@ def published_keys(
 
 
 def _entries(stored: AsymmetricAlias, use: Use, all_combinations: bool) -> list[dict[str, Any]]:
-    public = _public_jwk(stored.chain[0])
+    # The certificate is the source of truth for the published key (PUB-11); its public JWK
+    # was read once, when the configuration was checked.
+    public = stored.public
     leaf = stored.chain[0]
     base = {
         "kty": public["kty"],
@@ -126,11 +125,3 @@ def _entries(stored: AsymmetricAlias, use: Use, all_combinations: bool) -> list[
     if not all_combinations:
         return [base]
     return [{**base, "alg": alg} for alg in algorithms]
-
-
-def _public_jwk(leaf_der: bytes) -> dict[str, Any]:
-    # The certificate is the source of truth for the published key (PUB-11).
-    key = JWK.from_pyca(x509.load_der_x509_certificate(leaf_der).public_key())
-    public: dict[str, Any] = key.export_public(as_dict=True)
-    public["kid"] = key.thumbprint()
-    return public

@@ -47,10 +47,12 @@ PROVIDER_DECRYPTION = tuple(
 
 @dataclass(frozen=True)
 class AsymmetricAlias:
-    """A key pair with its certificate chain (DER, leaf first)."""
+    """A key pair with its certificate chain (DER, leaf first) and the public JWK of the
+    leaf certificate, ``kid`` included (what gets published)."""
 
     jwk: Mapping[str, Any]
     chain: tuple[bytes, ...]
+    public: Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -174,11 +176,12 @@ def _alias(value: object, where: str) -> Alias:
     if not isinstance(chain, (list, tuple)) or not chain:
         raise ConfigError(f"{where}.x5c", "expected a non-empty list of base64 DER certificates")
     ders = tuple(_b64(c, f"{where}.x5c[{i}]", urlsafe=False) for i, c in enumerate(chain))
-    _check_leaf(jwk, ders[0], f"{where}.x5c")
-    return AsymmetricAlias(MappingProxyType(dict(jwk)), ders)
+    public = _leaf_key(jwk, ders[0], f"{where}.x5c")
+    return AsymmetricAlias(MappingProxyType(dict(jwk)), ders, MappingProxyType(public))
 
 
-def _check_leaf(jwk: Mapping[str, Any], leaf: bytes, where: str) -> None:
+def _leaf_key(jwk: Mapping[str, Any], leaf: bytes, where: str) -> dict[str, Any]:
+    """The leaf certificate's public JWK with its RFC 7638 kid, checked against ``jwk``."""
     # The certificate is what gets published (PUB-11); it must hold the alias's own key, or
     # tokens signed with the alias would never verify against the published set.
     try:
@@ -187,9 +190,11 @@ def _check_leaf(jwk: Mapping[str, Any], leaf: bytes, where: str) -> None:
         raise ConfigError(f"{where}[0]", f"not a DER certificate: {exc}") from None
     except UnsupportedAlgorithm as exc:
         raise ConfigError(f"{where}[0]", f"unsupported certificate key: {exc}") from None
-    public = published.export_public(as_dict=True)
+    public: dict[str, Any] = published.export_public(as_dict=True)
     if any(jwk.get(name) != value for name, value in public.items() if name != "kid"):
         raise ConfigError(f"{where}[0]", "the certificate's key is not the alias's jwk")
+    public["kid"] = published.thumbprint()
+    return public
 
 
 def _b64(value: object, where: str, *, urlsafe: bool) -> bytes:

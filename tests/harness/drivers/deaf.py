@@ -7,17 +7,12 @@ then misbehaves on ``open_store``. Standard library only; extra arguments (a
 ``--marker=...`` that lets a test find the process) are ignored.
 """
 
-import json
 import sys
 import threading
 
+from _protocol import serve
+
 NAME = "misbehaving: deaf"
-CAPABILITIES = ["named", "valid", "config"]
-
-
-def answer(message: object) -> None:
-    sys.stdout.write(json.dumps(message) + "\n")
-    sys.stdout.flush()
 
 
 def misbehave(request_id: int) -> None:
@@ -27,24 +22,5 @@ def misbehave(request_id: int) -> None:
     threading.Event().wait()
 
 
-def main() -> int:
-    for line in sys.stdin:
-        request = json.loads(line)
-        request_id, method = request["id"], request["method"]
-        if method == "open_store":
-            misbehave(request_id)
-        elif method == "hello":
-            result = {"protocol": 1, "name": NAME, "capabilities": CAPABILITIES}
-            answer({"id": request_id, "result": result})
-        elif method in {"set_clock", "close_store", "shutdown"}:
-            answer({"id": request_id, "result": {}})
-            if method == "shutdown":
-                return 0
-        else:
-            error = {"type": "unsupported", "message": f"{NAME} does not do {method}"}
-            answer({"id": request_id, "error": error})
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(serve(NAME, misbehave))
