@@ -30,7 +30,16 @@ if TYPE_CHECKING:
         Transport,
         VerifyOutcome,
     )
+    from jwkconform.harness._attribution import (
+        AdapterContractError,
+        AdapterError,
+        AdapterTimeout,
+        UnexpectedException,
+        check,
+        premise,
+    )
     from jwkconform.harness._clock import FakeClock
+    from jwkconform.harness._keys import CATALOGUE_KEYS, KeySupport
     from jwkconform.harness._loopback import LoopbackJwksServer
     from jwkconform.harness._registry import (
         GROUPS,
@@ -53,13 +62,20 @@ if TYPE_CHECKING:
         Timeout,
         WrongContentType,
     )
-    from jwkconform.harness._target import AdapterContractError, PublisherRig, StoreRig, Target
+    from jwkconform.harness._target import PublisherRig, StoreRig, Target
 
 # Loaded on first use: the pytest plugin imports this package, and importing httpx, respx or
 # Hypothesis before pytest registers them as plugins would stop pytest rewriting their asserts.
 _LAZY: dict[str, str] = {
     "Adapter": "jwkconform.harness._adapter",
-    "AdapterContractError": "jwkconform.harness._target",
+    "AdapterContractError": "jwkconform.harness._attribution",
+    "AdapterError": "jwkconform.harness._attribution",
+    "AdapterTimeout": "jwkconform.harness._attribution",
+    "CATALOGUE_KEYS": "jwkconform.harness._keys",
+    "KeySupport": "jwkconform.harness._keys",
+    "UnexpectedException": "jwkconform.harness._attribution",
+    "check": "jwkconform.harness._attribution",
+    "premise": "jwkconform.harness._attribution",
     "AdapterFactory": "jwkconform.harness._adapter",
     "Answer": "jwkconform.harness._scenario",
     "CAPABILITIES": "jwkconform.harness._adapter",
@@ -108,11 +124,14 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "CAPABILITIES",
+    "CATALOGUE_KEYS",
     "GROUPS",
     "REQUIREMENTS",
     "Adapter",
     "AdapterContractError",
+    "AdapterError",
     "AdapterFactory",
+    "AdapterTimeout",
     "Answer",
     "ConfigRefused",
     "ConnectionRefused",
@@ -121,6 +140,7 @@ __all__ = [
     "Fault",
     "Fetch",
     "JwksScenario",
+    "KeySupport",
     "Level",
     "LoadFailed",
     "LoopbackJwksServer",
@@ -139,9 +159,12 @@ __all__ = [
     "Target",
     "Timeout",
     "Transport",
+    "UnexpectedException",
     "UnknownRequirement",
     "VerifyOutcome",
     "WrongContentType",
+    "check",
+    "premise",
     "requirement",
     "respx_client",
     "respx_url",

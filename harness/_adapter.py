@@ -17,7 +17,7 @@ suites never depend on how a given library spells a refusal.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CAPABILITIES",
+    "CAPABILITY_ALIASES",
     "Adapter",
     "AdapterFactory",
     "ConfigRefused",
@@ -42,22 +43,33 @@ __all__ = [
     "StoreUnderTest",
     "Transport",
     "VerifyOutcome",
+    "expand_capabilities",
+    "missing",
+    "unknown_capabilities",
 ]
 
 Transport = Literal["respx", "loopback"]
 
 # What an adapter may declare; a test that needs an undeclared one skips, naming it.
 CAPABILITIES: Mapping[str, str] = {
-    "config": "refuses bad configuration and applies the catalogue's defaults and corrections",
+    # How the harness can observe the implementation.
     "named": "answers named(purpose, kid) queries",
     "valid": "answers valid(purpose) queries",
     "verify": "verifies compact JWS tokens (a secrets provider)",
+    "reports-attempts": "reports the stable IDs a verification tried, in order",
+    "warnings": "reports its log warnings to the harness",
+    # Configuration: what the implementation itself reads, refuses and corrects.
+    "config-refusal": "refuses a configuration without jwkUrl, with a bad jwkUrl or a bad value",
+    "duration-syntax": "reads durations in the gateway's syntax itself",
+    "cache-timeout": "takes a configured cache lifetime (cacheTimeout)",
+    "miss-window": "takes a configured miss window (cacheMissCacheTime)",
+    "http-client": "fetches through the HTTP client it is given (env.http_client, the handler)",
+    # Features that some requirements presume.
     "encrypt": "serves the encrypt purpose",
     "sign-decrypt": "serves private keys of a local set for sign and decrypt",
-    "lease": "reports each secret's lease expiry on the fake clock",
-    "reports-attempts": "reports the stable IDs a verification tried, in order",
+    "lease": "gives each secret a lease and reports its expiry on the fake clock",
+    "resolver-config": "has a resolver configuration with a verificationSecretId (KID-06)",
     "file-urls": "reads jwkUrl values with the file: scheme",
-    "warnings": "reports its log warnings to the harness",
     "coalescing": "shares one fetch between concurrent queries that need a reload",
     "publisher": "opens a JWK URI publisher (open_publisher)",
     "provider-endpoint": "the publisher serves the provider keys at .../connect/jwk_uri",
@@ -66,6 +78,20 @@ CAPABILITIES: Mapping[str, str] = {
     "remote-jwk-url": "the publisher supports a Remote JSON Web Key URL in discovery",
     "mtls": "the publisher publishes the mTLS client-authentication alias",
 }
+# Shorthands an adapter may declare instead of their parts.
+CAPABILITY_ALIASES: Mapping[str, tuple[str, ...]] = {
+    "config": ("config-refusal", "duration-syntax", "cache-timeout", "miss-window"),
+}
+
+
+def expand_capabilities(declared: Iterable[str]) -> tuple[str, ...]:
+    """``declared`` with every shorthand replaced by its parts, in order, once each."""
+    return tuple(dict.fromkeys(p for c in declared for p in CAPABILITY_ALIASES.get(c, (c,))))
+
+
+def unknown_capabilities(declared: Iterable[str]) -> list[str]:
+    """The names in ``declared`` that are neither capabilities nor shorthands."""
+    return sorted(set(declared) - set(CAPABILITIES) - set(CAPABILITY_ALIASES))
 
 
 class ConfigRefused(Exception):
@@ -109,7 +135,11 @@ class Environment:
 
     ``jwks_url`` is the mock JWKS server; ``http_client`` reaches it (it is a respx-routed
     client when the transport is ``respx``); ``warnings`` collects the log warnings the
-    implementation reports; ``tmp_path`` is a private folder for ``file:`` sets.
+    implementation reports; ``tmp_path`` is a private folder for ``file:`` sets;
+    ``fetch_timeout`` is how many real seconds the implementation should wait for a fetch
+    (pass it to your HTTP client where you can: a scripted time-out then costs that long);
+    ``durations`` holds the configuration's duration members in seconds, for adapters
+    whose implementation does not read the gateway's syntax itself.
     """
 
     clock: FakeClock
@@ -117,6 +147,8 @@ class Environment:
     http_client: httpx.Client
     tmp_path: Path
     warnings: list[str] = field(default_factory=list)
+    fetch_timeout: float = 1.0
+    durations: Mapping[str, float] = field(default_factory=dict)
 
     def warn(self, message: str) -> None:
         """Record one warning the implementation logged."""
@@ -138,7 +170,12 @@ class StoreUnderTest(Protocol):
 
 @runtime_checkable
 class Adapter(Protocol):
-    """An implementation under test: its name, capabilities, transport and store factory."""
+    """An implementation under test: its name, capabilities, transport and store factory.
+
+    An adapter may also have ``key_support`` (a `KeySupport`: the key types and algorithms
+    it verifies with; by default every one the catalogue names), so that the suites draw
+    only keys the implementation lawfully supports.
+    """
 
     name: str
     capabilities: frozenset[str]
@@ -194,6 +231,7 @@ class AdapterFactory(Protocol):
     def __call__(self) -> Adapter: ...
 
 
-def missing(adapter: Adapter, needed: Sequence[str]) -> list[str]:
-    """The capabilities in ``needed`` that ``adapter`` does not declare."""
-    return [c for c in needed if c not in adapter.capabilities]
+def missing(declared: Iterable[str], needed: Iterable[str]) -> list[str]:
+    """The capabilities in ``needed`` that are not in ``declared`` (shorthands expanded)."""
+    have = expand_capabilities(declared)
+    return [c for c in dict.fromkeys(expand_capabilities(needed)) if c not in have]

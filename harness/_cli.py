@@ -1,7 +1,9 @@
 """``jwkconform run``: the packaged suites from any folder.
 
-It exits non-zero only when a MUST requirement fails (any failure in ``--strict`` mode) or
-the harness itself fails.
+Everything that can be checked before pytest starts is checked first, and fails with one
+line: an empty value, a report path that cannot be written, an expected-failures file that
+cannot be read (exit status 2), an adapter or driver that cannot be loaded or breaks the
+contract (exit status 3). Then pytest runs the suites with the adapter already resolved.
 
     jwkconform run --adapter mypkg.adapter:factory --report-json out/report.json -- -x
 """
@@ -12,50 +14,69 @@ import argparse
 import os
 import random
 import tempfile
+from collections.abc import Sequence
 from importlib.resources import as_file, files
+from pathlib import Path
+from typing import Any, Final
 
 import pytest
 
 from jwkconform.harness._profiles import DEFAULT_PROFILE, PROFILES
 
-__all__ = ["add_run_arguments", "pytest_arguments", "run"]
+__all__ = ["EXIT_HELP", "add_run_arguments", "pytest_arguments", "run"]
 
-# pytest's exit codes, and what `jwkconform run` makes of them.
-_TESTS_FAILED = 1
-_HARNESS_ERROR = 3
-_EXIT: dict[int, int] = {0: 0, _TESTS_FAILED: _TESTS_FAILED}
-_STORAGE = "HYPOTHESIS_STORAGE_DIRECTORY"
+EXIT_HELP: Final = (
+    "exit status: 0 every requirement passed (SHOULD failures are non-strict), 1 a requirement"
+    " failed, 2 usage error, 3 harness or adapter error, 130 interrupted"
+)
+_STORAGE: Final = "HYPOTHESIS_STORAGE_DIRECTORY"
+_SUITES: Final = "jwkconform.suites"
+
+
+class UsageProblem(Exception):
+    """A bad option of `jwkconform run` (exit status 2)."""
+
+
+class HarnessProblem(Exception):
+    """The adapter or driver cannot be used (exit status 3)."""
 
 
 def add_run_arguments(run: argparse.ArgumentParser) -> None:
-    """The options of ``jwkconform run``."""
-    run.add_argument(
-        "--adapter",
-        help="module:factory or an entry point name (default: the one installed adapter entry "
-        "point other than the reference's, else the reference)",
+    """The options of ``jwkconform run``; each ``--jwk-*`` spelling of pytest works too."""
+
+    def add(*names: str, **kwargs: Any) -> None:
+        long = names[0].removeprefix("--")
+        run.add_argument(*names, f"--jwk-{long}", **kwargs)
+
+    add("--adapter", help="module:factory, path/to/adapter.py:factory or an entry point name"
+        " (default: the one installed adapter entry point other than the reference's, else"
+        " the reference)")  # fmt: skip
+    add("--driver", metavar="COMMAND", help="an implementation behind a driver process")
+    add("--timeout", "--driver-timeout", type=float, default=10.0, metavar="SECONDS",
+        help="deadline of every call into the implementation (default 10)")  # fmt: skip
+    add("--fetch-timeout", type=float, default=1.0, metavar="SECONDS",
+        help="how long implementations should wait for a fetch (default 1)")  # fmt: skip
+    add("--transport", choices=("respx", "loopback"), help="mock server transport")
+    add("--report-json", metavar="PATH", help="write the JSON report here")
+    add("--report-md", metavar="PATH", help="write the Markdown report here")
+    add(
+        "--expected-failures",
+        metavar="FILE",
+        help="known failures (JSON), or a shipped file by name: pyjwt, node-jose, go-oidc",
     )
-    run.add_argument(
-        "--driver", metavar="COMMAND", help="an implementation behind a driver process"
-    )
-    run.add_argument("--transport", choices=("respx", "loopback"), help="mock server transport")
-    run.add_argument("--report-json", metavar="PATH", help="write the JSON report here")
-    run.add_argument("--report-md", metavar="PATH", help="write the Markdown report here")
-    run.add_argument("--expected-failures", metavar="FILE", help="known failures (JSON)")
-    run.add_argument("--strict", action="store_true", help="failing SHOULD requirements fail")
-    run.add_argument(
-        "--requirement",
+    add("--strict", action="store_true", help="failing SHOULD requirements fail the run")
+    add("--requirement", action="append", default=[], metavar="ID",
+        help="run only the tests of this requirement (repeatable)")  # fmt: skip
+    add(
+        "--test",
         action="append",
         default=[],
-        metavar="ID",
-        help="run only the tests of this requirement (repeatable)",
+        metavar="NODEID",
+        help="run only this test, as reports name it: test_kid.py::test_x[param] (repeatable)",
     )
-    run.add_argument(
-        "--profile",
-        choices=tuple(PROFILES),
-        default=DEFAULT_PROFILE,
-        help=f"Hypothesis profile (default {DEFAULT_PROFILE})",
-    )
-    run.add_argument("--seed", type=int, help="Hypothesis seed (default: a fresh one, printed)")
+    add("--profile", choices=tuple(PROFILES), default=DEFAULT_PROFILE,
+        help=f"Hypothesis profile (default {DEFAULT_PROFILE})")  # fmt: skip
+    add("--seed", type=int, help="Hypothesis seed (default: a fresh one, printed)")
     run.add_argument(
         "pytest_args",
         nargs=argparse.REMAINDER,
@@ -63,21 +84,107 @@ def add_run_arguments(run: argparse.ArgumentParser) -> None:
     )
 
 
+def _nonempty(args: argparse.Namespace) -> None:
+    for name in ("adapter", "driver", "report_json", "report_md", "expected_failures"):
+        value = getattr(args, name)
+        if value is not None and not value.strip():
+            flag = "--" + name.replace("_", "-")
+            raise UsageProblem(f"{flag} is empty (an unset variable?): give a value or drop it")
+    for name in ("requirement", "test"):
+        if any(not v.strip() for v in getattr(args, name)):
+            raise UsageProblem(f"--{name} is empty (an unset variable?): give a value or drop it")
+    if args.adapter and args.driver:
+        raise UsageProblem("--adapter and --driver exclude each other")
+    for name in ("timeout", "fetch_timeout"):
+        if not getattr(args, name) > 0:
+            raise UsageProblem(f"--{name.replace('_', '-')} must be a positive number of seconds")
+
+
+def _check_files(args: argparse.Namespace) -> None:
+    from jwkconform.harness._expected import ExpectedFailures
+    from jwkconform.harness._options import check_writable, expected_failures_path
+
+    for name in ("report_json", "report_md"):
+        value = getattr(args, name)
+        if value is not None:
+            try:
+                check_writable(Path(value), "--" + name.replace("_", "-"))
+            except pytest.UsageError as exc:
+                raise UsageProblem(str(exc)) from None
+    if args.expected_failures is not None:
+        try:
+            ExpectedFailures.load(expected_failures_path(args.expected_failures))
+        except ValueError as exc:
+            raise UsageProblem(str(exc)) from None
+    for rid in args.requirement:
+        from jwkconform.harness._registry import UnknownRequirement, requirement
+
+        for one in rid.split(","):
+            try:
+                requirement(one.strip())
+            except UnknownRequirement as exc:
+                raise UsageProblem(f"--requirement: {exc}") from None
+
+
+def _prepare(args: argparse.Namespace) -> object:
+    """Resolve the adapter (or start the driver) now, so a broken one is one line."""
+    from jwkconform.harness._resolve import AdapterNotFound, Interrupted, resolve_adapter
+    from jwkconform.harness._session import Invocation, Prepared
+
+    extra = ["--strict"] if args.strict else []
+    if args.transport:
+        extra += ["--transport", args.transport]
+    selection = tuple(
+        [w for rid in args.requirement for w in ("--requirement", rid)]
+        + [w for test in args.test for w in ("--test", test)]
+    )
+    if args.driver is not None:
+        from jwkconform.harness._driver import DriverAdapter, DriverError
+        from jwkconform.harness._resolve import check_adapter
+
+        try:
+            adapter: Any = DriverAdapter(args.driver, timeout=args.timeout)
+            check_adapter(f"driver: {args.driver}", adapter)
+        except (DriverError, ValueError, AdapterNotFound) as exc:
+            raise HarnessProblem(" ".join(str(exc).split("\n", 1)[0].split())) from None
+        invocation = Invocation(
+            "jwkconform run", ("--driver", args.driver), tuple(extra), selection
+        )
+        return Prepared(f"driver: {args.driver}", adapter, invocation)
+    try:
+        spec, adapter = resolve_adapter(args.adapter)
+    except AdapterNotFound as exc:
+        raise HarnessProblem(str(exc)) from None
+    except Interrupted:
+        raise KeyboardInterrupt from None
+    target = ("--adapter", args.adapter) if args.adapter else ()
+    return Prepared(spec, adapter, Invocation("jwkconform run", target, tuple(extra), selection))
+
+
+def _where(tests: Sequence[str]) -> list[str]:
+    """``--pyargs`` arguments for ``--test`` node IDs (``test_kid.py::test_x[p]``)."""
+    if not tests:
+        return [_SUITES]
+    out = []
+    for test in tests:
+        module, sep, rest = test.rsplit("/", 1)[-1].partition("::")
+        out.append(f"{_SUITES}.{module.removesuffix('.py')}{sep}{rest}")
+    return out
+
+
 def pytest_arguments(args: argparse.Namespace, ini: str) -> list[str]:
     """The pytest command line for ``jwkconform run``."""
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**32)
     argv = [
-        "-c",
-        ini,
-        "-p",
-        "no:cacheprovider",
-        "--pyargs",
-        "jwkconform.suites",
-        "--jwk-profile",
-        args.profile,
-        "--jwk-seed",
-        str(seed),
-    ]
+        "-c", ini,
+        # --lf and --ff work; the cache lives where pytest users expect it.
+        "-o", f"cache_dir={Path.cwd() / '.pytest_cache'}",
+        "--pyargs", *_where(args.test),
+        "--jwk-profile", args.profile,
+        "--jwk-seed", str(seed),
+        "--jwk-timeout", str(args.timeout),
+        "--jwk-fetch-timeout", str(args.fetch_timeout),
+    ]  # fmt: skip
     for flag, value in (
         ("--jwk-adapter", args.adapter),
         ("--jwk-driver", args.driver),
@@ -86,7 +193,7 @@ def pytest_arguments(args: argparse.Namespace, ini: str) -> list[str]:
         ("--jwk-report-md", args.report_md),
         ("--jwk-expected-failures", args.expected_failures),
     ):
-        if value is not None:  # an empty value is passed on, to be refused, not dropped
+        if value is not None:
             argv += [flag, value]
     if args.strict:
         argv.append("--jwk-strict")
@@ -97,18 +204,28 @@ def pytest_arguments(args: argparse.Namespace, ini: str) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the suites as ``args`` say; the exit code of ``jwkconform run``."""
-    # The suites' own ini keeps the user's pytest configuration out of a conformance run,
-    # and Hypothesis keeps its caches in a folder of its own, not in the user's.
-    with (
-        as_file(files("jwkconform.suites") / "pytest.ini") as ini,
-        tempfile.TemporaryDirectory(prefix="jwkconform-hypothesis-") as storage,
-    ):
-        previous = os.environ.get(_STORAGE)
-        os.environ[_STORAGE] = previous or storage
-        try:
-            code = int(pytest.main(pytest_arguments(args, str(ini))))
-        finally:
-            if previous is None:
-                del os.environ[_STORAGE]
-    return _EXIT.get(code, _HARNESS_ERROR)
+    """Run the suites as ``args`` say; the exit status of ``jwkconform run``."""
+    from jwkconform.harness._reports import exit_status
+
+    _nonempty(args)
+    _check_files(args)
+    prepared = _prepare(args)
+    try:
+        # The suites' own ini keeps the user's pytest configuration out of a conformance
+        # run, and Hypothesis keeps its caches in a folder of its own, not in the user's.
+        with (
+            as_file(files(_SUITES) / "pytest.ini") as ini,
+            tempfile.TemporaryDirectory(prefix="jwkconform-hypothesis-") as storage,
+        ):
+            previous = os.environ.get(_STORAGE)
+            os.environ[_STORAGE] = previous or storage
+            try:
+                code = int(pytest.main(pytest_arguments(args, str(ini)), plugins=[prepared]))
+            finally:
+                if previous is None:
+                    del os.environ[_STORAGE]
+    finally:
+        close = getattr(getattr(prepared, "adapter", None), "close", None)
+        if callable(close):
+            close()
+    return exit_status(code)

@@ -32,6 +32,7 @@ from jwkconform.harness._adapter import (
     Transport,
     VerifyOutcome,
 )
+from jwkconform.harness._attribution import AdapterError
 
 __all__ = ["DEFAULT_DRIVER_TIMEOUT", "DriverAdapter", "DriverError"]
 
@@ -41,8 +42,9 @@ PROTOCOL: Final = 1
 _EOF: Final = object()
 
 
-class DriverError(AssertionError):
-    """The driver broke the protocol; the test that was running fails with this message."""
+class DriverError(AdapterError):
+    """The driver broke the protocol, crashed or hung: the test that was running gets the
+    verdict ``error`` with this message (which quotes the driver's stderr)."""
 
 
 class _Process:
@@ -192,6 +194,8 @@ class DriverAdapter:
     """An implementation behind a driver command (see docs/driver-protocol.md)."""
 
     transport: Transport = "loopback"
+    # Every request has the driver deadline; the harness adds no deadline of its own.
+    bounds_its_calls = True
 
     def __init__(self, command: str, *, timeout: float = DEFAULT_DRIVER_TIMEOUT) -> None:
         self.command = shlex.split(command)

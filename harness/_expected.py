@@ -1,69 +1,150 @@
-"""The expected-failures file: ``{"KID-03": "reason", "test_kid.py::test_x": "reason"}``.
+"""The expected-failures file: known failures, and optionally a library's whole ground truth.
 
-A key is a requirement ID, a test's node ID (or its tail after a ``/``), or a test name.
-Matching tests become strict xfails: a test that passes anyway is an error. A value
-``{"reason": "...", "strict": false}`` marks a failure that depends on what Hypothesis
-draws (a key type the library lacks, say): it may pass or fail.
+The file is a JSON object from a key to an entry::
+
+    {"KID-03": "no kid fallback (ticket GW-7)",
+     "test_kid.py::test_unknown_kid_falls_back_to_valid_secrets": "GW-7",
+     "CFG-03": {"verdict": "fail", "reason": "default lifetime is 300 s",
+                "evidence": ["jwt/jwks_client.py:31"]},
+     "KID-01": {"verdict": "pass", "reason": "exact kid match", "evidence": ["..."]}}
+
+A key is a requirement ID, a test's node ID (``test_kid.py::test_x[param]``, with or without
+the parameters, and with any path before it, as pytest prints it in a FAILED line) or a test
+name. The most specific key that matches a failure decides: a node ID with parameters, then
+one without, then a test name with parameters, then without, then the requirement ID.
+
+An entry that is a string, or an object whose ``verdict`` is ``fail`` (the default), expects
+a failure: the failure is reported as ``xfail`` and, if it does not happen, the run fails
+(strict). An object with another ``verdict`` (``pass``, ``skip``, ``non-strict``...) expects
+no failure; it records the ground truth for a library, and the run's verdict is compared
+with it. ``evidence`` lists where the behaviour can be seen (source lines, issue numbers).
+
+A key that names neither a requirement nor a test of the suites (nor a test that ran) is
+reported as stale. Keys are checked against every test of the suites, so a run narrowed by
+``--requirement``, ``-k`` or ``--lf`` reports no false "stale" keys.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Final
 
-__all__ = ["ExpectedFailures"]
+from jwkconform.harness._registry import REQUIREMENTS
+
+__all__ = ["Expectation", "ExpectedFailures", "canonical_nodeid"]
+
+_VERDICTS: Final = frozenset(
+    {"pass", "fail", "error", "non-strict", "xfail", "blocked", "skip", "untested"}
+)
+_MEMBERS: Final = frozenset({"verdict", "reason", "evidence"})
 
 
+@dataclass(frozen=True)
+class Expectation:
+    """One entry: the expected verdict, why, and where the behaviour can be seen."""
+
+    key: str
+    verdict: str
+    reason: str
+    evidence: tuple[str, ...] = ()
+
+    @property
+    def expects_failure(self) -> bool:
+        return self.verdict == "fail"
+
+
+def canonical_nodeid(nodeid: str) -> str:
+    """``test_kid.py::test_x[p]`` from any spelling pytest prints: the path before the module
+    (``../site-packages/jwkconform/suites/``, ``suites/``) is dropped."""
+    path, sep, rest = nodeid.partition("::")
+    return path.rsplit("/", 1)[-1] + sep + rest
+
+
+def _names(nodeid: str) -> tuple[str, str, str, str]:
+    """(node ID, node ID without parameters, name with parameters, name without)."""
+    canonical = canonical_nodeid(nodeid)
+    bare = canonical.split("[", 1)[0]
+    name = canonical.rsplit("::", 1)[-1]
+    return canonical, bare, name, name.split("[", 1)[0]
+
+
+def _entry(key: str, value: object, path: Path) -> Expectation:
+    if isinstance(value, str):
+        return Expectation(key, "fail", value)
+    problem = None
+    if not isinstance(value, dict):
+        problem = "an entry is a reason (a string) or an object"
+    elif set(value) - _MEMBERS or not isinstance(value.get("reason"), str):
+        problem = 'an object entry has a string "reason", and may have "verdict" and "evidence"'
+    elif value.get("verdict", "fail") not in _VERDICTS:
+        problem = f"verdict {value.get('verdict')!r} is not one of {', '.join(sorted(_VERDICTS))}"
+    elif not isinstance(value.get("evidence", []), list) or not all(
+        isinstance(e, str) for e in value.get("evidence", [])
+    ):
+        problem = '"evidence" is a list of strings'
+    if problem is not None:
+        raise ValueError(f"expected-failures file {path}: entry {key!r}: {problem}")
+    assert isinstance(value, dict)
+    return Expectation(
+        key, str(value.get("verdict", "fail")), value["reason"], tuple(value.get("evidence", []))
+    )
+
+
+@dataclass
 class ExpectedFailures:
-    """Known failures with their reasons, and which keys matched nothing."""
+    """The entries of one file, looked up by test and requirement."""
 
-    def __init__(self, reasons: Mapping[str, str], loose: frozenset[str] = frozenset()) -> None:
-        self.reasons = dict(reasons)
-        self.loose = loose
-        self._used: set[str] = set()
+    entries: Mapping[str, Expectation] = field(default_factory=dict)
+    path: Path | None = None
 
     @classmethod
     def load(cls, path: Path) -> ExpectedFailures:
         """Read ``path``; a clear ValueError says what is wrong with it."""
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data: Any = json.loads(path.read_text(encoding="utf-8"))
         except OSError as exc:
             raise ValueError(f"cannot read expected-failures file {path}: {exc.strerror}") from None
-        except json.JSONDecodeError as exc:
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise ValueError(f"expected-failures file {path} is not JSON: {exc}") from None
-        if not isinstance(data, dict) or not all(_entry(v) for v in data.values()):
+        if not isinstance(data, dict):
             raise ValueError(
-                f"expected-failures file {path} must map IDs to reasons: "
-                '{"KID-03": "reason", "KID-04": {"reason": "...", "strict": false}, ...}'
+                f"expected-failures file {path} must be a JSON object mapping IDs to reasons: "
+                '{"KID-03": "reason", "test_kid.py::test_x": {"reason": "..."}}'
             )
-        reasons = {k: v if isinstance(v, str) else v["reason"] for k, v in data.items()}
-        loose = frozenset(k for k, v in data.items() if isinstance(v, dict) and not v["strict"])
-        return cls(reasons, loose)
+        return cls({key: _entry(key, value, path) for key, value in data.items()}, path)
 
-    def reason_for(
-        self, nodeid: str, names: Sequence[str], requirement_ids: Iterable[str]
-    ) -> tuple[str, bool] | None:
-        """Why a test is expected to fail and whether that is strict, or None; ``names``
-        are the test's name with and without its parameters."""
-        tails = [k for k in self.reasons if "::" in k and nodeid.endswith("/" + k)]
-        for key in (*requirement_ids, nodeid, *names, *tails):
-            if key in self.reasons:
-                self._used.add(key)
-                return self.reasons[key], key not in self.loose
+    def for_failure(self, nodeid: str, requirement_id: str) -> Expectation | None:
+        """The most specific entry about a failure of ``requirement_id`` in ``nodeid``."""
+        for key in (*_names(nodeid), requirement_id):
+            entry = self.entries.get(key)
+            if entry is not None:
+                return entry
+        return self._by_tail(nodeid)
+
+    def _by_tail(self, nodeid: str) -> Expectation | None:
+        # A key spelled with more path than the canonical ID ("suites/test_kid.py::...").
+        canonical, bare, _, _ = _names(nodeid)
+        for key, entry in self.entries.items():
+            if "::" in key and canonical_nodeid(key) in (canonical, bare):
+                return entry
         return None
 
-    def unused(self) -> list[str]:
-        """Keys that matched no collected test."""
-        return sorted(set(self.reasons) - self._used)
+    def expected_verdicts(self) -> dict[str, Expectation]:
+        """The entries keyed by a requirement ID: the ground truth the run is compared with."""
+        return {key: e for key, e in self.entries.items() if key in REQUIREMENTS}
 
-
-def _entry(value: object) -> bool:
-    if isinstance(value, str):
-        return True
-    return (
-        isinstance(value, dict)
-        and set(value) == {"reason", "strict"}
-        and isinstance(value["reason"], str)
-        and isinstance(value["strict"], bool)
-    )
+    def stale(self, known_tests: Iterable[str]) -> list[str]:
+        """Keys that name no requirement and none of ``known_tests`` (``module.py::name``
+        node IDs, parameters or not)."""
+        known: set[str] = set()
+        for nodeid in known_tests:
+            known.update(_names(nodeid))
+        return sorted(
+            key
+            for key in self.entries
+            if key not in REQUIREMENTS
+            and not known.intersection(_names(key) if "::" in key else (key, key.split("[")[0]))
+        )

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from jwkconform.harness._registry import GROUPS, REQUIREMENTS
+from jwkconform.harness._verdicts import VERDICTS
 
 __all__ = [
     "MatrixError",
@@ -42,11 +43,13 @@ __all__ = [
     "write_matrix",
 ]
 
-_VERDICTS: Final = ("pass", "fail", "non-strict", "skip", "xfail", "untested")
+_VERDICTS: Final = VERDICTS
 _LEVELS: Final = ("MUST", "SHOULD", "MAY")
 _CELL: Final[Mapping[str, str]] = {
     "pass": "pass",
     "fail": "**FAIL**",
+    "error": "**ERROR**",
+    "blocked": "blocked",
     "non-strict": "non-strict",
     "skip": "skip",
     "xfail": "xfail",
@@ -71,6 +74,8 @@ _RUN_MEMBERS: Final = (
     "seed",
     "profile",
     "strict",
+    "complete",
+    "incomplete",
     "summary",
 )
 _SOURCE_BEGIN: Final = "<!-- jwkconform-matrix-source (zlib, base64): regenerate, do not edit"
@@ -102,8 +107,8 @@ def _problem(document: object) -> str | None:
     """What is wrong with ``document`` as a schema-version-1 report, or None."""
     if not isinstance(document, dict):
         return f"the document is a JSON {type(document).__name__}, not an object"
-    if document.get("schema_version") != 1:
-        return f"schema_version is {document.get('schema_version')!r}, not 1"
+    if document.get("schema_version") != 2:
+        return f"schema_version is {document.get('schema_version')!r}, not 2"
     for member, kind in (
         ("jwkconform", str),
         ("implementation", str),
@@ -111,6 +116,8 @@ def _problem(document: object) -> str | None:
         ("transport", str),
         ("profile", str),
         ("strict", bool),
+        ("complete", bool),
+        ("incomplete", list),
         ("summary", dict),
         ("requirements", list),
     ):
@@ -217,10 +224,12 @@ def _header(reports: Sequence[Report]) -> list[str]:
     for r in reports:
         d = r.document
         seed = "none" if d.get("seed") is None else str(d["seed"])
+        mode = "strict" if d["strict"] else "default"
+        if not d["complete"]:
+            mode += f"; **INCOMPLETE** ({_cell('; '.join(d['incomplete']))})"
         out.append(
             f"| {_cell(r.implementation)} | `{_cell(str(d['adapter']))}` | {d['transport']} "
-            f"| {d['jwkconform']} | {d['profile']} | {seed} "
-            f"| {'strict' if d['strict'] else 'default'} |"
+            f"| {d['jwkconform']} | {d['profile']} | {seed} | {mode} |"
         )
     out += ["", "| Summary | " + " | ".join(_VERDICTS) + " |", "|---" * (len(_VERDICTS) + 1) + "|"]
     for r in reports:
@@ -257,9 +266,9 @@ def _tables(reports: Sequence[Report]) -> list[str]:
                 for v in verdicts
             ]
             statement = (
-                REQUIREMENTS[rid].statement
+                REQUIREMENTS[rid].summary
                 if rid in REQUIREMENTS
-                else next((str(v[rid].get("statement", "")) for v in verdicts if rid in v), "")
+                else next((str(v[rid].get("summary", "")) for v in verdicts if rid in v), "")
             )
             out.append(f"| {rid} | {level} | {' | '.join(cells)} | {_cell(statement)} |")
         out.append("")
@@ -356,9 +365,22 @@ def write_matrix(
     paths: Iterable[str | Path],
     out: str | Path | None = None,
     notes: str | Path | None = None,
+    *,
+    allow_incomplete: bool = False,
 ) -> str:
-    """Read the reports (and notes), write the matrix to ``out`` if given, return it."""
+    """Read the reports (and notes), write the matrix to ``out`` if given, return it.
+
+    A report of an incomplete run (interrupted, stopped early, filtered) is refused unless
+    ``allow_incomplete``; then its column is marked as incomplete.
+    """
     reports = [load_report(path) for path in paths]
+    for report in reports:
+        if not report.document["complete"] and not allow_incomplete:
+            raise MatrixError(
+                f"{report.path} is the report of an incomplete run"
+                f" ({'; '.join(report.document['incomplete'])}): rerun it in full, or pass"
+                " --allow-incomplete to take it (the matrix then marks it)"
+            )
     text = render(reports, load_notes(notes) if notes is not None else None)
     if out is not None:
         target = Path(out)

@@ -1,21 +1,70 @@
-"""The conformance reports: a JSON document (schema in docs/report.schema.json), a Markdown
-report for people, and the terminal table."""
+"""What a conformance run says about itself: the terminal summary and the JSON report.
+
+A `Run` is everything a report needs: how the run went (`RunInfo`: versions, capabilities,
+completeness, exit status), one result per requirement, every judgement, and how the run
+was invoked (for replay commands). The Markdown and HTML reports render the same `Run`.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from collections.abc import Sequence
+import platform
+import shlex
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Final
 
 from jwkconform import __version__
-from jwkconform.harness._registry import GROUPS
-from jwkconform.harness._verdicts import RequirementResult, summarize
+from jwkconform.harness._attribution import redact
+from jwkconform.harness._expected import ExpectedFailures, canonical_nodeid
+from jwkconform.harness._registry import Requirement
+from jwkconform.harness._spec import suite_tests
+from jwkconform.harness._verdicts import Judgement, RequirementResult, summarize
 
-__all__ = ["RunInfo", "report_document", "terminal_lines", "write_json", "write_markdown"]
+if TYPE_CHECKING:
+    from jwkconform.harness._options import RunOptions
+    from jwkconform.harness._session import Invocation
+    from jwkconform.harness._target import Target
 
-SCHEMA_VERSION = 1
+__all__ = [
+    "EXIT_CODES",
+    "SCHEMA_VERSION",
+    "Run",
+    "RunInfo",
+    "exit_status",
+    "finding_lines",
+    "replay_command",
+    "report_document",
+    "terminal_lines",
+    "write_reports",
+]
+
+SCHEMA_VERSION: Final = 2
+# What `jwkconform run` (and the report's exit_status) makes of pytest's exit codes.
+EXIT_CODES: Final[Mapping[int, int]] = {0: 0, 1: 1, 2: 130, 3: 3, 4: 2, 5: 3}
+EXIT_MEANINGS: Final[Mapping[int, str]] = {
+    0: "passed",
+    1: "a requirement failed",
+    2: "usage error",
+    3: "harness or adapter error",
+    130: "interrupted",
+}
+_PROBLEMS: Final = ("error", "fail", "non-strict", "xfail")
+
+
+def exit_status(pytest_code: int) -> int:
+    """The exit status of `jwkconform run` for pytest's exit code."""
+    return EXIT_CODES.get(int(pytest_code), 3)
+
+
+def _version(distribution: str) -> str:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return "not installed"
 
 
 @dataclass(frozen=True)
@@ -24,14 +73,195 @@ class RunInfo:
 
     implementation: str
     adapter: str
+    transport: str
     seed: int | None
     profile: str
     strict: bool
-    transport: str
+    capabilities: tuple[str, ...] = ()
+    key_support: Mapping[str, list[str]] | None = None
+    started: str = ""
+    duration: float = 0.0
+    incomplete: tuple[str, ...] = ()
+    exit_status: int = 0
+    expectations: str | None = None
+
+    @property
+    def complete(self) -> bool:
+        return not self.incomplete
+
+    @classmethod
+    def describe(
+        cls,
+        target: Target,
+        *,
+        options: RunOptions,
+        started: float,
+        duration: float,
+        incomplete: Sequence[str],
+        exit_status: int,
+    ) -> RunInfo:
+        """The run as it went, for ``target`` with ``options``."""
+        path = options.expected.path
+        return cls(
+            implementation=target.name,
+            adapter=target.spec,
+            transport=target.transport,
+            seed=options.seed,
+            profile=options.profile,
+            strict=options.strict,
+            capabilities=tuple(sorted(target.capabilities)),
+            key_support=target.key_support.as_json(),
+            started=dt.datetime.fromtimestamp(started, dt.timezone.utc).isoformat(
+                timespec="seconds"
+            ),
+            duration=round(duration, 3),
+            incomplete=tuple(incomplete),
+            exit_status=exit_status,
+            expectations=str(path) if path is not None else None,
+        )
 
 
-def report_document(info: RunInfo, results: Sequence[RequirementResult]) -> dict[str, Any]:
-    """The JSON report as a Python object."""
+@dataclass(frozen=True)
+class Run:
+    """Everything a report needs."""
+
+    info: RunInfo
+    results: Sequence[RequirementResult]
+    judgements: Sequence[Judgement]
+    invocation: Invocation | None = None
+
+
+# -- replay ---------------------------------------------------------------------------------
+
+
+def replay_command(run: Run, test: str | None = None) -> str:
+    """A command that runs ``test`` (a node ID; default: the whole run) again, as it ran."""
+    info, invocation = run.info, run.invocation
+    seed = "" if info.seed is None else str(info.seed)
+    if invocation is None or invocation.program != "jwkconform run":
+        target = invocation.target_args if invocation else ("--jwk-adapter", info.adapter)
+        where = "jwkconform.suites"
+        if test is not None:
+            module, _, name = canonical_nodeid(test).partition("::")
+            where = f"{where}.{module.removesuffix('.py')}::{name}"
+        words = ["pytest", "--pyargs", where, *target, *(invocation.extra if invocation else ())]
+        words += ["--jwk-seed", seed, "--jwk-profile", info.profile]
+    else:
+        words = ["jwkconform", "run", *invocation.target_args, *invocation.extra]
+        words += ["--seed", seed, "--profile", info.profile]
+        if test is not None:
+            words += ["--test", canonical_nodeid(test)]
+        else:
+            words += invocation.selection
+    return shlex.join(words)
+
+
+# -- findings -------------------------------------------------------------------------------
+
+
+def _findings(result: RequirementResult) -> list[Judgement]:
+    """The judgements of ``result`` worth showing: those as bad as its verdict."""
+    worst = result.worst
+    if worst is None or result.verdict not in _PROBLEMS:
+        return []
+    return [j for j in result.judgements if j.outcome == worst.outcome]
+
+
+def _first_line(message: str) -> str:
+    for line in message.splitlines():
+        if line.strip():
+            return line.strip()
+    return "(no message)"
+
+
+def finding_lines(run: Run, result: RequirementResult) -> list[str]:
+    """A finding for the terminal: the test, what happened, the hint, the replay."""
+    req = result.requirement
+    out = []
+    for judgement in _findings(result)[:3]:
+        out += [
+            f"{req.id} ({req.level}) {result.verdict}: {canonical_nodeid(judgement.nodeid)}",
+            f"    {redact(_first_line(judgement.message))}",
+        ]
+    if out:
+        out += [f"    If this fails, {req.hint}.", f"    source: {req.source}"]
+        out.append(f"    replay: {replay_command(run, _findings(result)[0].nodeid)}")
+    return out
+
+
+def _mismatches(run: Run, expected: ExpectedFailures) -> list[tuple[str, str, str]]:
+    by_id: dict[str, str] = {r.requirement.id: r.verdict for r in run.results}
+    wanted = expected.expected_verdicts()
+    out = []
+    for rid, entry in wanted.items():
+        got = by_id.get(rid, "untested")
+        expected_verdict = "xfail" if entry.expects_failure else entry.verdict
+        if got != expected_verdict and run.info.complete:
+            out.append((rid, expected_verdict, got))
+    return out
+
+
+def terminal_lines(run: Run, expected: ExpectedFailures) -> list[str]:
+    """The terminal summary: verdict table, findings, completeness, replay."""
+    lines = [f"{'requirement':<12}{'level':<8}{'verdict':<12}tests"]
+    for r in run.results:
+        lines.append(
+            f"{r.requirement.id:<12}{r.requirement.level.value:<8}{r.verdict:<12}{len(r.tests)}"
+        )
+    counts = summarize(run.results)
+    lines.append(", ".join(f"{n} {verdict}" for verdict, n in counts.items()))
+    findings = [line for r in run.results for line in finding_lines(run, r)]
+    if findings:
+        lines += ["", "findings:", *(f"  {line}" for line in findings)]
+    info = run.info
+    lines.append("")
+    if info.incomplete:
+        lines.append(f"INCOMPLETE run: {'; '.join(info.incomplete)}")
+    else:
+        lines.append("complete run: every test of the suites ran")
+    for rid, wanted, got in _mismatches(run, expected):
+        lines.append(f"ground truth: {rid} is expected to be {wanted}, got {got}")
+    known = [t for tests in suite_tests().values() for t in tests]
+    for key in expected.stale([*known, *(j.nodeid for j in run.judgements)]):
+        lines.append(f"warning: expected-failure key {key!r} names no requirement or test")
+    lines.append(f"replay this run: {replay_command(run)}")
+    return lines
+
+
+# -- JSON -----------------------------------------------------------------------------------
+
+
+def _requirement_json(run: Run, result: RequirementResult) -> dict[str, Any]:
+    req: Requirement = result.requirement
+    return {
+        "id": req.id,
+        "level": req.level.value,
+        "verdict": result.verdict,
+        "tests": result.tests,
+        "message": redact(result.message) or None,
+        "summary": req.summary,
+        "source": req.source,
+        "hint": f"If this fails, {req.hint}.",
+        "findings": [
+            {
+                "test": canonical_nodeid(j.nodeid),
+                "outcome": j.outcome,
+                "message": redact(j.message),
+                "replay": replay_command(run, j.nodeid),
+            }
+            for j in _findings(result)
+        ],
+    }
+
+
+def report_document(run: Run, expected: ExpectedFailures | None = None) -> dict[str, Any]:
+    """The JSON report as a Python object (docs/report.schema.json, schema version 2)."""
+    info = run.info
+    expectations = expected or ExpectedFailures()
+    tests: dict[str, dict[str, str]] = {}
+    for j in run.judgements:
+        tests.setdefault(canonical_nodeid(j.nodeid), {})[j.requirement_id] = j.outcome
+    known = [t for ts in suite_tests().values() for t in ts]
     return {
         "schema_version": SCHEMA_VERSION,
         "jwkconform": __version__,
@@ -41,97 +271,44 @@ def report_document(info: RunInfo, results: Sequence[RequirementResult]) -> dict
         "seed": info.seed,
         "profile": info.profile,
         "strict": info.strict,
-        "summary": summarize(results),
-        "requirements": [
-            {
-                "id": r.requirement.id,
-                "level": r.requirement.level.value,
-                "verdict": r.verdict,
-                "tests": r.tests,
-                "message": r.message or None,
-                "statement": r.requirement.statement,
-                "hint": r.requirement.hint,
-            }
-            for r in results
-        ],
+        "complete": info.complete,
+        "incomplete": list(info.incomplete),
+        "exit_status": info.exit_status,
+        "started": info.started,
+        "duration": info.duration,
+        "versions": {
+            "python": platform.python_version(),
+            "pytest": _version("pytest"),
+            "hypothesis": _version("hypothesis"),
+            "platform": platform.platform(terse=True),
+        },
+        "capabilities": list(info.capabilities),
+        "key_support": dict(info.key_support or {}),
+        "summary": summarize(run.results),
+        "requirements": [_requirement_json(run, r) for r in run.results],
+        "tests": [{"test": t, "requirements": rs} for t, rs in sorted(tests.items())],
+        "expectations": {
+            "file": info.expectations,
+            "stale": expectations.stale([*known, *(j.nodeid for j in run.judgements)]),
+            "mismatches": [
+                {"id": rid, "expected": want, "got": got}
+                for rid, want, got in _mismatches(run, expectations)
+            ],
+        },
     }
 
 
-def write_json(path: Path, info: RunInfo, results: Sequence[RequirementResult]) -> None:
-    """Write the JSON report to ``path`` (parents created)."""
+def write_reports(run: Run, options: RunOptions) -> None:
+    """Write the reports the options ask for (parent folders created)."""
+    from jwkconform.harness._report_md import markdown_report
+
+    document = report_document(run, options.expected)
+    if options.report_json is not None:
+        _write(options.report_json, json.dumps(document, indent=2) + "\n")
+    if options.report_md is not None:
+        _write(options.report_md, markdown_report(run, document))
+
+
+def _write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(report_document(info, results), indent=2) + "\n", encoding="utf-8")
-
-
-def terminal_lines(results: Sequence[RequirementResult]) -> list[str]:
-    """The per-requirement table for the terminal summary."""
-    lines = [f"{'requirement':<12}{'level':<8}{'verdict':<12}tests"]
-    for r in results:
-        lines.append(
-            f"{r.requirement.id:<12}{r.requirement.level.value:<8}{r.verdict:<12}{len(r.tests)}"
-        )
-    counts = summarize(results)
-    lines.append(", ".join(f"{n} {verdict}" for verdict, n in counts.items()))
-    return lines
-
-
-_MARK = {
-    "pass": "pass",
-    "fail": "**FAIL**",
-    "non-strict": "non-strict",
-    "skip": "skip",
-    "xfail": "xfail",
-    "untested": "untested",
-}
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
-def write_markdown(path: Path, info: RunInfo, results: Sequence[RequirementResult]) -> None:
-    """Write the conformance report a person reads to ``path``."""
-    counts = summarize(results)
-    out = [
-        f"# Conformance report: {info.implementation}",
-        "",
-        f"- adapter: `{info.adapter}` (transport {info.transport})",
-        f"- jwkconform {__version__}, Hypothesis profile `{info.profile}`, seed `{info.seed}`"
-        f"{', strict mode' if info.strict else ''}",
-        "- summary: " + ", ".join(f"{n} {verdict}" for verdict, n in counts.items()),
-        "",
-    ]
-    for group, title in GROUPS.items():
-        rows = [r for r in results if r.requirement.group == group]
-        if not rows:
-            continue
-        out += [
-            f"## {title} ({group})",
-            "",
-            "| ID | Level | Verdict | Tests | Requirement |",
-            "|---|---|---|---:|---|",
-        ]
-        out += [
-            f"| {r.requirement.id} | {r.requirement.level.value} | {_MARK[r.verdict]} "
-            f"| {len(r.tests)} | {_cell(r.requirement.statement)} |"
-            for r in rows
-        ]
-        out.append("")
-    problems = [r for r in results if r.verdict in {"fail", "non-strict", "xfail"}]
-    if problems:
-        out += ["## Findings", ""]
-        for r in problems:
-            out += [
-                f"### {r.requirement.id} ({r.verdict})",
-                "",
-                f"{r.requirement.statement}",
-                "",
-                "```text",
-                r.message.strip() or "(no message)",
-                "```",
-                "",
-                f"If this fails, check: {r.requirement.hint}",
-                "",
-            ]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(out), encoding="utf-8")
+    path.write_text(text, encoding="utf-8")

@@ -1,90 +1,125 @@
-"""State of one conformance run: the options, the target, and the outcomes seen so far.
+"""State of one conformance run: the options, the target, and what the tests found.
 
-It lives on the pytest config (one per run, controller and xdist workers alike); only the
-controller writes reports, from the outcomes that xdist relays to it.
+It lives on the pytest config (one per run, controller and xdist workers alike). Workers
+judge their tests; the controller folds the judgements that xdist relays, tells whether
+the run was complete, and writes the reports.
 """
 
 from __future__ import annotations
 
+import functools
+import signal
+import threading
+import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from types import FrameType
+from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
-from jwkconform.harness._adapter import CAPABILITIES
-from jwkconform.harness._expected import ExpectedFailures
-from jwkconform.harness._profiles import DEFAULT_PROFILE
-from jwkconform.harness._registry import Level
-from jwkconform.harness._reports import RunInfo, terminal_lines, write_json, write_markdown
-from jwkconform.harness._resolve import AdapterNotFound, resolve_adapter
-from jwkconform.harness._verdicts import Outcome, RequirementResult, TestOutcome, verdicts
+from jwkconform.harness._keys import set_active_key_support
+from jwkconform.harness._options import RunOptions
+from jwkconform.harness._reports import (
+    Run,
+    RunInfo,
+    exit_status,
+    terminal_lines,
+    write_reports,
+)
+from jwkconform.harness._resolve import AdapterNotFound, Interrupted, resolve_adapter
+from jwkconform.harness._spec import suite_tests
+from jwkconform.harness._verdicts import OUTCOMES, Judgement, verdicts
 
 if TYPE_CHECKING:
     from jwkconform.harness._adapter import Adapter
     from jwkconform.harness._target import Target
 
-__all__ = ["OUTCOME_PROPERTY", "REQUIREMENT_PROPERTY", "Conformance"]
+__all__ = ["JUDGEMENTS", "Conformance", "Invocation", "Prepared"]
 
-REQUIREMENT_PROPERTY = "requirement"
-OUTCOME_PROPERTY = "jwkconform_outcome"
-MESSAGE_PROPERTY = "jwkconform_message"
+# The attribute of a test report that carries its judgements (it survives xdist).
+JUDGEMENTS: Final = "jwkconform"
+_SUITES: Final = "jwkconform.suites"
+
+
+def _main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+@functools.cache
+def _suites_folder() -> Path:
+    return Path(str(resources.files(_SUITES))).resolve()
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """How the run was started, so that a replay line can be printed as a command."""
+
+    program: str  # "jwkconform run" or "pytest"
+    target_args: tuple[str, ...]  # --adapter X / --driver CMD / --jwk-adapter X ...
+    extra: tuple[str, ...] = ()  # --strict, --transport...
+    selection: tuple[str, ...] = ()  # --requirement ID..., --test NODEID...: whole-run replay
+
+
+@dataclass(eq=False)  # a plugin object too: hashed by identity
+class Prepared:
+    """What `jwkconform run` resolved before pytest started (handed over as a plugin)."""
+
+    spec: str
+    adapter: Adapter
+    invocation: Invocation
 
 
 @dataclass(eq=False)  # a pytest plugin object: hashed by identity
 class Conformance:
     """Options and results of one run."""
 
-    adapter_spec: str | None
-    driver: str | None
-    driver_timeout: float
-    transport: Literal["respx", "loopback"] | None
-    strict: bool
-    profile: str
-    seed: int | None
-    expected: ExpectedFailures
-    report_json: Path | None
-    report_md: Path | None
+    options: RunOptions
     is_worker: bool
-    asked_for: bool = False
-    collected: bool = False
+    invocation: Invocation
+    prepared: Prepared | None = None
     _target: Target | None = None
-    outcomes: dict[str, TestOutcome] = field(default_factory=dict)
+    judgements: dict[tuple[str, str], Judgement] = field(default_factory=dict)
+    collected: set[str] = field(default_factory=set)
+    finished: set[str] = field(default_factory=set)
+    deselected: int = 0
+    suite_run: bool = False
+    started: float = field(default_factory=time.time)
+    workeroutput: dict[str, Any] | None = None
+    finished_run: Run | None = None
+    report_error: str = ""
+    interrupted: bool = False
+    _previous_sigint: Any = None
 
-    @classmethod
-    def from_config(cls, config: pytest.Config) -> Conformance:
-        option = config.option
-        expected_path = option.jwk_expected_failures
-        try:
-            expected = (
-                ExpectedFailures.load(Path(expected_path))
-                if expected_path
-                else ExpectedFailures({})
-            )
-        except ValueError as exc:
-            raise pytest.UsageError(str(exc)) from None
-        seed = option.jwk_seed
-        return cls(
-            adapter_spec=option.jwk_adapter or config.getini("jwk_adapter") or None,
-            driver=option.jwk_driver,
-            driver_timeout=option.jwk_driver_timeout,
-            transport=option.jwk_transport,
-            strict=option.jwk_strict,
-            profile=option.jwk_profile or DEFAULT_PROFILE,
-            seed=seed,
-            expected=expected,
-            report_json=Path(option.jwk_report_json) if option.jwk_report_json else None,
-            report_md=Path(option.jwk_report_md) if option.jwk_report_md else None,
-            is_worker=hasattr(config, "workerinput"),
-            asked_for=any(
-                getattr(option, name)
-                for name in (
-                    "jwk_adapter", "jwk_driver", "jwk_transport", "jwk_strict", "jwk_profile",
-                    "jwk_seed", "jwk_expected_failures", "jwk_report_json", "jwk_report_md",
-                    "jwk_requirement",
-                )
-            ),
-        )  # fmt: skip
+    # -- interruption ----------------------------------------------------------------------
+
+    def watch_interrupts(self) -> None:
+        """Remember a Ctrl-C even if Python swallows its KeyboardInterrupt (one raised inside
+        a weakref callback or a finalizer is only printed), so the run still stops."""
+        if self._previous_sigint is not None or not _main_thread():
+            return
+        previous = signal.getsignal(signal.SIGINT)
+
+        def on_sigint(signum: int, frame: FrameType | None) -> None:
+            self.interrupted = True
+            if callable(previous):
+                previous(signum, frame)
+            raise KeyboardInterrupt
+
+        self._previous_sigint = previous
+        signal.signal(signal.SIGINT, on_sigint)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_protocol(self, item: pytest.Item) -> None:
+        if self.interrupted:  # the interrupt was swallowed: raise it again, between tests
+            raise KeyboardInterrupt("interrupted (Ctrl-C)")
+
+    def pytest_keyboard_interrupt(self) -> None:
+        self.interrupted = True
+
+    # -- the target ------------------------------------------------------------------------
 
     @property
     def target(self) -> Target:
@@ -96,117 +131,156 @@ class Conformance:
                 spec, adapter = self._resolve()
             except AdapterNotFound as exc:
                 raise pytest.UsageError(f"jwkconform: {exc}") from None
-            self._target = Target(adapter, spec, self.transport)
+            except Interrupted as exc:
+                raise KeyboardInterrupt(str(exc)) from None
+            self._target = Target(
+                adapter,
+                spec,
+                self.options.transport,
+                call_timeout=self.options.call_timeout,
+                fetch_timeout=self.options.fetch_timeout,
+            )
+            self._target.seed = self.options.seed
+            set_active_key_support(self._target.key_support)
         return self._target
 
     def _resolve(self) -> tuple[str, Adapter]:
-        if self.driver is None:
-            spec, adapter = resolve_adapter(self.adapter_spec)
-        else:
-            from jwkconform.harness._driver import DriverAdapter, DriverError
+        if self.prepared is not None:
+            return self.prepared.spec, self.prepared.adapter
+        if self.options.driver is None:
+            return resolve_adapter(self.options.adapter)
+        from jwkconform.harness._driver import DriverAdapter, DriverError
+        from jwkconform.harness._resolve import check_adapter
 
-            try:
-                spec = f"driver: {self.driver}"
-                adapter = DriverAdapter(self.driver, timeout=self.driver_timeout)
-            except (DriverError, ValueError) as exc:
-                raise AdapterNotFound(str(exc)) from None
-        # A misspelt capability would only make tests skip without a word.
-        unknown = sorted(set(adapter.capabilities) - set(CAPABILITIES))
-        if unknown:
-            raise AdapterNotFound(
-                f"{adapter.name} declares unknown capabilities {unknown}; "
-                f"known: {', '.join(sorted(CAPABILITIES))}"
-            )
+        spec = f"driver: {self.options.driver}"
+        try:
+            adapter = DriverAdapter(self.options.driver, timeout=self.options.call_timeout)
+        except (DriverError, ValueError) as exc:
+            raise AdapterNotFound(" ".join(str(exc).split("\n", 1)[0].split())) from None
+        check_adapter(spec, adapter)
         return spec, adapter
 
     def pytest_unconfigure(self) -> None:
         """Shut down an adapter that holds a process (a driver), so nothing is left behind."""
+        if self._previous_sigint is not None and _main_thread():
+            signal.signal(signal.SIGINT, self._previous_sigint)
         close = getattr(self._target.adapter, "close", None) if self._target else None
         if callable(close):
             close()
 
-    def level_of(self, levels: set[Level]) -> Level | None:
-        """The strictest of ``levels``."""
-        for level in (Level.MUST, Level.SHOULD, Level.MAY):
-            if level in levels:
-                return level
-        return None
+    # -- xdist: one seed for every worker, and what the workers saw ------------------------
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node: Any) -> None:
+        node.workerinput["jwkconform_seed"] = self.options.seed
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
+        self.collected.update(ids)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: object) -> None:
+        output = getattr(node, "workeroutput", {}) or {}
+        self.deselected += int(output.get("jwkconform_deselected", 0))
+        self.suite_run = self.suite_run or bool(output.get("jwkconform_suite_run"))
+
+    # -- collection ------------------------------------------------------------------------
+
+    def note_collected(self, items: Iterable[pytest.Item]) -> None:
+        suites = _suites_folder()
+        for item in items:
+            self.collected.add(item.nodeid)
+            # By path: an editable install imports the suites as `suites.test_x`.
+            self.suite_run = self.suite_run or Path(item.path).resolve().parent == suites
+        self._worker_output()
+
+    def pytest_deselected(self, items: list[pytest.Item]) -> None:
+        dropped = [i for i in items if i.nodeid in self.collected]
+        self.collected.difference_update(i.nodeid for i in dropped)
+        self.deselected += len(dropped)
+        self._worker_output()
+
+    def _worker_output(self) -> None:
+        if self.workeroutput is not None:
+            self.workeroutput["jwkconform_deselected"] = self.deselected
+            self.workeroutput["jwkconform_suite_run"] = self.suite_run
+
+    # -- outcomes --------------------------------------------------------------------------
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        """Fold one phase report into that test's outcome."""
-        props = dict(report.user_properties)
-        ids = tuple(str(v) for k, v in report.user_properties if k == REQUIREMENT_PROPERTY)
-        if not ids:
+        """Fold one phase's judgements into the run's, keeping the worst per requirement."""
+        data = getattr(report, JUDGEMENTS, None)
+        if not isinstance(data, list):
             return
-        outcome = _outcome_of(report, props)
-        if outcome is None:
-            return
-        previous = self.outcomes.get(report.nodeid)
-        if previous is not None and previous.outcome != "passed":
-            return  # a teardown pass never hides a call failure
-        message = str(props.get(MESSAGE_PROPERTY, "")) or _skip_reason(report)
-        self.outcomes[report.nodeid] = TestOutcome(report.nodeid, ids, outcome, message)
+        if report.when == "call" or report.skipped or report.failed:
+            self.finished.add(report.nodeid)
+        for rid, outcome, message in data:
+            key = (report.nodeid, rid)
+            new = Judgement(report.nodeid, rid, outcome, message)
+            old = self.judgements.get(key)
+            if old is None or OUTCOMES.index(new.outcome) < OUTCOMES.index(old.outcome):
+                self.judgements[key] = new
 
-    def _results(self) -> tuple[RunInfo, list[RequirementResult]]:
-        info = RunInfo(
-            implementation=self.target.name,
-            adapter=self.target.spec,
-            seed=self.seed,
-            profile=self.profile,
-            strict=self.strict,
-            transport=self.target.transport,
-        )
-        return info, verdicts(self.outcomes.values())
-
-    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
-        """Print the per-requirement table (controller only, conformance runs only)."""
-        if self.is_worker or not self.outcomes:
-            return
-        info, results = self._results()
-        terminalreporter.write_sep("=", f"jwkconform: {info.implementation}")
-        for line in terminal_lines(results):
-            terminalreporter.write_line(line)
-        # Under xdist the workers collect and match; this process never saw the tests.
-        for key in self.expected.unused() if self.collected else ():
-            terminalreporter.write_line(f"warning: expected failure {key!r} matched no test")
-        if self.seed is not None:
-            terminalreporter.write_line(
-                f"replay this run: --jwk-seed {self.seed} --jwk-profile {self.profile}"
+    def incomplete(self, session: pytest.Session, exitstatus: int) -> list[str]:
+        """Why this run does not cover every test it should have (empty: it is complete)."""
+        reasons = []
+        if self.interrupted or exitstatus == pytest.ExitCode.INTERRUPTED:
+            reasons.append("interrupted")
+        elif session.shouldfail or session.shouldstop:
+            reasons.append(f"stopped early ({session.shouldfail or session.shouldstop})")
+        if self.deselected:
+            reasons.append(
+                f"filtered: {self.deselected} tests deselected (--requirement, -k, -m, --lf...)"
             )
+        unfinished = self.collected - self.finished
+        if unfinished:
+            reasons.append(f"{len(unfinished)} collected tests did not finish")
+        if self.suite_run and not reasons:
+            # Nothing above explains it: a module left out (a narrower --pyargs, --lf).
+            ran = {nodeid.split("[", 1)[0].rsplit("/", 1)[-1] for nodeid in self.finished}
+            known = {t for tests in suite_tests().values() for t in tests}
+            absent = known - ran
+            if absent:
+                reasons.append(f"{len(absent)} of the suites' {len(known)} tests did not run")
+        return reasons
+
+    def _run(self, session: pytest.Session, exitstatus: int) -> Run:
+        target = self.target
+        judgements = list(self.judgements.values())
+        info = RunInfo.describe(
+            target,
+            options=self.options,
+            started=self.started,
+            duration=time.time() - self.started,
+            incomplete=self.incomplete(session, exitstatus),
+            exit_status=exit_status(exitstatus),
+        )
+        return Run(info, verdicts(judgements), judgements, self.invocation)
+
+    def _conformance_run(self) -> bool:
+        return bool(self.judgements) or (self.options.asked_for and self._target is not None)
 
     @pytest.hookimpl(trylast=True)
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        """Write the reports (controller only, conformance runs only)."""
-        if self.is_worker or not self.outcomes:
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        """Judge the run and write the reports (controller only, conformance runs only)."""
+        if self.is_worker or not self._conformance_run():
             return
-        info, results = self._results()
-        if self.report_json:
-            write_json(self.report_json, info, results)
-        if self.report_md:
-            write_markdown(self.report_md, info, results)
+        if self.interrupted:
+            session.exitstatus = exitstatus = pytest.ExitCode.INTERRUPTED
+        self.finished_run = run = self._run(session, exitstatus)
+        try:
+            write_reports(run, self.options)
+        except OSError as exc:
+            self.report_error = f"jwkconform: cannot write a report: {exc}"
+            session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
 
-
-def _outcome_of(report: pytest.TestReport, props: dict[str, object]) -> Outcome | None:
-    if props.get(OUTCOME_PROPERTY) == "non-strict":
-        return "non-strict"
-    if hasattr(report, "wasxfail"):
-        if report.skipped:
-            return "xfailed"
-        if report.failed:
-            return "failed"  # a strict XPASS
-        return "passed" if report.when == "call" else None  # a loose XPASS
-    if report.failed:
-        return "failed"
-    if report.skipped:
-        return "skipped"
-    return "passed" if report.when == "call" else None
-
-
-def _skip_reason(report: pytest.TestReport) -> str:
-    if report.skipped and isinstance(report.longrepr, tuple):
-        return str(report.longrepr[2]).removeprefix("Skipped: ")
-    wasxfail = getattr(report, "wasxfail", "")
-    if wasxfail:
-        return str(wasxfail)
-    crash = getattr(report.longrepr, "reprcrash", None)
-    return str(getattr(crash, "message", "")) if crash is not None else str(report.longrepr or "")
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        """Print the verdicts, the findings and how to replay them."""
+        run = self.finished_run
+        if run is None:
+            return
+        terminalreporter.write_sep("=", f"jwkconform: {run.info.implementation}")
+        for line in terminal_lines(run, self.options.expected):
+            terminalreporter.write_line(line)
+        if self.report_error:
+            terminalreporter.write_line(self.report_error, red=True, bold=True)

@@ -2,7 +2,10 @@
 
 Every call of `Target.open_store` builds a new fake clock, a new scripted JWKS endpoint on
 the adapter's transport, and a new store, and tears them all down on exit, so Hypothesis
-examples never share state.
+examples never share state. Every call into the adapter goes through `_Checked`, which
+holds it to the seam's contract: a wrong return type, a missing method or an exception other
+than the seam's three is an `AdapterError` (the verdict ``error``), and an in-process call
+that hangs past its deadline is one too.
 
 >>> with target.open_store({"cacheTimeout": "1 min"}, document=jwks) as rig:  # doctest: +SKIP
 ...     rig.clock.advance(60)
@@ -16,17 +19,16 @@ import json
 import shutil
 import ssl
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
 
 from jwkconform.harness._adapter import (
-    CAPABILITIES,
     Adapter,
     Environment,
     PublisherEnvironment,
@@ -35,17 +37,28 @@ from jwkconform.harness._adapter import (
     StoreUnderTest,
     Transport,
     VerifyOutcome,
+    expand_capabilities,
     missing,
 )
+from jwkconform.harness._attribution import (
+    SEAM_EXCEPTIONS,
+    AdapterContractError,
+    AdapterError,
+    UnexpectedException,
+)
 from jwkconform.harness._clock import FakeClock
+from jwkconform.harness._deadline import deadline
+from jwkconform.harness._durations import duration_seconds
+from jwkconform.harness._keys import CATALOGUE_KEYS, KeySupport
 from jwkconform.harness._loopback import LoopbackJwksServer
-from jwkconform.harness._respx_transport import respx_client, respx_url
 from jwkconform.harness._scenario import JwksScenario
 
-__all__ = ["AdapterContractError", "PublisherRig", "StoreRig", "Target"]
+__all__ = ["AdapterContractError", "PublisherRig", "StoreRig", "Target", "loopback_client"]
 
 # A real HTTP client for the loopback transport must give up quickly on a held request.
-_LOOPBACK_TIMEOUT = httpx.Timeout(2.0)
+DEFAULT_FETCH_TIMEOUT = 1.0
+DEFAULT_CALL_TIMEOUT = 10.0
+_T = TypeVar("_T")
 
 
 @functools.cache
@@ -55,15 +68,11 @@ def _tls() -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
-def loopback_client(base_url: str = "") -> httpx.Client:
+def loopback_client(base_url: str = "", timeout: float = DEFAULT_FETCH_TIMEOUT) -> httpx.Client:
     """A client for plain-http servers on 127.0.0.1 (quick to build: the TLS context is shared)."""
     return httpx.Client(
-        base_url=base_url, timeout=_LOOPBACK_TIMEOUT, trust_env=False, verify=_tls()
+        base_url=base_url, timeout=httpx.Timeout(timeout), trust_env=False, verify=_tls()
     )
-
-
-class AdapterContractError(AssertionError):
-    """The adapter broke the seam's contract (a missing method, a wrong return type)."""
 
 
 @dataclass
@@ -83,32 +92,72 @@ class PublisherRig:
     publisher: PublisherUnderTest
     clock: FakeClock
     env: PublisherEnvironment
+    call_timeout: float | None = DEFAULT_CALL_TIMEOUT
 
     def get(self, path: str) -> httpx.Response:
         """GET ``path`` (relative to the publisher's base URL)."""
-        return self.publisher.http_client.get(path)
+        with deadline(self.call_timeout, f"GET {path} on the publisher"):
+            return self.publisher.http_client.get(path)
 
 
 class Target:
-    """The adapter chosen for this run, with the transport it speaks."""
+    """The adapter chosen for this run, with the transport it speaks and its limits."""
 
-    def __init__(self, adapter: Adapter, spec: str, transport: Transport | None = None) -> None:
+    def __init__(
+        self,
+        adapter: Adapter,
+        spec: str,
+        transport: Transport | None = None,
+        *,
+        call_timeout: float | None = DEFAULT_CALL_TIMEOUT,
+        fetch_timeout: float = DEFAULT_FETCH_TIMEOUT,
+    ) -> None:
         self.adapter = adapter
         self.spec = spec
         self.transport: Transport = transport or adapter.transport
+        self.capabilities = frozenset(expand_capabilities(adapter.capabilities))
+        support = getattr(adapter, "key_support", None)
+        self.key_support: KeySupport = support if support is not None else CATALOGUE_KEYS
+        # A driver bounds its own requests (and kills a process that misses them).
+        self.call_timeout = None if getattr(adapter, "bounds_its_calls", False) else call_timeout
+        self.fetch_timeout = fetch_timeout
+        # The run's Hypothesis seed, for state machines run by hand (the plugin sets it).
+        self.seed: int | None = None
 
     @property
     def name(self) -> str:
         return self.adapter.name
 
-    def require(self, *capabilities: str) -> None:
+    def require(self, *capabilities: str, why: str = "") -> None:
         """Skip the calling test unless the adapter declares every one of ``capabilities``."""
-        unknown = [c for c in capabilities if c not in CAPABILITIES]
-        if unknown:
-            raise ValueError(f"unknown capabilities {unknown}; known: {sorted(CAPABILITIES)}")
-        lacking = missing(self.adapter, capabilities)
+        lacking = missing(self.capabilities, capabilities)
         if lacking:
-            pytest.skip(f"{self.name} does not declare capability {', '.join(lacking)}")
+            reason = f"{self.name} does not declare capability {', '.join(lacking)}"
+            pytest.skip(f"{reason} ({why})" if why else reason)
+
+    def _call(self, what: str, function: Callable[..., _T], *args: object) -> _T:
+        with deadline(self.call_timeout, what):
+            try:
+                return function(*args)
+            except (*SEAM_EXCEPTIONS, AdapterError):
+                raise
+            except Exception as exc:
+                raise UnexpectedException(
+                    f"{self.name}: {what} raised {type(exc).__name__}: {exc} (an adapter"
+                    " translates its implementation's errors into ConfigRefused, LoadFailed"
+                    " or PurposeRefused)"
+                ) from exc
+
+    def _environment(self, clock: FakeClock, url: str, client: httpx.Client, folder: Path,
+                     config: Mapping[str, object]) -> Environment:  # fmt: skip
+        return Environment(
+            clock=clock,
+            jwks_url=url,
+            http_client=client,
+            tmp_path=folder,
+            fetch_timeout=self.fetch_timeout,
+            durations=duration_seconds(config),
+        )
 
     @contextmanager
     def open_store(
@@ -131,19 +180,26 @@ class Target:
             folder = Path(tempfile.mkdtemp(prefix="jwkconform-"))
             stack.callback(shutil.rmtree, folder, ignore_errors=True)
             if self.transport == "respx":
+                # Imported here: `jwkconform run` loads adapters (and this module) before
+                # pytest starts, and respx is a pytest plugin whose asserts pytest rewrites.
+                from jwkconform.harness._respx_transport import respx_client, respx_url
+
                 client, url = respx_client(scenario), respx_url(scenario)
             else:
-                server = stack.enter_context(LoopbackJwksServer(scenario))
-                client = loopback_client()
+                server = stack.enter_context(
+                    LoopbackJwksServer(scenario, hold_timeout=self.fetch_timeout + 5)
+                )
+                client = loopback_client(timeout=self.fetch_timeout)
                 url = server.url
             stack.callback(client.close)
-            env = Environment(clock=clock, jwks_url=url, http_client=client, tmp_path=folder)
             if file_document is not None:
                 path = folder / "set.json"
                 path.write_text(json.dumps(file_document), encoding="utf-8")
                 url = path.as_uri()
             raw = {"jwkUrl": url, **(config or {})} if with_url else dict(config or {})
-            checked = _Checked(self.adapter.open_store(raw, env), self.name)
+            env = self._environment(clock, url, client, folder, raw)
+            store = self._call("open_store()", self.adapter.open_store, dict(raw), env)
+            checked = _Checked(store, self)
             stack.callback(checked.close)
             yield StoreRig(checked, clock, scenario, env)
 
@@ -155,8 +211,8 @@ class Target:
         transport: Transport | None = None,
         start: float = 1_000.0,
     ) -> Iterator[PublisherRig]:
-        """A fresh publisher configured with ``config`` (docs/publisher.md), reachable on
-        ``transport`` (default: the run's)."""
+        """A fresh publisher configured with a copy of ``config`` (docs/publisher.md),
+        reachable on ``transport`` (default: the run's)."""
         self.require("publisher")
         opener = getattr(self.adapter, "open_publisher", None)
         if not callable(opener):
@@ -168,12 +224,13 @@ class Target:
             folder = Path(tempfile.mkdtemp(prefix="jwkconform-"))
             stack.callback(shutil.rmtree, folder, ignore_errors=True)
             env = PublisherEnvironment(clock, transport or self.transport, folder)
-            publisher = opener(config, env)
+            # A copy: an adapter that changes what it is given must not change the test's.
+            publisher = self._call("open_publisher()", opener, _copy(config), env)
             for name in ("base_url", "http_client", "reconfigure", "close"):
                 if not hasattr(publisher, name):
                     raise AdapterContractError(f"{self.name}: the publisher has no {name}")
-            stack.callback(publisher.close)
-            yield PublisherRig(publisher, clock, env)
+            stack.callback(self._call, "publisher close()", publisher.close)
+            yield PublisherRig(_CheckedPublisher(publisher, self), clock, env, self.call_timeout)
 
     @contextmanager
     def open_store_at(
@@ -185,33 +242,49 @@ class Target:
         with ExitStack() as stack:
             folder = Path(tempfile.mkdtemp(prefix="jwkconform-"))
             stack.callback(shutil.rmtree, folder, ignore_errors=True)
-            client = loopback_client()
+            client = loopback_client(timeout=self.fetch_timeout)
             stack.callback(client.close)
-            env = Environment(clock=clock, jwks_url=url, http_client=client, tmp_path=folder)
-            checked = _Checked(
-                self.adapter.open_store({"jwkUrl": url, **(config or {})}, env), self.name
-            )
+            raw = {"jwkUrl": url, **(config or {})}
+            env = self._environment(clock, url, client, folder, raw)
+            store = self._call("open_store()", self.adapter.open_store, raw, env)
+            checked = _Checked(store, self)
             stack.callback(checked.close)
             yield StoreRig(checked, clock, scenario, env)
 
 
-class _Checked:
-    """Checks what the adapter returns, so a broken adapter fails with a sentence, not an
-    AttributeError deep inside a suite."""
+def _copy(config: Mapping[str, object]) -> dict[str, Any]:
+    copied: dict[str, Any] = json.loads(json.dumps(config))
+    return copied
 
-    def __init__(self, store: object, name: str) -> None:
+
+# The store methods each capability promises.
+_METHODS = (("named", "named"), ("valid", "valid"), ("verify", "verify"))
+
+
+class _Checked:
+    """Holds an opened store to the contract, so a broken adapter fails with a sentence
+    (and the verdict ``error``), not an AttributeError deep inside a suite."""
+
+    def __init__(self, store: object, target: Target) -> None:
         self._store = store
-        self._name = name
+        self._target = target
+        promised = [m for c, m in _METHODS if c in target.capabilities] + ["close"]
+        lacking = [m for m in promised if not callable(getattr(store, m, None))]
+        if lacking:
+            raise AdapterContractError(
+                f"{target.name}: open_store() returned {type(store).__name__}, which has no"
+                f" {', '.join(f'{m}()' for m in lacking)} method"
+            )
 
     def _call(self, method: str, *args: object) -> object:
         function = getattr(self._store, method, None)
         if not callable(function):
-            raise AdapterContractError(f"{self._name}: the store has no {method}() method")
-        return function(*args)
+            raise AdapterContractError(f"{self._target.name}: the store has no {method}() method")
+        return self._target._call(f"{method}()", function, *args)
 
     def _fail(self, method: str, expected: str, got: object) -> AdapterContractError:
         return AdapterContractError(
-            f"{self._name}: {method}() returned {got!r}; expected {expected}"
+            f"{self._target.name}: {method}() returned {got!r:.300}; expected {expected}"
         )
 
     def named(self, purpose: str, kid: str) -> SecretView | None:
@@ -234,3 +307,19 @@ class _Checked:
 
     def close(self) -> None:
         self._call("close")
+
+
+class _CheckedPublisher:
+    """A publisher whose ``reconfigure`` gets copies and runs under the call deadline."""
+
+    def __init__(self, publisher: PublisherUnderTest, target: Target) -> None:
+        self._publisher = publisher
+        self._target = target
+        self.base_url = publisher.base_url
+        self.http_client = publisher.http_client
+
+    def reconfigure(self, config: Mapping[str, object]) -> None:
+        self._target._call("reconfigure()", self._publisher.reconfigure, _copy(config))
+
+    def close(self) -> None:
+        self._target._call("publisher close()", self._publisher.close)

@@ -1,42 +1,67 @@
-"""From test outcomes to one verdict per requirement.
+"""From what each test found to one verdict per requirement.
 
-Each test ends in one outcome (``passed``, ``failed``, ``non-strict``, ``xfailed``,
-``skipped``). A requirement's verdict is the worst outcome among its tests, in the order of
-`_PRECEDENCE`; a requirement with no test is ``untested``.
+A test judges each requirement it touched: its marker's requirements, and the owner of any
+premise that failed in it. Each judgement is one `Outcome`. A requirement's verdict is the
+worst outcome among its judgements, in the order of `_PRECEDENCE`; a requirement nothing
+judged is ``untested``.
+
+| outcome | verdict | when |
+|---|---|---|
+| ``error`` | ``error`` | the adapter or driver broke, or the test could not run |
+| ``failed`` | ``fail`` | a check of the requirement failed (MUST, or strict mode) |
+| ``non-strict`` | ``non-strict`` | a check of a SHOULD requirement failed, strict mode off |
+| ``xfailed`` | ``xfail`` | a failure listed in the expected-failures file |
+| ``passed`` | ``pass`` | its checks held |
+| ``blocked`` | ``blocked`` | its checks could not finish: another requirement failed first |
+| ``skipped`` | ``skip`` | the implementation does not declare what the test needs |
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Final, Literal
 
 from jwkconform.harness._registry import REQUIREMENTS, Requirement
 
-__all__ = ["Outcome", "RequirementResult", "TestOutcome", "Verdict", "summarize", "verdicts"]
+__all__ = [
+    "OUTCOMES",
+    "VERDICTS",
+    "Judgement",
+    "Outcome",
+    "RequirementResult",
+    "Verdict",
+    "summarize",
+    "verdicts",
+]
 
-Outcome = Literal["passed", "failed", "non-strict", "xfailed", "skipped"]
-Verdict = Literal["pass", "fail", "non-strict", "skip", "xfail", "untested"]
+Outcome = Literal["error", "failed", "non-strict", "xfailed", "passed", "blocked", "skipped"]
+Verdict = Literal["error", "fail", "non-strict", "xfail", "pass", "blocked", "skip", "untested"]
 
-_VERDICT_OF: Mapping[Outcome, Verdict] = {
+# Worst first: one failing test fails the requirement; skips count only when nothing ran.
+OUTCOMES: Final[tuple[Outcome, ...]] = (
+    "error", "failed", "non-strict", "xfailed", "passed", "blocked", "skipped",
+)  # fmt: skip
+_VERDICT_OF: Final[Mapping[Outcome, Verdict]] = {
+    "error": "error",
     "failed": "fail",
     "non-strict": "non-strict",
     "xfailed": "xfail",
     "passed": "pass",
+    "blocked": "blocked",
     "skipped": "skip",
 }
-# Worst first: one failing test fails the requirement; skips count only when nothing ran.
-_PRECEDENCE: tuple[Outcome, ...] = ("failed", "non-strict", "xfailed", "passed", "skipped")
+VERDICTS: Final[tuple[Verdict, ...]] = (*_VERDICT_OF.values(), "untested")
+# The verdicts that fail a run (in strict mode, non-strict ones were made failures already).
+FAILING: Final = frozenset({"error", "fail"})
 
 
 @dataclass(frozen=True)
-class TestOutcome:
-    """How one test ended, which requirements it checks, and its failure or skip message."""
-
-    __test__ = False  # not a pytest test class
+class Judgement:
+    """How one test judged one requirement, and why."""
 
     nodeid: str
-    requirement_ids: tuple[str, ...]
+    requirement_id: str
     outcome: Outcome
     message: str = ""
 
@@ -49,20 +74,28 @@ class RequirementResult:
     verdict: Verdict = "untested"
     tests: list[str] = field(default_factory=list)
     message: str = ""
+    judgements: list[Judgement] = field(default_factory=list)
+
+    @property
+    def worst(self) -> Judgement | None:
+        """The judgement that decided the verdict (None when untested)."""
+        if not self.judgements:
+            return None
+        return min(self.judgements, key=lambda j: OUTCOMES.index(j.outcome))
 
 
-def verdicts(outcomes: Iterable[TestOutcome]) -> list[RequirementResult]:
+def verdicts(judgements: Iterable[Judgement]) -> list[RequirementResult]:
     """One result per catalogue requirement, in catalogue order."""
     results = {rid: RequirementResult(req) for rid, req in REQUIREMENTS.items()}
-    seen: dict[str, list[TestOutcome]] = {}
-    for outcome in outcomes:
-        for rid in outcome.requirement_ids:
-            if rid in results:
-                seen.setdefault(rid, []).append(outcome)
-    for rid, tests in seen.items():
-        result = results[rid]
-        result.tests = sorted({t.nodeid for t in tests})
-        worst = min(tests, key=lambda t: _PRECEDENCE.index(t.outcome))
+    for judgement in judgements:
+        result = results.get(judgement.requirement_id)
+        if result is not None:
+            result.judgements.append(judgement)
+    for result in results.values():
+        worst = result.worst
+        if worst is None:
+            continue
+        result.tests = sorted({j.nodeid for j in result.judgements})
         result.verdict = _VERDICT_OF[worst.outcome]
         if worst.outcome != "passed":
             result.message = worst.message
@@ -71,9 +104,7 @@ def verdicts(outcomes: Iterable[TestOutcome]) -> list[RequirementResult]:
 
 def summarize(results: Iterable[RequirementResult]) -> dict[str, int]:
     """How many requirements got each verdict (every verdict present, zero included)."""
-    counts: dict[str, int] = dict.fromkeys(
-        ("pass", "fail", "non-strict", "skip", "xfail", "untested"), 0
-    )
+    counts: dict[str, int] = dict.fromkeys(VERDICTS, 0)
     for result in results:
         counts[result.verdict] += 1
     return counts

@@ -1,24 +1,23 @@
 """The pytest plugin (entry point ``pytest11``): options, markers, verdicts and reports.
 
-It stays quiet in runs without conformance tests: nothing is resolved, printed or written
-unless a test carries the ``requirement`` marker.
+It acts only on conformance tests, those marked ``jwk_requirement``: an unrelated project
+that happens to use markers of its own called ``requirement`` or ``capability`` runs exactly
+as without jwkconform, and nothing is resolved, printed or written in a run without
+conformance tests unless a ``--jwk-*`` option asks for it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from jwkconform.harness._options import RunOptions
 from jwkconform.harness._profiles import PROFILES, apply_profile, load_profile, register_profiles
 from jwkconform.harness._registry import REQUIREMENTS, Level, UnknownRequirement, requirement
-from jwkconform.harness._session import (
-    MESSAGE_PROPERTY,
-    OUTCOME_PROPERTY,
-    REQUIREMENT_PROPERTY,
-    Conformance,
-)
+from jwkconform.harness._session import JUDGEMENTS, Conformance, Invocation, Prepared
+from jwkconform.harness._spec import CAPABILITY_MARKER, REQUIREMENT_MARKER
 
 if TYPE_CHECKING:
     from jwkconform.harness._target import Target
@@ -28,65 +27,76 @@ _KEY = pytest.StashKey[Conformance]()
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("jwkconform", "JWK-Set conformance (jwkconform)")
-    group.addoption(
+    add = group.addoption
+    add(
         "--jwk-adapter",
         dest="jwk_adapter",
         default=None,
         metavar="MODULE:FACTORY",
-        help="adapter under test: module:factory or an entry point name "
-        "(default: the ini key jwk_adapter, a single installed adapter, or the reference)",
+        help="adapter under test: module:factory, path/to/file.py:factory or an entry point "
+        "name (default: the ini key jwk_adapter, a single installed adapter, or the reference)",
     )
-    group.addoption(
+    add(
         "--jwk-driver",
         dest="jwk_driver",
         default=None,
         metavar="COMMAND",
-        help="test an implementation behind a driver process (docs/driver-protocol.md)",
+        help="test an implementation behind a driver process (jwkconform docs driver-protocol)",
     )
-    group.addoption(
+    add(
+        "--jwk-timeout",
         "--jwk-driver-timeout",
-        dest="jwk_driver_timeout",
+        dest="jwk_timeout",
         default=10.0,
         type=float,
         metavar="SECONDS",
-        help="deadline of every driver request (default 10)",
+        help="deadline of every call into the implementation (default 10)",
     )
-    group.addoption(
+    add(
+        "--jwk-fetch-timeout",
+        dest="jwk_fetch_timeout",
+        default=1.0,
+        type=float,
+        metavar="SECONDS",
+        help="how long implementations should wait for a fetch (default 1)",
+    )
+    add(
         "--jwk-transport",
         dest="jwk_transport",
         default=None,
         choices=("respx", "loopback"),
         help="how the mock JWKS server is reached (default: what the adapter declares)",
     )
-    group.addoption(
+    add(
         "--jwk-strict",
         dest="jwk_strict",
         action="store_true",
         default=False,
         help="a failing SHOULD requirement fails the run",
     )
-    group.addoption(
+    add(
         "--jwk-profile",
         dest="jwk_profile",
         default=None,
         choices=tuple(PROFILES),
         help="Hypothesis profile for the suites (default: dev)",
     )
-    group.addoption(
+    add(
         "--jwk-seed",
         dest="jwk_seed",
         default=None,
         type=int,
-        help="Hypothesis seed, to replay a run",
+        help="Hypothesis seed, to replay a run (default: a fresh one, printed)",
     )
-    group.addoption(
+    add(
         "--jwk-expected-failures",
         dest="jwk_expected_failures",
         default=None,
         metavar="FILE",
-        help='JSON {"ID or test id": "reason"}: known failures become strict xfails',
+        help='JSON {"ID or test id": "reason"}: known failures become xfails '
+        "(a shipped file by name: pyjwt, node-jose, go-oidc)",
     )
-    group.addoption(
+    add(
         "--jwk-requirement",
         dest="jwk_requirement",
         action="append",
@@ -94,14 +104,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="ID[,ID...]",
         help="run only the tests of these requirements (repeatable)",
     )
-    group.addoption(
+    add(
         "--jwk-report-json",
         dest="jwk_report_json",
         default=None,
         metavar="PATH",
         help="write the JSON conformance report here",
     )
-    group.addoption(
+    add(
         "--jwk-report-md",
         dest="jwk_report_md",
         default=None,
@@ -110,112 +120,125 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     parser.addini(
         "jwk_adapter", "adapter under test (module:factory or entry point name)", default=""
-    )
+    )  # fmt: skip
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "requirement(*ids, level=None): the catalogue requirements a conformance test checks;"
-        " level= names the clause's level where one ID holds two",
+        f"{REQUIREMENT_MARKER}(*ids, level=None): the specification's requirements a"
+        " conformance test checks; level= names the clause's level where one ID holds two",
     )
     config.addinivalue_line(
-        "markers", "capability(*names): adapter capabilities a test needs; skipped without them"
+        "markers",
+        f"{CAPABILITY_MARKER}(*names): adapter capabilities a conformance test needs",
     )
-    conformance = Conformance.from_config(config)
-    # Set before Hypothesis's own pytest_configure reads it, so every test replays from it.
-    if conformance.seed is not None and config.option.hypothesis_seed is None:
-        config.option.hypothesis_seed = str(conformance.seed)
+    options = RunOptions.from_config(config)
+    prepared = next(
+        (p for p in config.pluginmanager.get_plugins() if isinstance(p, Prepared)), None
+    )
+    invocation = prepared.invocation if prepared is not None else _pytest_invocation(options)
+    conformance = Conformance(
+        options, hasattr(config, "workerinput"), invocation, prepared=prepared
+    )
+    if hasattr(config, "workeroutput"):
+        conformance.workeroutput = config.workeroutput
     config.stash[_KEY] = conformance
-    # Its hooks collect outcomes (relayed from xdist workers too) and write the reports.
+    # Its hooks collect judgements (relayed from xdist workers too) and write the reports.
     config.pluginmanager.register(conformance, "jwkconform-conformance")
     register_profiles()
-    if config.option.jwk_profile:
-        load_profile(conformance.profile)
+    if options.profile_given:
+        load_profile(options.profile)
+    if options.asked_for or prepared is not None:
+        conformance.watch_interrupts()
+    if options.adapter or options.driver or prepared is not None:
+        conformance.target  # noqa: B018 - a broken adapter is one line, before collection
+
+
+def _pytest_invocation(options: RunOptions) -> Invocation:
+    if options.driver:
+        target: tuple[str, ...] = ("--jwk-driver", options.driver)
+    elif options.adapter:
+        target = ("--jwk-adapter", options.adapter)
+    else:
+        target = ()
+    extra = ("--jwk-strict",) if options.strict else ()
+    return Invocation("pytest", target, extra)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     conformance = config.stash[_KEY]
-    if not conformance.asked_for:
+    if not (conformance.options.asked_for or conformance.collected):
         return []  # an unrelated run: the plugin stays quiet
-    seed = conformance.seed if conformance.seed is not None else "random (use --jwk-seed to fix)"
-    return [f"jwkconform: profile {conformance.profile}, seed {seed}"]
+    options = conformance.options
+    return [f"jwkconform: profile {options.profile}, seed {options.seed}"]
 
 
-def _requirement_ids(item: pytest.Item) -> tuple[str, ...]:
-    return tuple(str(i) for mark in item.iter_markers("requirement") for i in mark.args)
-
-
-def _levels(item: pytest.Item) -> set[Level]:
-    # A marker's level= names the clause a test checks when one ID holds clauses of two
-    # levels (PUB-05's SHOULD part, say); otherwise the catalogue's level applies.
-    return {
-        Level(mark.kwargs["level"]) if "level" in mark.kwargs else REQUIREMENTS[rid].level
-        for mark in item.iter_markers("requirement")
-        for rid in mark.args
-        if rid in REQUIREMENTS
-    }
-
-
-def _selected(config: pytest.Config) -> set[str]:
-    wanted = {i.strip() for value in config.option.jwk_requirement for i in value.split(",")}
-    for rid in wanted - {""}:
-        try:
-            requirement(rid)
-        except UnknownRequirement as exc:
-            raise pytest.UsageError(f"--jwk-requirement: {exc}") from None
-    return wanted - {""}
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    conformance = config.stash[_KEY]
-    conformance.collected = True
-    wanted = _selected(config)
-    if wanted:
-        dropped = [item for item in items if wanted.isdisjoint(_requirement_ids(item))]
-        if dropped:
-            config.hook.pytest_deselected(items=dropped)
-            items[:] = [item for item in items if item not in dropped]
-    for item in items:
-        ids = _requirement_ids(item)
-        for rid in ids:
+def _marks(item: pytest.Item) -> dict[str, Level]:
+    """The requirements an item's markers name, with the level each is checked at."""
+    found: dict[str, Level] = {}
+    for mark in item.iter_markers(REQUIREMENT_MARKER):
+        level = mark.kwargs.get("level")
+        for rid in mark.args:
             try:
-                requirement(rid)
+                req = requirement(str(rid))
             except UnknownRequirement as exc:
                 raise pytest.UsageError(f"{item.nodeid}: {exc}") from None
-            item.user_properties.append((REQUIREMENT_PROPERTY, rid))
-        for mark in item.iter_markers("requirement"):
-            level = mark.kwargs.get("level")
-            if level is not None and level not in {lv.value for lv in Level}:
+            try:
+                found[req.id] = Level(level) if level is not None else req.level
+            except ValueError:
                 raise pytest.UsageError(
                     f"{item.nodeid}: unknown level {level!r} (MUST, SHOULD, MAY)"
-                )
-        names = (item.name, getattr(item, "originalname", item.name))
-        expected = conformance.expected.reason_for(item.nodeid, names, ids)
-        if expected is not None:
-            reason, strict = expected
-            item.add_marker(pytest.mark.xfail(strict=strict, reason=f"expected failure: {reason}"))
-    if any(_requirement_ids(item) for item in items):
-        # A conformance run: its Hypothesis profile applies (an explicit --jwk-profile was
-        # loaded at configure), and a bad adapter is one usage error before any test runs.
-        if not config.option.jwk_profile:
-            load_profile(conformance.profile)
-            for item in items:
-                if _requirement_ids(item):
-                    apply_profile(getattr(item, "obj", None))
-        conformance.target  # noqa: B018 - resolves the adapter now
+                ) from None
+    return found
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    conformance = config.stash[_KEY]
+    ours = [item for item in items if item.get_closest_marker(REQUIREMENT_MARKER)]
+    wanted = conformance.options.selected
+    if not ours and not wanted:
+        return
+    conformance.note_collected(ours)
+    conformance.watch_interrupts()
+    if wanted:
+        # Asked for explicitly: only the tests of these requirements stay, unmarked ones go.
+        dropped = [item for item in items if wanted.isdisjoint(_marks(item))]
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+            gone = set(dropped)
+            items[:] = [item for item in items if item not in gone]
+            ours = [item for item in ours if item not in gone]
+    if not ours:
+        return
+    # A conformance run: its Hypothesis profile and seed apply to its tests.
+    from hypothesis import seed
+
+    if not conformance.options.profile_given:
+        load_profile(conformance.options.profile)
+    for item in ours:
+        # Unknown IDs and levels are usage errors now, not mid-run; JUnit gets the IDs.
+        item.user_properties += [("requirement", rid) for rid in _marks(item)]
+        test = getattr(item, "obj", None)
+        if not conformance.options.profile_given:
+            apply_profile(test)
+        if callable(test) and hasattr(test, "hypothesis"):
+            seed(conformance.options.seed)(test)
+    conformance.target  # noqa: B018 - resolves the adapter now
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    needed = [str(c) for mark in item.iter_markers("capability") for c in mark.args]
-    # A MAY requirement is optional: its tests need the capability that enables it.
-    for rid in _requirement_ids(item):
-        capability = REQUIREMENTS[rid].capability if rid in REQUIREMENTS else None
-        if capability is not None:
-            needed.append(capability)
-    if needed:
-        item.config.stash[_KEY].target.require(*dict.fromkeys(needed))
+    marks = _marks(item)
+    if not marks:
+        return
+    target = item.config.stash[_KEY].target
+    needed = [str(c) for mark in item.iter_markers(CAPABILITY_MARKER) for c in mark.args]
+    gated = [(rid, g) for rid in marks for g in REQUIREMENTS[rid].gates]
+    target.require(*needed)
+    for rid, gate in gated:
+        target.require(gate, why=f"not applicable: {rid} presumes it")
 
 
 @pytest.hookimpl(wrapper=True)
@@ -223,41 +246,50 @@ def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
-    ids = _requirement_ids(item)
-    if not ids or not report.failed or hasattr(report, "wasxfail"):
+    marks = _marks(item)
+    if not marks:
         return report
-    crash = getattr(report.longrepr, "reprcrash", None)
-    message = _short(str(getattr(crash, "message", report.longrepr)))
-    # The reports add each requirement's hint themselves.
-    report.user_properties.append((MESSAGE_PROPERTY, message))
+    from jwkconform.harness._judge import judge
+
     conformance = item.config.stash[_KEY]
-    expected_to_fail = item.get_closest_marker("xfail") is not None  # a strict XPASS
-    if (
-        report.when == "call"
-        and conformance.level_of(_levels(item)) is Level.SHOULD
-        and not conformance.strict
-        and not expected_to_fail
-    ):
-        # A SHOULD failure is reported, not fatal: shown as xfail, recorded as non-strict.
-        report.outcome = "skipped"
-        report.wasxfail = f"non-strict: {', '.join(ids)} (SHOULD) failed: {message}"
-        report.user_properties.append((OUTCOME_PROPERTY, "non-strict"))
+    skip = _skip_reason(report) if report.skipped else ""
+    exc = call.excinfo.value if call.excinfo is not None and not report.skipped else None
+    verdict = judge(
+        item.nodeid,
+        marks,
+        report.when,
+        exc,
+        strict=conformance.options.strict,
+        expected=conformance.options.expected,
+        skip=skip,
+    )
+    setattr(report, JUDGEMENTS, [[j.requirement_id, j.outcome, j.message]
+                                 for j in verdict.judgements])  # fmt: skip
+    _show(report, verdict.pytest_outcome, verdict.summary)
     return report
 
 
-_MESSAGE_LIMIT = 600
+def _show(report: pytest.TestReport, outcome: str, summary: str) -> None:
+    """Make pytest's own report (progress, summary, exit code) agree with the judgement."""
+    if outcome == "xfailed":
+        report.outcome = "skipped"
+        report.wasxfail = summary
+    elif outcome == "failed" and report.passed:
+        report.outcome = "failed"
+        report.longrepr = summary or "[XPASS(strict)] an expected failure did not happen"
 
 
-def _short(message: str) -> str:
-    # Hypothesis appends the whole failing example (private pool keys included) as notes;
-    # the report keeps the assertion and points at the terminal output for the rest.
-    head = message.split("\nFalsifying example", 1)[0].split("\nFailing test case", 1)[0]
-    if len(head) > _MESSAGE_LIMIT:
-        head = head[:_MESSAGE_LIMIT] + " ..."
-    return head if head == message else head + "\n(the full example is in the test output)"
+def _skip_reason(report: pytest.TestReport) -> str:
+    if isinstance(report.longrepr, tuple):
+        return str(report.longrepr[2]).removeprefix("Skipped: ")
+    return str(getattr(report, "wasxfail", "")) or "skipped"
 
 
 @pytest.fixture(scope="session")
 def jwk_target(pytestconfig: pytest.Config) -> Target:
     """The implementation under test (see `Target`): capabilities and fresh stores."""
     return pytestconfig.stash[_KEY].target
+
+
+def __getattr__(name: str) -> Any:  # pragma: no cover - keeps old imports readable
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -148,7 +148,12 @@ class ReferenceAdapter:
     name = f"jwkconform reference {__version__}"
     capabilities = frozenset(
         {
-            "config",
+            "config-refusal",
+            "duration-syntax",
+            "cache-timeout",
+            "miss-window",
+            "http-client",
+            "resolver-config",
             "named",
             "valid",
             "verify",

@@ -1,35 +1,68 @@
-"""The ``jwkconform`` command: ``run`` the suites, ``serve`` the reference publisher, and
-put reports side by side in a ``matrix``.
+"""The ``jwkconform`` command.
 
-jwkconform run --report-json report.json
-jwkconform serve --port 8080
-jwkconform matrix reference.json pyjwt.json --out docs/compatibility.md
+    jwkconform run --adapter mypkg.adapter:factory --report-json report.json
+    jwkconform spec KID-03
+    jwkconform docs adapters
+    jwkconform serve --port 8080
+    jwkconform matrix reference.json pyjwt.json --out docs/compatibility.md
+
+Errors are one line on standard error. Exit status: 0 success, 1 a requirement failed,
+2 usage error, 3 harness or adapter error, 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from jwkconform import __version__
 
 __all__ = ["main"]
 
+USAGE, HARNESS, INTERRUPTED = 2, 3, 130
+# What pytest options look like: a hint that they belong after `--`.
+_PYTEST_HINT = "pytest options go after --, as in: jwkconform run --adapter X -- -k name --lf"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        if "unrecognized arguments" in message and "run" in sys.argv[1:3]:
+            message += f" ({_PYTEST_HINT})"
+        self.exit(USAGE, f"{self.prog}: error: {message}\n")
+
 
 def _parser() -> argparse.ArgumentParser:
+    from jwkconform._docs import add_docs_arguments
     from jwkconform._serve import add_serve_arguments
-    from jwkconform.harness._cli import add_run_arguments
+    from jwkconform.harness._cli import EXIT_HELP, add_run_arguments
 
-    parser = argparse.ArgumentParser(
-        prog="jwkconform", description="Conformance harness for JWK-Set secret stores."
+    parser = _Parser(
+        prog="jwkconform",
+        description="Conformance harness and executable specification for JWK-Set secret"
+        " stores and JWK URI publishers.",
+        epilog=EXIT_HELP,
     )
     parser.add_argument("--version", action="version", version=f"jwkconform {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     add_run_arguments(
-        commands.add_parser("run", help="run the conformance suites against an implementation")
+        commands.add_parser(
+            "run", help="run the conformance suites against an implementation", epilog=EXIT_HELP
+        )
     )
+    spec = commands.add_parser("spec", help="print the specification (one requirement or all)")
+    spec.add_argument("ids", nargs="*", metavar="ID", help="requirement IDs (default: all)")
+    spec.add_argument(
+        "--format",
+        choices=("text", "markdown", "json", "decisions"),
+        default="text",
+        help="text (default), json, markdown (docs/spec.md) or decisions (docs/decisions.md)",
+    )
+    add_docs_arguments(commands.add_parser("docs", help="list or print the shipped guides"))
     add_serve_arguments(
         commands.add_parser("serve", help="serve the reference JWK URI publisher on 127.0.0.1")
     )
@@ -46,6 +79,11 @@ def _parser() -> argparse.ArgumentParser:
         help='hand-written notes, {"implementation name prefix": "paragraph"} (default: '
         "compatibility-notes.json beside --out, if present)",
     )
+    matrix.add_argument(
+        "--allow-incomplete",
+        action="store_true",
+        help="take reports of incomplete runs (interrupted or filtered); they are marked",
+    )
     return parser
 
 
@@ -57,23 +95,82 @@ def _matrix(args: argparse.Namespace) -> int:
         beside = Path(args.out).parent / "compatibility-notes.json"
         notes = beside if beside.is_file() else None
     try:
-        text = write_matrix(args.reports, args.out, notes)
+        text = write_matrix(args.reports, args.out, notes, allow_incomplete=args.allow_incomplete)
     except MatrixError as exc:
         print(f"jwkconform matrix: error: {exc}", file=sys.stderr)
-        return 2
+        return USAGE
     if args.out is None:
         sys.stdout.write(text)
     return 0
 
 
+def _spec(args: argparse.Namespace) -> int:
+    from jwkconform.harness._registry import UnknownRequirement, requirement
+    from jwkconform.harness._spec import (
+        render_decisions_page,
+        render_json,
+        render_markdown,
+        render_text,
+    )
+
+    try:
+        ids = [requirement(i).id for i in args.ids]
+    except UnknownRequirement as exc:
+        print(f"jwkconform spec: error: {exc}", file=sys.stderr)
+        return USAGE
+    if args.format in {"markdown", "decisions"} and ids:
+        print(f"jwkconform spec: error: --format {args.format} renders the whole document",
+              file=sys.stderr)  # fmt: skip
+        return USAGE
+    pages = {"markdown": render_markdown, "decisions": render_decisions_page}
+    render = {"text": render_text, "json": render_json}.get(args.format)
+    sys.stdout.write(render(ids) if render is not None else pages[args.format]())
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from jwkconform.harness._cli import HarnessProblem, UsageProblem, run
+
+    try:
+        return run(args)
+    except UsageProblem as exc:
+        print(f"jwkconform run: error: {exc}", file=sys.stderr)
+        return USAGE
+    except HarnessProblem as exc:
+        print(f"jwkconform run: error: {exc}", file=sys.stderr)
+        return HARNESS
+
+
+def _leftover_threads() -> list[str]:
+    return [t.name for t in threading.enumerate()
+            if t is not threading.main_thread() and not t.daemon and t.is_alive()]  # fmt: skip
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command == "serve":
-        from jwkconform._serve import serve
+    try:
+        if args.command == "serve":
+            from jwkconform._serve import serve
 
-        return serve(args)
-    if args.command == "matrix":
-        return _matrix(args)
-    from jwkconform.harness._cli import run
+            return serve(args)
+        if args.command == "matrix":
+            return _matrix(args)
+        if args.command == "spec":
+            return _spec(args)
+        if args.command == "docs":
+            from jwkconform._docs import docs
 
-    return run(args)
+            return docs(args)
+        code = _run(args)
+    except KeyboardInterrupt:
+        print("jwkconform: interrupted", file=sys.stderr)
+        return INTERRUPTED
+    left = _leftover_threads()
+    if left and argv is None:
+        # An adapter's thread that never ends would hold the process up with no word.
+        print(f"jwkconform: warning: the implementation left threads running ({', '.join(left)});"
+              " exiting without waiting for them", file=sys.stderr)  # fmt: skip
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code

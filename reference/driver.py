@@ -28,8 +28,9 @@ from jwkconform.reference._store import JwkSetSecretStore
 __all__ = ["CAPABILITIES", "Driver", "main"]
 
 CAPABILITIES = (
-    "config", "named", "valid", "verify", "encrypt", "sign-decrypt", "lease",
-    "reports-attempts", "file-urls", "warnings", "publisher", "provider-endpoint", "realms",
+    "config", "resolver-config", "named", "valid", "verify", "encrypt",
+    "sign-decrypt", "lease", "reports-attempts", "file-urls", "warnings", "publisher",
+    "provider-endpoint", "realms",
     "all-combinations", "remote-jwk-url", "mtls",
 )  # fmt: skip
 # Below the harness's 10 s deadline per request, so a held request ends as a load error.

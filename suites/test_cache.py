@@ -90,8 +90,8 @@ def _quick_signers(draw: st.DrawFn, *, min_size: int, max_size: int) -> Keys:
     ]
 
 
-@pytest.mark.requirement("CACHE-01")
-@pytest.mark.capability("valid", "named")
+@pytest.mark.jwk_requirement("CACHE-01")
+@pytest.mark.jwk_capability("valid", "named")
 @given(keys=signing_keys(min_size=1, max_size=3), data=st.data())
 def test_no_query_fetches_while_the_set_is_fresh(
     jwk_target: Target, keys: Keys, data: st.DataObject
@@ -130,8 +130,8 @@ def test_no_query_fetches_while_the_set_is_fresh(
             )
 
 
-@pytest.mark.requirement("CACHE-01")
-@pytest.mark.capability("valid", "named")
+@pytest.mark.jwk_requirement("CACHE-01")
+@pytest.mark.jwk_capability("valid", "named")
 @given(keys=signing_keys(min_size=1, max_size=3), window=_window(), data=st.data())
 def test_misses_inside_a_shorter_miss_window_do_not_fetch(
     jwk_target: Target, keys: Keys, window: tuple[str, float], data: st.DataObject
@@ -173,8 +173,8 @@ def test_misses_inside_a_shorter_miss_window_do_not_fetch(
             )
 
 
-@pytest.mark.requirement("CACHE-02")
-@pytest.mark.capability("valid", "named")
+@pytest.mark.jwk_requirement("CACHE-02")
+@pytest.mark.jwk_capability("valid", "named")
 @given(keys=signing_keys(min_size=2, max_size=6), data=st.data())
 def test_the_first_query_once_stale_reloads_the_set(
     jwk_target: Target, keys: Keys, data: st.DataObject
@@ -232,8 +232,8 @@ def test_the_first_query_once_stale_reloads_the_set(
         )
 
 
-@pytest.mark.requirement("CACHE-03")
-@pytest.mark.capability("valid", "named")
+@pytest.mark.jwk_requirement("CACHE-03")
+@pytest.mark.jwk_capability("valid", "named")
 @given(keys=signing_keys(min_size=1, max_size=3), window=_window(), data=st.data())
 def test_a_miss_reloads_only_once_the_miss_window_has_passed(
     jwk_target: Target, keys: Keys, window: tuple[str, float], data: st.DataObject
@@ -286,8 +286,8 @@ def test_a_miss_reloads_only_once_the_miss_window_has_passed(
         )
 
 
-@pytest.mark.requirement("CACHE-03")
-@pytest.mark.capability("verify")
+@pytest.mark.jwk_requirement("CACHE-03")
+@pytest.mark.jwk_capability("verify")
 @given(keys=_quick_signers(min_size=1, max_size=3), window=_window(), data=st.data())
 def test_tokens_with_forged_kids_do_not_multiply_fetches(
     jwk_target: Target, keys: Keys, window: tuple[str, float], data: st.DataObject
@@ -318,8 +318,8 @@ def test_tokens_with_forged_kids_do_not_multiply_fetches(
         )
 
 
-@pytest.mark.requirement("CACHE-04")
-@pytest.mark.capability("valid", "named")
+@pytest.mark.jwk_requirement("CACHE-04")
+@pytest.mark.jwk_capability("valid", "named")
 @given(keys=signing_keys(min_size=2, max_size=4), window=_window(), data=st.data())
 def test_a_rotated_in_kid_is_returned_by_the_miss_that_reloads(
     jwk_target: Target, keys: Keys, window: tuple[str, float], data: st.DataObject
@@ -348,8 +348,8 @@ def test_a_rotated_in_kid_is_returned_by_the_miss_that_reloads(
         )
 
 
-@pytest.mark.requirement("CACHE-04")
-@pytest.mark.capability("verify")
+@pytest.mark.jwk_requirement("CACHE-04")
+@pytest.mark.jwk_capability("verify")
 @given(keys=_quick_signers(min_size=2, max_size=4), window=_window())
 def test_a_token_from_a_rotated_in_key_verifies_at_once(
     jwk_target: Target, keys: Keys, window: tuple[str, float]
@@ -392,8 +392,8 @@ def _eager_thread_switches() -> Iterator[None]:
         sys.setswitchinterval(before)
 
 
-@pytest.mark.requirement("CACHE-05")
-@pytest.mark.capability("valid", "coalescing")
+@pytest.mark.jwk_requirement("CACHE-05")
+@pytest.mark.jwk_capability("valid", "coalescing")
 def test_concurrent_queries_on_a_stale_set_share_one_fetch(jwk_target: Target) -> None:
     with jwk_target.open_store(
         {"cacheTimeout": "1 min"}, document=public_set(_COALESCE_KEYS[:1])

@@ -13,16 +13,16 @@ DOCUMENT = public_set([private_jwk("EC-P-256", kid="a", use="sig")])
 DURATION_MEMBERS = ("cacheTimeout", "cacheMissCacheTime", "leaseExpiry")
 
 
-@pytest.mark.requirement("CFG-01")
-@pytest.mark.capability("config")
+@pytest.mark.jwk_requirement("CFG-01")
+@pytest.mark.jwk_capability("config")
 def test_configuration_without_jwk_url_is_refused(jwk_target: Target) -> None:
     with pytest.raises(ConfigRefused) as refused, jwk_target.open_store({}, with_url=False):
         pass
     assert "jwkUrl" in f"{refused.value.field} {refused.value}"
 
 
-@pytest.mark.requirement("CFG-02")
-@pytest.mark.capability("config")
+@pytest.mark.jwk_requirement("CFG-02")
+@pytest.mark.jwk_capability("config")
 @pytest.mark.parametrize(
     "url",
     [
@@ -41,24 +41,24 @@ def test_http_and_https_jwk_urls_are_accepted(jwk_target: Target, url: str) -> N
         pass  # accepted: a store that loads at once cannot reach this host, which is fine
 
 
-@pytest.mark.requirement("CFG-02")
-@pytest.mark.capability("config", "valid")
+@pytest.mark.jwk_requirement("CFG-02")
+@pytest.mark.jwk_capability("config", "valid")
 def test_the_mock_endpoint_url_is_accepted_and_read(jwk_target: Target) -> None:
     with jwk_target.open_store(document=DOCUMENT) as rig:
         got = [s.stable_id for s in rig.store.valid("verify")]
         assert got == ["a"], f"the set at {rig.env.jwks_url} was not read (got {got})"
 
 
-@pytest.mark.requirement("CFG-02")
-@pytest.mark.capability("config", "valid", "file-urls")
+@pytest.mark.jwk_requirement("CFG-02")
+@pytest.mark.jwk_capability("config", "valid", "file-urls")
 def test_file_jwk_url_is_accepted_and_read(jwk_target: Target) -> None:
     with jwk_target.open_store(file_document=DOCUMENT) as rig:
         got = [s.stable_id for s in rig.store.valid("verify")]
         assert got == ["a"], f"the set in the file: URL was not read (got {got})"
 
 
-@pytest.mark.requirement("CFG-02")
-@pytest.mark.capability("config")
+@pytest.mark.jwk_requirement("CFG-02")
+@pytest.mark.jwk_capability("config")
 @pytest.mark.parametrize(
     "url",
     ["ftp://h/x", "not a url", "http://", "gopher://h/x", "ldap://idp.example/jwks"],
@@ -76,8 +76,8 @@ def test_other_schemes_and_malformed_urls_are_refused_naming_the_value(
     )
 
 
-@pytest.mark.requirement("CFG-03")
-@pytest.mark.capability("valid")
+@pytest.mark.jwk_requirement("CFG-03")
+@pytest.mark.jwk_capability("valid")
 def test_cache_timeout_defaults_to_two_minutes(jwk_target: Target) -> None:
     with jwk_target.open_store(document=DOCUMENT) as rig:
         rig.store.valid("verify")
@@ -89,8 +89,8 @@ def test_cache_timeout_defaults_to_two_minutes(jwk_target: Target) -> None:
         assert rig.jwks.fetch_count() == 2, "the set was not reloaded at 2 minutes"
 
 
-@pytest.mark.requirement("CFG-04")
-@pytest.mark.capability("config", "valid", "warnings")
+@pytest.mark.jwk_requirement("CFG-04")
+@pytest.mark.jwk_capability("config", "valid", "warnings")
 @pytest.mark.parametrize("too_short", ["9 seconds", "9999 ms", "0 s", "zero"])
 def test_cache_timeout_under_ten_seconds_warns_and_uses_default(
     jwk_target: Target, too_short: str
@@ -105,8 +105,8 @@ def test_cache_timeout_under_ten_seconds_warns_and_uses_default(
         )
 
 
-@pytest.mark.requirement("CFG-04")
-@pytest.mark.capability("config", "valid")
+@pytest.mark.jwk_requirement("CFG-04")
+@pytest.mark.jwk_capability("config", "valid")
 def test_cache_timeout_of_exactly_ten_seconds_is_accepted(jwk_target: Target) -> None:
     with jwk_target.open_store({"cacheTimeout": "10 seconds"}, document=DOCUMENT) as rig:
         rig.store.valid("verify")
@@ -115,8 +115,8 @@ def test_cache_timeout_of_exactly_ten_seconds_is_accepted(jwk_target: Target) ->
         assert rig.jwks.fetch_count() == 2
 
 
-@pytest.mark.requirement("CFG-05")
-@pytest.mark.capability("config", "named", "valid")
+@pytest.mark.jwk_requirement("CFG-05")
+@pytest.mark.jwk_capability("config", "named", "valid")
 def test_cache_miss_cache_time_defaults_to_two_minutes(jwk_target: Target) -> None:
     with jwk_target.open_store({"cacheTimeout": "10 min"}, document=DOCUMENT) as rig:
         rig.store.valid("verify")
@@ -135,8 +135,8 @@ def test_cache_miss_cache_time_defaults_to_two_minutes(jwk_target: Target) -> No
         )
 
 
-@pytest.mark.requirement("CFG-06")
-@pytest.mark.capability("named", "valid", "lease")
+@pytest.mark.jwk_requirement("CFG-06")
+@pytest.mark.jwk_capability("named", "valid", "lease")
 def test_lease_expiry_defaults_to_five_minutes(jwk_target: Target) -> None:
     with jwk_target.open_store(document=DOCUMENT) as rig:
         for step in (0, 42.5, 1_000):
@@ -144,8 +144,8 @@ def test_lease_expiry_defaults_to_five_minutes(jwk_target: Target) -> None:
             _assert_lease(rig, 300, "by default")
 
 
-@pytest.mark.requirement("CFG-06")
-@pytest.mark.capability("config", "named", "valid", "lease")
+@pytest.mark.jwk_requirement("CFG-06")
+@pytest.mark.jwk_capability("config", "named", "valid", "lease")
 @pytest.mark.parametrize("lease", ["zero", "disabled", "0 ms", "unlimited", "infinity"])
 def test_zero_or_unlimited_lease_expiry_falls_back_to_five_minutes(
     jwk_target: Target, lease: str
@@ -154,8 +154,8 @@ def test_zero_or_unlimited_lease_expiry_falls_back_to_five_minutes(
         _assert_lease(rig, 300, f"with leaseExpiry {lease!r}")
 
 
-@pytest.mark.requirement("CFG-06")
-@pytest.mark.capability("config", "valid", "warnings")
+@pytest.mark.jwk_requirement("CFG-06")
+@pytest.mark.jwk_capability("config", "valid", "warnings")
 @pytest.mark.parametrize("lease", ["zero", "disabled", "0 ms", "unlimited", "infinity"])
 def test_zero_or_unlimited_lease_expiry_logs_a_warning(jwk_target: Target, lease: str) -> None:
     with jwk_target.open_store({"leaseExpiry": lease}, document=DOCUMENT) as rig:
@@ -178,16 +178,16 @@ def _assert_lease(rig: StoreRig, seconds: float, when: str) -> None:
         )
 
 
-@pytest.mark.requirement("CFG-07")
-@pytest.mark.capability("config", "valid")
+@pytest.mark.jwk_requirement("CFG-07")
+@pytest.mark.jwk_capability("config", "valid")
 @given(duration=durations())
 def test_cache_timeout_duration_syntax(jwk_target: Target, duration: tuple[str, int]) -> None:
     text, ms = duration
     _check_cache_timeout(jwk_target, text, ms / 1000)
 
 
-@pytest.mark.requirement("CFG-07")
-@pytest.mark.capability("config", "valid")
+@pytest.mark.jwk_requirement("CFG-07")
+@pytest.mark.jwk_capability("config", "valid")
 @pytest.mark.parametrize(
     ("text", "seconds"),
     [
@@ -225,8 +225,8 @@ def _check_cache_timeout(target: Target, text: str, seconds: float) -> None:
         )
 
 
-@pytest.mark.requirement("CFG-07")
-@pytest.mark.capability("config", "named", "valid")
+@pytest.mark.jwk_requirement("CFG-07")
+@pytest.mark.jwk_capability("config", "named", "valid")
 @given(duration=durations(min_ms=1_000))
 def test_cache_miss_cache_time_duration_syntax(
     jwk_target: Target, duration: tuple[str, int]
@@ -251,8 +251,8 @@ def test_cache_miss_cache_time_duration_syntax(
         )
 
 
-@pytest.mark.requirement("CFG-07")
-@pytest.mark.capability("config", "named", "valid")
+@pytest.mark.jwk_requirement("CFG-07")
+@pytest.mark.jwk_capability("config", "named", "valid")
 @pytest.mark.parametrize("keyword", ["unlimited", "indefinite", "infinity", "undefined", "none"])
 def test_unlimited_keywords_as_miss_window_never_reload(jwk_target: Target, keyword: str) -> None:
     config = {"cacheTimeout": "unlimited", "cacheMissCacheTime": keyword}
@@ -267,8 +267,8 @@ def test_unlimited_keywords_as_miss_window_never_reload(jwk_target: Target, keyw
         )
 
 
-@pytest.mark.requirement("CFG-07")
-@pytest.mark.capability("config", "named", "valid")
+@pytest.mark.jwk_requirement("CFG-07")
+@pytest.mark.jwk_capability("config", "named", "valid")
 @pytest.mark.parametrize("keyword", ["zero", "disabled", "0 ms", "0 s and 0 ms"])
 def test_zero_keywords_as_miss_window_reload_at_once(jwk_target: Target, keyword: str) -> None:
     config = {"cacheMissCacheTime": keyword}
@@ -282,8 +282,8 @@ def test_zero_keywords_as_miss_window_reload_at_once(jwk_target: Target, keyword
         )
 
 
-@pytest.mark.requirement("CFG-08")
-@pytest.mark.capability("config", "valid")
+@pytest.mark.jwk_requirement("CFG-08")
+@pytest.mark.jwk_capability("config", "valid")
 @pytest.mark.parametrize("member", DURATION_MEMBERS)
 @pytest.mark.parametrize("bad", BAD_DURATIONS)
 def test_bad_durations_are_refused_naming_the_value(
@@ -302,8 +302,8 @@ def test_bad_durations_are_refused_naming_the_value(
     )
 
 
-@pytest.mark.requirement("CFG-09")
-@pytest.mark.capability("valid")
+@pytest.mark.jwk_requirement("CFG-09")
+@pytest.mark.jwk_capability("valid")
 def test_the_supplied_client_reaches_the_endpoint(jwk_target: Target) -> None:
     with jwk_target.open_store(document=DOCUMENT) as rig:
         got = [s.stable_id for s in rig.store.valid("verify")]
@@ -314,8 +314,8 @@ def test_the_supplied_client_reaches_the_endpoint(jwk_target: Target) -> None:
         assert got == ["a"]
 
 
-@pytest.mark.requirement("CFG-09")
-@pytest.mark.capability("valid")
+@pytest.mark.jwk_requirement("CFG-09")
+@pytest.mark.jwk_capability("valid")
 def test_a_timeout_on_the_first_load_is_a_load_error(jwk_target: Target) -> None:
     with jwk_target.open_store(document=DOCUMENT) as rig:
         rig.jwks.fail(Timeout())

@@ -17,8 +17,8 @@ from jwkconform.suites.strategies import PURPOSE_MEMBERS, kids, public_set, sign
 Keys = list[tuple[str, dict[str, Any]]]
 
 
-@pytest.mark.requirement("KID-01")
-@pytest.mark.capability("named")
+@pytest.mark.jwk_requirement("KID-01")
+@pytest.mark.jwk_capability("named")
 @given(keys=signing_keys(min_size=1), data=st.data())
 def test_named_secret_is_the_jwk_with_that_exact_kid(
     jwk_target: Target, keys: Keys, data: st.DataObject
@@ -37,8 +37,8 @@ def test_named_secret_is_the_jwk_with_that_exact_kid(
             )
 
 
-@pytest.mark.requirement("KID-02")
-@pytest.mark.capability("verify")
+@pytest.mark.jwk_requirement("KID-02")
+@pytest.mark.jwk_capability("verify")
 @given(keys=signing_keys(min_size=2))
 def test_failed_named_secret_is_not_followed_by_others(jwk_target: Target, keys: Keys) -> None:
     (alg, signer), (_, named) = keys[0], keys[1]
@@ -50,8 +50,8 @@ def test_failed_named_secret_is_not_followed_by_others(jwk_target: Target, keys:
         )
 
 
-@pytest.mark.requirement("KID-03")
-@pytest.mark.capability("verify")
+@pytest.mark.jwk_requirement("KID-03")
+@pytest.mark.jwk_capability("verify")
 @given(keys=signing_keys(min_size=1), data=st.data())
 def test_unknown_kid_falls_back_to_valid_secrets(
     jwk_target: Target, keys: Keys, data: st.DataObject
@@ -71,8 +71,8 @@ def _material(jwk: Mapping[str, Any]) -> dict[str, Any]:
     return {name: jwk.get(name) for name in _MATERIAL}
 
 
-@pytest.mark.requirement("KID-04")
-@pytest.mark.capability("named")
+@pytest.mark.jwk_requirement("KID-04")
+@pytest.mark.jwk_capability("named")
 @given(keys=signing_keys(min_size=2), data=st.data())
 def test_first_of_several_jwks_sharing_a_kid_is_the_named_secret(
     jwk_target: Target, keys: Keys, data: st.DataObject
@@ -107,8 +107,8 @@ def _decoys(draw: st.DrawFn) -> dict[str, Any]:
     return decoy
 
 
-@pytest.mark.requirement("KID-05")
-@pytest.mark.capability("named", "verify")
+@pytest.mark.jwk_requirement("KID-05")
+@pytest.mark.jwk_capability("named", "verify")
 @given(keys=signing_keys(min_size=1, max_size=4), decoy=_decoys(), data=st.data())
 def test_a_kid_held_only_by_another_purpose_falls_back(
     jwk_target: Target, keys: Keys, decoy: dict[str, Any], data: st.DataObject
@@ -136,8 +136,8 @@ def test_a_kid_held_only_by_another_purpose_falls_back(
         )
 
 
-@pytest.mark.requirement("KID-06")
-@pytest.mark.capability("verify")
+@pytest.mark.jwk_requirement("KID-06")
+@pytest.mark.jwk_capability("verify")
 def test_an_empty_verification_secret_id_is_refused(jwk_target: Target) -> None:
     signer = private_jwk("EC-P-256", kid="a", use="sig")
     token = sign_token(signer, "ES256")
@@ -149,8 +149,8 @@ def test_an_empty_verification_secret_id_is_refused(jwk_target: Target) -> None:
         )
 
 
-@pytest.mark.requirement("KID-06")
-@pytest.mark.capability("verify")
+@pytest.mark.jwk_requirement("KID-06")
+@pytest.mark.jwk_capability("verify")
 @given(secret_id=kids())
 def test_any_non_empty_verification_secret_id_serves_named_resolution(
     jwk_target: Target, secret_id: str

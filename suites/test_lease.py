@@ -16,8 +16,8 @@ BOTH = public_set([SIGNER, OTHER])
 AFTER_REMOVAL = public_set([OTHER])
 
 
-@pytest.mark.requirement("LEASE-01")
-@pytest.mark.capability("named", "valid", "lease")
+@pytest.mark.jwk_requirement("LEASE-01")
+@pytest.mark.jwk_capability("named", "valid", "lease")
 @given(
     lease=durations(min_ms=1, max_ms=3 * 3_600_000),
     steps=st.lists(st.integers(0, 4 * 3_600_000), min_size=1, max_size=5),
@@ -46,8 +46,8 @@ def test_every_secret_expires_lease_expiry_after_it_was_produced(
                 )
 
 
-@pytest.mark.requirement("LEASE-02")
-@pytest.mark.capability("verify")
+@pytest.mark.jwk_requirement("LEASE-02")
+@pytest.mark.jwk_capability("verify")
 @pytest.mark.parametrize("with_kid", [True, False], ids=["kid", "no-kid"])
 def test_the_resolver_asks_the_store_again_once_the_lease_is_over(
     jwk_target: Target, with_kid: bool
@@ -100,8 +100,8 @@ def _removal_scenarios(draw: st.DrawFn) -> tuple[str, int, str, int, int, list[i
     return cache_text, cache_ms, lease_text, lease_ms, removal, sorted(probes), later
 
 
-@pytest.mark.requirement("LEASE-03")
-@pytest.mark.capability("verify")
+@pytest.mark.jwk_requirement("LEASE-03")
+@pytest.mark.jwk_capability("verify")
 @given(scenario=_removal_scenarios(), with_kid=st.booleans())
 def test_a_removed_key_stops_verifying_within_cache_timeout_plus_lease(
     jwk_target: Target,

@@ -241,13 +241,13 @@ def _run(machine: type[StoreMachine], target: Target) -> None:
     )
 
 
-@pytest.mark.requirement("CACHE-01", "CACHE-02", "CACHE-03", "CACHE-04", "KID-01")
-@pytest.mark.capability("named", "valid")
+@pytest.mark.jwk_requirement("CACHE-01", "CACHE-02", "CACHE-03", "CACHE-04", "KID-01")
+@pytest.mark.jwk_capability("named", "valid")
 def test_store_behaves_like_the_model(jwk_target: Target) -> None:
     _run(StoreMachine, jwk_target)
 
 
-@pytest.mark.requirement("KID-04", "LOAD-05")
-@pytest.mark.capability("named", "valid")
+@pytest.mark.jwk_requirement("KID-04", "LOAD-05")
+@pytest.mark.jwk_capability("named", "valid")
 def test_store_with_duplicates_and_faults_behaves_like_the_model(jwk_target: Target) -> None:
     _run(FaultyStoreMachine, jwk_target)

@@ -16,8 +16,8 @@ from jwkconform.suites.strategies import public_set, signing_keys
 Keys = list[tuple[str, dict[str, Any]]]
 
 
-@pytest.mark.requirement("ORD-01")
-@pytest.mark.capability("valid")
+@pytest.mark.jwk_requirement("ORD-01")
+@pytest.mark.jwk_capability("valid")
 @given(keys=signing_keys(min_size=1))
 def test_valid_secrets_follow_set_order(jwk_target: Target, keys: Keys) -> None:
     with jwk_target.open_store(document=public_set([k for _, k in keys])) as rig:
@@ -25,8 +25,8 @@ def test_valid_secrets_follow_set_order(jwk_target: Target, keys: Keys) -> None:
         assert got == [k["kid"] for _, k in keys]
 
 
-@pytest.mark.requirement("ORD-02")
-@pytest.mark.capability("verify", "reports-attempts")
+@pytest.mark.jwk_requirement("ORD-02")
+@pytest.mark.jwk_capability("verify", "reports-attempts")
 @given(keys=signing_keys(min_size=1), data=st.data())
 def test_tries_run_in_order_and_stop_at_the_first_that_verifies(
     jwk_target: Target, keys: Keys, data: st.DataObject
@@ -47,8 +47,8 @@ def test_tries_run_in_order_and_stop_at_the_first_that_verifies(
         assert set(must) <= set(tried), f"tries {tried} skipped fitting keys {must}"
 
 
-@pytest.mark.requirement("ORD-02")
-@pytest.mark.capability("verify")
+@pytest.mark.jwk_requirement("ORD-02")
+@pytest.mark.jwk_capability("verify")
 @given(keys=signing_keys(min_size=2), data=st.data())
 def test_token_is_invalid_when_no_secret_verifies(
     jwk_target: Target, keys: Keys, data: st.DataObject
@@ -69,8 +69,8 @@ def test_token_is_invalid_when_no_secret_verifies(
         )
 
 
-@pytest.mark.requirement("ORD-02")
-@pytest.mark.capability("verify")
+@pytest.mark.jwk_requirement("ORD-02")
+@pytest.mark.jwk_capability("verify")
 @given(keys=signing_keys(min_size=1), data=st.data())
 def test_token_is_invalid_when_no_secret_is_valid(
     jwk_target: Target, keys: Keys, data: st.DataObject
@@ -88,8 +88,8 @@ def test_token_is_invalid_when_no_secret_is_valid(
         )
 
 
-@pytest.mark.requirement("ORD-03")
-@pytest.mark.capability("valid")
+@pytest.mark.jwk_requirement("ORD-03")
+@pytest.mark.jwk_capability("valid")
 @given(keys=signing_keys(min_size=2), data=st.data())
 def test_after_a_reload_the_new_documents_order_applies(
     jwk_target: Target, keys: Keys, data: st.DataObject

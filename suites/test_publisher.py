@@ -197,8 +197,8 @@ def _force(config: Config, sid: str, alias: str, *, active: bool) -> None:
 # -- PUB-01 -----------------------------------------------------------------------------------
 
 
-@pytest.mark.requirement("PUB-01")
-@pytest.mark.capability("publisher")
+@pytest.mark.jwk_requirement("PUB-01")
+@pytest.mark.jwk_capability("publisher")
 @given(config=publisher_configs(max_depth=0))
 def test_root_realm_answers_both_endpoints_with_a_jwk_set(
     jwk_target: Target, config: Config
@@ -208,8 +208,8 @@ def test_root_realm_answers_both_endpoints_with_a_jwk_set(
             _published(rig, (), endpoint)
 
 
-@pytest.mark.requirement("PUB-01")
-@pytest.mark.capability("publisher", "realms")
+@pytest.mark.jwk_requirement("PUB-01")
+@pytest.mark.jwk_capability("publisher", "realms")
 @given(config=publisher_configs(min_depth=1, max_depth=3))
 def test_nested_realms_answer_both_endpoints_at_nested_paths(
     jwk_target: Target, config: Config
@@ -234,8 +234,8 @@ def test_nested_realms_answer_both_endpoints_at_nested_paths(
 _ESCAPED_NAMES = ("a b", "d\u00e9j\u00e0", "100%", "x+y", "caf\u00e9 bar", "\u00fcber")
 
 
-@pytest.mark.requirement("PUB-01")
-@pytest.mark.capability("publisher", "realms")
+@pytest.mark.jwk_requirement("PUB-01")
+@pytest.mark.jwk_capability("publisher", "realms")
 @given(
     names=st.lists(st.sampled_from(_ESCAPED_NAMES), min_size=1, max_size=3, unique=True),
     nested=st.booleans(),
@@ -296,8 +296,8 @@ def _rp_signing_case(draw: st.DrawFn, *, in_realm: bool) -> tuple[Config, dict[s
     return {**config, "realm": realm}, signing
 
 
-@pytest.mark.requirement("PUB-02")
-@pytest.mark.capability("publisher")
+@pytest.mark.jwk_requirement("PUB-02")
+@pytest.mark.jwk_capability("publisher")
 @given(data=st.data())
 def test_every_alias_mapped_to_rp_signing_is_published_active_or_not(
     jwk_target: Target, data: st.DataObject
@@ -340,8 +340,8 @@ def _rp_encryption_case(draw: st.DrawFn) -> tuple[Config, dict[str, Any]]:
     return config, encryption
 
 
-@pytest.mark.requirement("PUB-03")
-@pytest.mark.capability("publisher")
+@pytest.mark.jwk_requirement("PUB-03")
+@pytest.mark.jwk_capability("publisher")
 @given(case=_rp_encryption_case())
 def test_only_the_active_rp_encryption_alias_is_published(
     jwk_target: Target, case: tuple[Config, dict[str, Any]]
@@ -390,8 +390,8 @@ def _mtls_case(draw: st.DrawFn) -> tuple[Config, dict[str, Any]]:
     return config, mtls
 
 
-@pytest.mark.requirement("PUB-04")
-@pytest.mark.capability("publisher", "mtls")
+@pytest.mark.jwk_requirement("PUB-04")
+@pytest.mark.jwk_capability("publisher", "mtls")
 @given(case=_mtls_case())
 def test_the_active_mtls_alias_is_published_with_its_chain(
     jwk_target: Target, case: tuple[Config, dict[str, Any]]
@@ -431,8 +431,8 @@ def _split_case(draw: st.DrawFn) -> Config:
     }
 
 
-@pytest.mark.requirement("PUB-05")
-@pytest.mark.capability("publisher", "realms")
+@pytest.mark.jwk_requirement("PUB-05")
+@pytest.mark.jwk_capability("publisher", "realms")
 @given(config=_split_case())
 def test_global_mappings_show_everywhere_and_realm_mappings_only_in_their_realm(
     jwk_target: Target, config: Config
@@ -485,8 +485,8 @@ def _override_case(draw: st.DrawFn) -> Config:
     return {"keystore": keystore_config(aliases), "globalMappings": global_mappings, "realm": tree}
 
 
-@pytest.mark.requirement("PUB-05", level="SHOULD")
-@pytest.mark.capability("publisher", "realms")
+@pytest.mark.jwk_requirement("PUB-05", level="SHOULD")
+@pytest.mark.jwk_capability("publisher", "realms")
 @given(config=_override_case())
 def test_a_realm_mapping_replaces_the_global_mapping_of_that_id(
     jwk_target: Target, config: Config
@@ -511,8 +511,8 @@ def test_a_realm_mapping_replaces_the_global_mapping_of_that_id(
 # -- PUB-06, PUB-07 ---------------------------------------------------------------------------
 
 
-@pytest.mark.requirement("PUB-06")
-@pytest.mark.capability("publisher")
+@pytest.mark.jwk_requirement("PUB-06")
+@pytest.mark.jwk_capability("publisher")
 @given(data=st.data(), omit=st.booleans())
 def test_no_mappings_means_an_empty_key_set(
     jwk_target: Target, data: st.DataObject, omit: bool
@@ -532,8 +532,8 @@ def test_no_mappings_means_an_empty_key_set(
                 )
 
 
-@pytest.mark.requirement("PUB-07")
-@pytest.mark.capability("publisher")
+@pytest.mark.jwk_requirement("PUB-07")
+@pytest.mark.jwk_capability("publisher")
 @given(data=st.data())
 def test_a_new_install_publishes_the_default_signing_and_encryption_keys(
     jwk_target: Target, data: st.DataObject
@@ -584,8 +584,8 @@ def _symmetric_case(draw: st.DrawFn, *, depth: int, combinations: bool) -> Confi
     return config
 
 
-@pytest.mark.requirement("PUB-08")
-@pytest.mark.capability("publisher")
+@pytest.mark.jwk_requirement("PUB-08")
+@pytest.mark.jwk_capability("publisher")
 @given(data=st.data())
 def test_no_private_member_and_no_symmetric_key_is_ever_published(
     jwk_target: Target, data: st.DataObject
@@ -628,8 +628,8 @@ def _overlap_case(draw: st.DrawFn, *, depth: int) -> Config:
     return config
 
 
-@pytest.mark.requirement("PUB-09")
-@pytest.mark.capability("publisher")
+@pytest.mark.jwk_requirement("PUB-09")
+@pytest.mark.jwk_capability("publisher")
 @given(data=st.data())
 def test_kids_are_unique_in_every_published_set_by_default(
     jwk_target: Target, data: st.DataObject
@@ -660,8 +660,8 @@ def _combinations_case(draw: st.DrawFn) -> Config:
     return config
 
 
-@pytest.mark.requirement("PUB-10")
-@pytest.mark.capability("publisher", "all-combinations")
+@pytest.mark.jwk_requirement("PUB-10")
+@pytest.mark.jwk_capability("publisher", "all-combinations")
 @given(config=_combinations_case())
 def test_all_kty_alg_combinations_publish_one_entry_per_algorithm(
     jwk_target: Target, config: Config
@@ -745,8 +745,8 @@ def _check_structure(jwk: Mapping[str, Any], where: str, index: _Aliases) -> Non
         )
 
 
-@pytest.mark.requirement("PUB-11")
-@pytest.mark.capability("publisher")
+@pytest.mark.jwk_requirement("PUB-11")
+@pytest.mark.jwk_capability("publisher")
 @given(data=st.data())
 def test_every_published_key_has_its_members_and_the_certificate_key(
     jwk_target: Target, data: st.DataObject
@@ -775,8 +775,8 @@ def _kids_by_key(keys: Sequence[Mapping[str, Any]]) -> dict[tuple[tuple[str, Any
     return found
 
 
-@pytest.mark.requirement("PUB-12")
-@pytest.mark.capability("publisher")
+@pytest.mark.jwk_requirement("PUB-12")
+@pytest.mark.jwk_capability("publisher")
 @given(
     chosen=st.lists(st.sampled_from(ASYMMETRIC_ALIASES), min_size=2, max_size=5, unique=True),
     data=st.data(),
@@ -838,8 +838,8 @@ def _discovery(rig: PublisherRig, names: Names) -> dict[str, Any]:
     return body
 
 
-@pytest.mark.requirement("PUB-13")
-@pytest.mark.capability("publisher")
+@pytest.mark.jwk_requirement("PUB-13")
+@pytest.mark.jwk_capability("publisher")
 @given(data=st.data())
 def test_discovery_points_jwks_uri_at_the_realms_jwk_uri(
     jwk_target: Target, data: st.DataObject
@@ -857,8 +857,8 @@ def test_discovery_points_jwks_uri_at_the_realms_jwk_uri(
             )
 
 
-@pytest.mark.requirement("PUB-13")
-@pytest.mark.capability("publisher", "remote-jwk-url")
+@pytest.mark.jwk_requirement("PUB-13")
+@pytest.mark.jwk_capability("publisher", "remote-jwk-url")
 @given(data=st.data())
 def test_a_remote_jwk_url_replaces_jwks_uri_in_discovery(
     jwk_target: Target, data: st.DataObject
@@ -887,8 +887,8 @@ def test_a_remote_jwk_url_replaces_jwks_uri_in_discovery(
 # -- PUB-14, PUB-15 ---------------------------------------------------------------------------
 
 
-@pytest.mark.requirement("PUB-14")
-@pytest.mark.capability("publisher", "provider-endpoint")
+@pytest.mark.jwk_requirement("PUB-14")
+@pytest.mark.jwk_capability("publisher", "provider-endpoint")
 @given(data=st.data())
 def test_provider_endpoint_publishes_provider_signing_and_decryption_keys(
     jwk_target: Target, data: st.DataObject
@@ -921,8 +921,8 @@ def test_provider_endpoint_publishes_provider_signing_and_decryption_keys(
                 )
 
 
-@pytest.mark.requirement("PUB-15")
-@pytest.mark.capability("publisher")
+@pytest.mark.jwk_requirement("PUB-15")
+@pytest.mark.jwk_capability("publisher")
 @given(data=st.data())
 def test_jwk_uri_responses_are_application_json(jwk_target: Target, data: st.DataObject) -> None:
     depth = 2 if _has_realms(jwk_target) else 0

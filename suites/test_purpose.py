@@ -73,8 +73,8 @@ def _ids(secrets: Any) -> list[str]:
     return [s.stable_id for s in secrets]
 
 
-@pytest.mark.requirement("PUR-01")
-@pytest.mark.capability("valid")
+@pytest.mark.jwk_requirement("PUR-01")
+@pytest.mark.jwk_capability("valid")
 @given(keys=_purpose_keys(purpose_members()))
 def test_valid_verify_secrets_are_exactly_the_fitting_jwks(
     jwk_target: Target, keys: list[tuple[dict[str, Any], frozenset[str]]]
@@ -89,8 +89,8 @@ def test_valid_verify_secrets_are_exactly_the_fitting_jwks(
         )
 
 
-@pytest.mark.requirement("PUR-02")
-@pytest.mark.capability("valid", "named", "encrypt")
+@pytest.mark.jwk_requirement("PUR-02")
+@pytest.mark.jwk_capability("valid", "named", "encrypt")
 @given(keys=_purpose_keys(st.sampled_from(_ONE_PURPOSE)))
 def test_single_purpose_jwks_never_serve_the_other_purpose(
     jwk_target: Target, keys: list[tuple[dict[str, Any], frozenset[str]]]
@@ -114,8 +114,8 @@ def test_single_purpose_jwks_never_serve_the_other_purpose(
             )
 
 
-@pytest.mark.requirement("PUR-03")
-@pytest.mark.capability("valid", "named", "encrypt")
+@pytest.mark.jwk_requirement("PUR-03")
+@pytest.mark.jwk_capability("valid", "named", "encrypt")
 @given(order=st.permutations(_BOTH_KINDS))
 def test_rsa_and_ec_jwks_without_use_or_key_ops_fit_verify_and_encrypt(
     jwk_target: Target, order: list[str]
@@ -136,8 +136,8 @@ def test_rsa_and_ec_jwks_without_use_or_key_ops_fit_verify_and_encrypt(
                 )
 
 
-@pytest.mark.requirement("PUR-03")
-@pytest.mark.capability("valid", "named", "encrypt")
+@pytest.mark.jwk_requirement("PUR-03")
+@pytest.mark.jwk_capability("valid", "named", "encrypt")
 @given(order=st.permutations(("OKP-Ed25519", "OKP-X25519", "EC-P-256")))
 def test_okp_jwks_without_use_fit_only_what_their_curve_can_do(
     jwk_target: Target, order: list[str]
@@ -168,8 +168,8 @@ def test_okp_jwks_without_use_fit_only_what_their_curve_can_do(
         )
 
 
-@pytest.mark.requirement("PUR-04")
-@pytest.mark.capability("valid", "named", "encrypt")
+@pytest.mark.jwk_requirement("PUR-04")
+@pytest.mark.jwk_capability("valid", "named", "encrypt")
 @given(kinds=st.lists(st.sampled_from(_BOTH_KINDS), min_size=3, max_size=3, unique=True))
 def test_jwks_whose_use_and_key_ops_disagree_fit_neither(
     jwk_target: Target, kinds: list[str]
@@ -201,8 +201,8 @@ def _signer(draw: st.DrawFn, algs: tuple[str, ...] = SIGNING_ALGS) -> tuple[str,
     return alg, kind, draw(st.integers(0, len(key_pool()[kind]) - 1))
 
 
-@pytest.mark.requirement("PUR-05")
-@pytest.mark.capability("verify")
+@pytest.mark.jwk_requirement("PUR-05")
+@pytest.mark.jwk_capability("verify")
 @given(signer=_signer(), data=st.data())
 def test_a_jwk_alg_other_than_the_tokens_is_never_used(
     jwk_target: Target, signer: tuple[str, str, int], data: st.DataObject
@@ -229,8 +229,8 @@ def test_a_jwk_alg_other_than_the_tokens_is_never_used(
         )
 
 
-@pytest.mark.requirement("PUR-05")
-@pytest.mark.capability("verify", "reports-attempts")
+@pytest.mark.jwk_requirement("PUR-05")
+@pytest.mark.jwk_capability("verify", "reports-attempts")
 @given(signer=_signer(), data=st.data())
 def test_a_key_of_the_wrong_type_or_curve_is_never_tried(
     jwk_target: Target, signer: tuple[str, str, int], data: st.DataObject
@@ -273,8 +273,8 @@ def _b64url_json(value: Mapping[str, Any]) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
-@pytest.mark.requirement("PUR-06")
-@pytest.mark.capability("verify")
+@pytest.mark.jwk_requirement("PUR-06")
+@pytest.mark.jwk_capability("verify")
 @given(keys=signing_keys(min_size=1, max_size=3), data=st.data())
 def test_alg_none_never_verifies(jwk_target: Target, keys: Keys, data: st.DataObject) -> None:
     alg, named = data.draw(st.sampled_from(keys), "named key")
@@ -295,8 +295,8 @@ def test_alg_none_never_verifies(jwk_target: Target, keys: Keys, data: st.DataOb
             )
 
 
-@pytest.mark.requirement("PUR-06")
-@pytest.mark.capability("verify")
+@pytest.mark.jwk_requirement("PUR-06")
+@pytest.mark.jwk_capability("verify")
 @given(
     alg=st.sampled_from(_RSA_1024_ALGS),
     index=st.integers(0, len(key_pool()["RSA-1024"]) - 1),
@@ -316,8 +316,8 @@ def test_rsa_keys_under_2048_bits_are_not_used(
         )
 
 
-@pytest.mark.requirement("PUR-07")
-@pytest.mark.capability("verify")
+@pytest.mark.jwk_requirement("PUR-07")
+@pytest.mark.jwk_capability("verify")
 @given(signer=_signer(("HS256", "HS384", "HS512")), with_kid=st.booleans())
 def test_a_symmetric_key_from_an_http_url_never_verifies(
     jwk_target: Target, signer: tuple[str, str, int], with_kid: bool

@@ -123,8 +123,8 @@ def _token(alias: str, alg: str, kid: str) -> str:
     return sign_token(keystore()[alias]["jwk"], alg, kid=kid)
 
 
-@pytest.mark.requirement("RT-01")
-@pytest.mark.capability("publisher", "named", "verify")
+@pytest.mark.jwk_requirement("RT-01")
+@pytest.mark.jwk_capability("publisher", "named", "verify")
 @settings(max_examples=_examples(), deadline=None)
 @given(case=_rotations())
 def test_signed_tokens_verify_through_rotation_and_stop_after_removal(

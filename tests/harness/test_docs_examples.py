@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from jwkconform.harness import CAPABILITIES
+from jwkconform.harness._adapter import expand_capabilities
 from jwkconform.harness._resolve import ENTRY_POINT_GROUP
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -24,7 +25,8 @@ EXAMPLES = DOCS / "examples"
 EXAMPLE = EXAMPLES / "inhouse_adapter.py"
 GUIDES = (DOCS / "adapters.md", DOCS / "reports.md")
 
-VERDICTS = frozenset({"pass", "fail", "non-strict", "skip", "xfail", "untested"})
+VERDICTS = frozenset({"pass", "fail", "error", "non-strict", "skip", "xfail", "blocked",
+                      "untested"})  # fmt: skip
 # How the harness words a capability skip (jwkconform.harness._target.Target.require).
 NOT_DECLARED = "does not declare capability"
 # A fixed seed keeps this check deterministic (conformance runs use fresh seeds).
@@ -42,14 +44,14 @@ OUTCOMES = {}
 
 def pytest_collection_finish(session):
     from jwkconform.harness import REQUIREMENTS
+    from jwkconform.harness._adapter import expand_capabilities
 
     for item in session.items:
-        needed = {str(n) for mark in item.iter_markers("capability") for n in mark.args}
-        # A MAY requirement's tests also need the capability that enables it.
-        ids = [str(i) for mark in item.iter_markers("requirement") for i in mark.args]
-        enabling = [REQUIREMENTS[i].capability for i in ids if i in REQUIREMENTS]
-        needed.update(c for c in enabling if c)
-        NEEDS[item.nodeid] = sorted(needed)
+        needed = {str(n) for mark in item.iter_markers("jwk_capability") for n in mark.args}
+        # A requirement's tests also need the capabilities it presumes (its gates).
+        ids = [str(i) for mark in item.iter_markers("jwk_requirement") for i in mark.args]
+        needed.update(g for i in ids if i in REQUIREMENTS for g in REQUIREMENTS[i].gates)
+        NEEDS[item.nodeid] = sorted(expand_capabilities(needed))
 
 
 def pytest_runtest_logreport(report):
@@ -88,7 +90,7 @@ def test_the_example_adapter_runs_the_packaged_suites(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     adapter = _example_adapter(monkeypatch)
-    declared = set(adapter.capabilities)
+    declared = set(expand_capabilities(adapter.capabilities))
     assert declared <= set(CAPABILITIES), (
         f"the example declares unknown capabilities {sorted(declared - set(CAPABILITIES))}"
     )

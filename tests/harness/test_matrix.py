@@ -22,6 +22,7 @@ from jwkconform.harness._matrix import (
     render,
 )
 from jwkconform.harness._registry import REQUIREMENTS
+from jwkconform.harness._verdicts import VERDICTS
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "docs" / "report.schema.json").read_text(encoding="utf-8"))
@@ -29,10 +30,14 @@ COMPATIBILITY = ROOT / "docs" / "compatibility.md"
 
 
 def _report(
-    name: str, verdicts: dict[str, tuple[str, str | None]], *, seed: int | None = 7
+    name: str,
+    verdicts: dict[str, tuple[str, str | None]],
+    *,
+    seed: int | None = 7,
+    incomplete: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """A schema-valid report: every catalogue requirement passes unless ``verdicts`` says
-    otherwise (verdict, message)."""
+    """A schema-valid report: every requirement passes unless ``verdicts`` says otherwise
+    (verdict, message)."""
     rows = []
     for rid, req in REQUIREMENTS.items():
         verdict, message = verdicts.get(rid, ("pass", None))
@@ -43,15 +48,17 @@ def _report(
                 "verdict": verdict,
                 "tests": [f"test_x.py::test_{rid.lower()}"],
                 "message": message,
-                "statement": req.statement,
-                "hint": req.hint,
+                "summary": req.summary,
+                "source": req.source,
+                "hint": f"If this fails, {req.hint}.",
+                "findings": [],
             }
         )
-    summary = dict.fromkeys(("pass", "fail", "non-strict", "skip", "xfail", "untested"), 0)
+    summary: dict[str, int] = dict.fromkeys(VERDICTS, 0)
     for row in rows:
         summary[str(row["verdict"])] += 1
     document = {
-        "schema_version": 1,
+        "schema_version": 2,
         "jwkconform": __version__,
         "implementation": name,
         "adapter": f"{name.split()[0].lower()}:factory",
@@ -59,8 +66,18 @@ def _report(
         "seed": seed,
         "profile": "dev",
         "strict": False,
+        "complete": not incomplete,
+        "incomplete": list(incomplete),
+        "exit_status": 130 if incomplete else 0,
+        "started": "2026-11-30T00:00:00+00:00",
+        "duration": 1.5,
+        "versions": {"python": "3.11", "pytest": "9", "hypothesis": "6", "platform": "x"},
+        "capabilities": ["verify"],
+        "key_support": {"kinds": ["RSA"], "algorithms": ["RS256"]},
         "summary": summary,
         "requirements": rows,
+        "tests": [],
+        "expectations": {"file": None, "stale": [], "mismatches": []},
     }
     jsonschema.validate(document, SCHEMA)
     return document
@@ -116,7 +133,7 @@ def test_the_matrix_has_one_verdict_column_per_report() -> None:
     assert _row(text, "LOAD-05")[:4] == ["LOAD-05", "SHOULD", "non-strict", "pass"]
     assert _row(text, "CFG-01")[:4] == ["CFG-01", "MUST", "skip", "pass"]
     assert _row(text, "CACHE-05")[:4] == ["CACHE-05", "MAY", "pass", "skip"]
-    assert _row(text, "KID-01")[4] == REQUIREMENTS["KID-01"].statement
+    assert _row(text, "KID-01")[4] == REQUIREMENTS["KID-01"].summary
 
 
 def test_rows_follow_the_catalogue_grouped_by_group() -> None:
@@ -137,7 +154,8 @@ def test_the_header_names_versions_seeds_and_profiles() -> None:
         f"| beta 2.0 | `beta:factory` | loopback | {__version__} | dev | none | default |" in text
     )
     passed = len(REQUIREMENTS) - 4
-    assert f"| alpha 1.0 | {passed} | 1 | 1 | 2 | 0 | 0 |" in text
+    # error, fail, non-strict, xfail, pass, blocked, skip, untested
+    assert f"| alpha 1.0 | 0 | 1 | 1 | 0 | {passed} | 0 | 2 | 0 |" in text
 
 
 def test_differences_are_condensed_from_the_reports() -> None:
@@ -186,7 +204,7 @@ def test_the_cli_writes_what_render_makes_and_regenerates_byte_identically(
     [
         ("{not json", "is not JSON"),
         ("[]", "the document is a JSON list, not an object"),
-        (json.dumps({**ALPHA, "schema_version": 2}), "schema_version is 2, not 1"),
+        (json.dumps({**ALPHA, "schema_version": 1}), "schema_version is 1, not 2"),
         (json.dumps({k: v for k, v in ALPHA.items() if k != "implementation"}), "'implementation'"),
         (
             json.dumps({**ALPHA, "requirements": [{**ALPHA["requirements"][0], "verdict": "ok"}]}),
@@ -247,3 +265,19 @@ def test_a_damaged_source_is_reported() -> None:
     lines[blob_line] = "!" + lines[blob_line][1:]
     with pytest.raises(MatrixError, match="damaged"):
         regenerate("\n".join(lines))
+
+
+def test_an_incomplete_report_is_refused_unless_allowed_and_then_marked(tmp_path: Path) -> None:
+    partial = _report("gamma 0.1", {}, incomplete=("interrupted",))
+    path = _write(tmp_path, "partial.json", partial)
+    refused = _matrix(path, "--out", "m.md", cwd=tmp_path)
+    assert refused.returncode == 2
+    assert refused.stderr.strip() == (
+        f"jwkconform matrix: error: {path} is the report of an incomplete run"
+        " (interrupted): rerun it in full, or pass --allow-incomplete to take it"
+        " (the matrix then marks it)"
+    )
+    assert not (tmp_path / "m.md").exists()
+    taken = _matrix(path, "--allow-incomplete", "--out", "m.md", cwd=tmp_path)
+    assert taken.returncode == 0, taken.stderr
+    assert "**INCOMPLETE** (interrupted)" in (tmp_path / "m.md").read_text(encoding="utf-8")

@@ -1,0 +1,1 @@
+"""The guides and schemas, shipped inside the package for ``jwkconform docs``."""

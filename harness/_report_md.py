@@ -1,0 +1,78 @@
+"""The Markdown conformance report, rendered from the JSON report's document."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Final
+
+from jwkconform.harness._registry import GROUPS
+
+if TYPE_CHECKING:
+    from jwkconform.harness._reports import Run
+
+__all__ = ["markdown_report"]
+
+_MARK: Final = {"fail": "**FAIL**", "error": "**ERROR**"}
+_PROBLEMS: Final = ("error", "fail", "non-strict", "xfail")
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def markdown_report(run: Run, document: Mapping[str, Any]) -> str:
+    """The report a person reads: run, completeness, one table per group, findings."""
+    d = document
+    versions = ", ".join(f"{k} {v}" for k, v in d["versions"].items())
+    out = [
+        f"# Conformance report: {d['implementation']}",
+        "",
+        f"- adapter: `{d['adapter']}` (transport {d['transport']})",
+        f"- jwkconform {d['jwkconform']}, Hypothesis profile `{d['profile']}`, seed"
+        f" `{d['seed']}`{', strict mode' if d['strict'] else ''}",
+        f"- started {d['started']}, {d['duration']:.1f} s, exit status {d['exit_status']}",
+        f"- {versions}",
+        f"- capabilities: {', '.join(d['capabilities']) or 'none'}",
+        "- summary: " + ", ".join(f"{n} {verdict}" for verdict, n in d["summary"].items()),
+        "",
+    ]
+    if d["complete"]:
+        out += ["This run is **complete**: every test of the suites ran.", ""]
+    else:
+        out += ["> **Incomplete run**: " + "; ".join(d["incomplete"]), ""]
+    rows = {r["id"]: r for r in d["requirements"]}
+    for group, title in GROUPS.items():
+        members = [r for rid, r in rows.items() if rid.rpartition("-")[0] == group]
+        if not members:
+            continue
+        out += [f"## {title} ({group})", "", "| ID | Level | Verdict | Tests | Requirement |",
+                "|---|---|---|---:|---|"]  # fmt: skip
+        out += [
+            f"| {r['id']} | {r['level']} | {_MARK.get(r['verdict'], r['verdict'])}"
+            f" | {len(r['tests'])} | {_cell(r['summary'])} |"
+            for r in members
+        ]
+        out.append("")
+    problems = [r for r in rows.values() if r["verdict"] in _PROBLEMS]
+    if problems:
+        out += ["## Findings", ""]
+        for r in problems:
+            out += [f"### {r['id']} ({r['level']}, {r['verdict']})", "", r["summary"], ""]
+            for finding in r["findings"][:3]:
+                out += [
+                    f"Test `{finding['test']}` ({finding['outcome']}):",
+                    "",
+                    "```text",
+                    finding["message"].strip() or "(no message)",
+                    "```",
+                    "",
+                    f"Replay: `{finding['replay']}`",
+                    "",
+                ]
+            out += [r["hint"], "", f"Source: {r['source']}.", ""]
+    mismatches = d["expectations"]["mismatches"]
+    if mismatches:
+        out += ["## Against the ground truth", "", "| ID | expected | got |", "|---|---|---|"]
+        out += [f"| {m['id']} | {m['expected']} | {m['got']} |" for m in mismatches]
+        out.append("")
+    return "\n".join(out)
