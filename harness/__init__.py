@@ -51,7 +51,9 @@ if TYPE_CHECKING:
     )
     from jwkconform.harness._respx_transport import respx_client, respx_url
     from jwkconform.harness._scenario import (
+        CLIENT_HEADER,
         Answer,
+        Compressed,
         ConnectionRefused,
         Fault,
         Fetch,
@@ -60,6 +62,7 @@ if TYPE_CHECKING:
         Oversized,
         Status,
         Timeout,
+        Trickle,
         WrongContentType,
     )
     from jwkconform.harness._target import PublisherRig, StoreRig, Target
@@ -78,6 +81,9 @@ _LAZY: dict[str, str] = {
     "premise": "jwkconform.harness._attribution",
     "AdapterFactory": "jwkconform.harness._adapter",
     "Answer": "jwkconform.harness._scenario",
+    "CLIENT_HEADER": "jwkconform.harness._scenario",
+    "Compressed": "jwkconform.harness._scenario",
+    "Trickle": "jwkconform.harness._scenario",
     "CAPABILITIES": "jwkconform.harness._adapter",
     "ConfigRefused": "jwkconform.harness._adapter",
     "ConnectionRefused": "jwkconform.harness._scenario",
@@ -125,6 +131,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "CAPABILITIES",
     "CATALOGUE_KEYS",
+    "CLIENT_HEADER",
     "GROUPS",
     "REQUIREMENTS",
     "Adapter",
@@ -133,6 +140,7 @@ __all__ = [
     "AdapterFactory",
     "AdapterTimeout",
     "Answer",
+    "Compressed",
     "ConfigRefused",
     "ConnectionRefused",
     "Environment",
@@ -159,6 +167,7 @@ __all__ = [
     "Target",
     "Timeout",
     "Transport",
+    "Trickle",
     "UnexpectedException",
     "UnknownRequirement",
     "VerifyOutcome",

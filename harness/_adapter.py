@@ -64,6 +64,7 @@ CAPABILITIES: Mapping[str, str] = {
     "cache-timeout": "takes a configured cache lifetime (cacheTimeout)",
     "miss-window": "takes a configured miss window (cacheMissCacheTime)",
     "http-client": "fetches through the HTTP client it is given (env.http_client, the handler)",
+    "default-client": "when env.own_client is set, fetches with its own default HTTP client",
     # Features that some requirements presume.
     "encrypt": "serves the encrypt purpose",
     "sign-decrypt": "serves private keys of a local set for sign and decrypt",
@@ -139,7 +140,9 @@ class Environment:
     ``fetch_timeout`` is how many real seconds the implementation should wait for a fetch
     (pass it to your HTTP client where you can: a scripted time-out then costs that long);
     ``durations`` holds the configuration's duration members in seconds, for adapters
-    whose implementation does not read the gateway's syntax itself.
+    whose implementation does not read the gateway's syntax itself. When ``own_client`` is
+    set the test is about the implementation's own default HTTP client (CFG-09): do not
+    hand it ``http_client``, but pass ``fetch_timeout`` as its deadline where it takes one.
     """
 
     clock: FakeClock
@@ -149,6 +152,7 @@ class Environment:
     warnings: list[str] = field(default_factory=list)
     fetch_timeout: float = 1.0
     durations: Mapping[str, float] = field(default_factory=dict)
+    own_client: bool = False
 
     def warn(self, message: str) -> None:
         """Record one warning the implementation logged."""

@@ -1,13 +1,20 @@
 """Adapters for implementations in other processes: the driver protocol (docs/driver-protocol.md).
 
-`DriverAdapter` starts the driver command, asks it ``hello`` for its name and capabilities,
-and proxies stores and publishers over JSON lines. A driver that hangs, exits, writes out of
-turn or answers garbage fails the running test with a `DriverError` that says which and
-quotes its standard error; the process is killed and the next test gets a fresh one.
+`DriverAdapter` starts the driver command in a process group of its own, asks it ``hello``
+for its name, capabilities and key support, and proxies stores and publishers over JSON
+lines. A driver that hangs, exits, writes out of turn, answers garbage or floods its output
+gets the running test the verdict ``error`` with a `DriverError` that says which and quotes
+the end of its standard error; its whole process group is killed (children that keep its
+output open included) and the next test gets a fresh process.
+
+The clock a driver sees never goes back: every store has a fake clock of its own, and for a
+driver the harness starts each new one after the last time the driver was sent
+(`DriverAdapter.next_start`), so a library that keeps one process-wide clock sees time
+only move forward, and exactly the readings the suites computed.
 
 >>> adapter = DriverAdapter("node drivers/node-jose/driver.mjs")  # doctest: +SKIP
 >>> adapter.capabilities  # doctest: +SKIP
-frozenset({'named', 'verify', ...})
+frozenset({'verify', ...})
 """
 
 from __future__ import annotations
@@ -15,12 +22,15 @@ from __future__ import annotations
 import collections
 import contextlib
 import json
+import math
+import os
 import queue
 import shlex
+import signal
 import subprocess
 import threading
 from collections.abc import Mapping, Sequence
-from typing import Any, Final
+from typing import IO, Any, Final
 
 from jwkconform.harness._adapter import (
     ConfigRefused,
@@ -33,13 +43,22 @@ from jwkconform.harness._adapter import (
     VerifyOutcome,
 )
 from jwkconform.harness._attribution import AdapterError
+from jwkconform.harness._keys import KeySupport
 
-__all__ = ["DEFAULT_DRIVER_TIMEOUT", "DriverAdapter", "DriverError"]
+__all__ = ["DEFAULT_DRIVER_TIMEOUT", "PROTOCOL", "DriverAdapter", "DriverError"]
 
 DEFAULT_DRIVER_TIMEOUT: Final = 10.0
+PROTOCOL: Final = 2
+_PROTOCOLS: Final = frozenset({1, 2})  # a protocol-1 driver still works, without the hints
 _MAX_RESTARTS: Final = 3
-PROTOCOL: Final = 1
 _EOF: Final = object()
+# Bounds on what a driver may write: one answer line, and what is kept of its stderr.
+MAX_LINE: Final = 16 * 1024 * 1024
+_STDERR_LINES: Final = 40
+_STDERR_WIDTH: Final = 500
+_QUOTE: Final = 200
+# A clock step between stores, so the first reading of a new store is after the last one.
+_STORE_GAP: Final = 1_000
 
 
 class DriverError(AdapterError):
@@ -47,8 +66,16 @@ class DriverError(AdapterError):
     verdict ``error`` with this message (which quotes the driver's stderr)."""
 
 
+def _killpg(popen: subprocess.Popen[bytes]) -> None:
+    """Kill the driver and everything it started (its own process group)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError, OSError):
+        os.killpg(popen.pid, signal.SIGKILL)
+    with contextlib.suppress(OSError):
+        popen.kill()
+
+
 class _Process:
-    """One driver process: requests with deadlines, its stdout read by a thread."""
+    """One driver process: requests with deadlines, its output read by bounded threads."""
 
     def __init__(self, command: Sequence[str], timeout: float) -> None:
         self.command = command
@@ -58,17 +85,14 @@ class _Process:
         self._lock = threading.Lock()  # one request at a time, whatever thread asks
         self._ids = 0
         self._lines: queue.Queue[object] = queue.Queue()
-        self._stderr: collections.deque[str] = collections.deque(maxlen=40)
+        self._stderr: collections.deque[str] = collections.deque(maxlen=_STDERR_LINES)
         try:
             self._popen = subprocess.Popen(
                 list(command),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
-                text=True,
-                encoding="utf-8",
-                errors="replace",
-                bufsize=1,
+                start_new_session=True,  # its own process group, killed as a whole
             )
         except OSError as exc:
             raise DriverError(f"cannot start driver {shlex.join(command)}: {exc}") from None
@@ -80,21 +104,41 @@ class _Process:
             thread.start()
 
     def _read_stdout(self) -> None:
-        assert self._popen.stdout is not None
-        for line in self._popen.stdout:
-            self._lines.put(line)
+        stream = self._popen.stdout
+        assert stream is not None
+        with contextlib.suppress(OSError, ValueError):
+            while True:
+                line = stream.readline(MAX_LINE + 1)
+                if not line:
+                    break
+                if len(line) > MAX_LINE and not line.endswith(b"\n"):
+                    self._lines.put(OverflowError(f"a line longer than {MAX_LINE} bytes"))
+                    break  # the rest of that line is not worth reading
+                self._lines.put(line.decode("utf-8", errors="replace"))
         self._lines.put(_EOF)
 
     def _read_stderr(self) -> None:
-        assert self._popen.stderr is not None
-        for line in self._popen.stderr:
-            self._stderr.append(line.rstrip("\n"))
+        stream = self._popen.stderr
+        assert stream is not None
+        pending = b""
+        with contextlib.suppress(OSError, ValueError):
+            while chunk := stream.read1(65536):  # type: ignore[attr-defined]
+                pending += chunk
+                *lines, pending = pending.split(b"\n")
+                self._stderr.extend(_cut(line) for line in lines)
+                pending = pending[-_STDERR_WIDTH * 4 :]  # a line without end stays bounded
+        if pending:
+            self._stderr.append(_cut(pending))
+
+    def stderr_tail(self) -> str:
+        return "\n".join(self._stderr) or "(nothing)"
 
     def _fail(self, what: str) -> DriverError:
         self.broken = True
         self.stop(graceful=False)
-        tail = "\n".join(self._stderr) or "(nothing)"
-        return DriverError(f"driver {shlex.join(self.command)} {what}\ndriver stderr:\n{tail}")
+        return DriverError(
+            f"driver {shlex.join(self.command)} {what}\ndriver stderr:\n{self.stderr_tail()}"
+        )
 
     def call(self, method: str, params: Mapping[str, Any]) -> dict[str, Any]:
         """Send one request and return its ``result``; protocol errors raise."""
@@ -109,15 +153,18 @@ class _Process:
         self._ids += 1
         request = json.dumps({"id": self._ids, "method": method, "params": dict(params)})
         try:
-            assert self._popen.stdin is not None
-            self._popen.stdin.write(request + "\n")
-            self._popen.stdin.flush()
+            stdin = self._popen.stdin
+            assert stdin is not None
+            stdin.write(request.encode("utf-8") + b"\n")
+            stdin.flush()
         except (BrokenPipeError, OSError, ValueError):
             raise self._fail(f"exited (status {self._popen.poll()}) before {method!r}") from None
         try:
             line = self._lines.get(timeout=self.timeout)
         except queue.Empty:
-            raise self._fail(f"did not answer {method!r} within {self.timeout} s") from None
+            raise self._fail(f"did not answer {method!r} within {self.timeout:g} s") from None
+        if isinstance(line, OverflowError):
+            raise self._fail(f"wrote {line} in answer to {method!r}")
         if line is _EOF:
             try:
                 code: int | None = self._popen.wait(timeout=2)
@@ -130,46 +177,61 @@ class _Process:
     def _result(self, method: str, line: str) -> dict[str, Any]:
         try:
             answer = json.loads(line)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):
             raise self._fail(
-                f"wrote a line that is not JSON in answer to {method!r}: {line[:200]!r}"
+                f"wrote a line that is not JSON in answer to {method!r}: {line[:_QUOTE]!r}"
             ) from None
         if not isinstance(answer, dict) or answer.get("id") != self._ids:
             raise self._fail(
-                f"wrote out of turn (expected id {self._ids} for {method!r}): {line[:200]!r}"
+                f"wrote out of turn (expected id {self._ids} for {method!r}): {line[:_QUOTE]!r}"
             )
         if "error" in answer:
-            raise _error(method, answer["error"])
+            raise _error(method, answer["error"], self)
         result = answer.get("result")
         if not isinstance(result, dict):
-            raise self._fail(f"answered {method!r} without a result object: {line[:200]!r}")
+            raise self._fail(f"answered {method!r} without a result object: {line[:_QUOTE]!r}")
         return result
 
+    def malformed(self, what: str) -> DriverError:
+        """A well-formed answer with a value of the wrong shape: the driver is at fault."""
+        return self._fail(f"answered with {what}")
+
     def stop(self, *, graceful: bool = True) -> None:
-        """End the process (politely first when ``graceful``) and reap it."""
+        """End the process (politely first when ``graceful``), its group with it, and reap it."""
         if self._popen.poll() is None and graceful and not self.broken:
             with contextlib.suppress(DriverError, ConfigRefused, LoadFailed, PurposeRefused):
                 self._call("shutdown", {})
         if self._popen.stdin is not None:
             with contextlib.suppress(OSError):
                 self._popen.stdin.close()
-        try:
-            self._popen.wait(timeout=2)
-        except subprocess.TimeoutExpired:
-            self._popen.kill()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self._popen.wait(timeout=2 if graceful else 0.2)
+        # Whatever is left of the group (a child that inherited the pipes, say) goes too,
+        # or the reader threads would wait for it.
+        _killpg(self._popen)
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self._popen.wait(timeout=5)
         for thread in self._threads:
             thread.join(timeout=2)
         for stream in (self._popen.stdout, self._popen.stderr):
-            if stream is not None:
-                with contextlib.suppress(OSError):
-                    stream.close()
+            _close(stream)
 
 
-def _error(method: str, error: object) -> Exception:
+def _close(stream: IO[bytes] | None) -> None:
+    if stream is not None:
+        with contextlib.suppress(OSError):
+            stream.close()
+
+
+def _cut(line: bytes) -> str:
+    text = line.decode("utf-8", errors="replace").rstrip("\r")
+    return text if len(text) <= _STDERR_WIDTH else text[:_STDERR_WIDTH] + " ...(cut)"
+
+
+def _error(method: str, error: object, process: _Process) -> Exception:
     if not isinstance(error, dict):
-        return DriverError(f"driver answered {method!r} with a malformed error: {error!r}")
-    kind, message = error.get("type"), str(error.get("message", ""))
+        return process.malformed(f"a malformed error to {method!r}: {str(error)[:_QUOTE]}")
+    kind, message = error.get("type"), str(error.get("message", ""))[:2000]
     if kind == "config_refused":
         return ConfigRefused(str(error.get("field", "")), message)
     if kind == "load_failed":
@@ -179,15 +241,25 @@ def _error(method: str, error: object) -> Exception:
     return DriverError(f"driver failed {method!r} ({kind}): {message}")
 
 
-def _secret(value: object) -> SecretView:
+def _secret(value: object, process: _Process) -> SecretView:
     if not isinstance(value, dict) or not isinstance(value.get("stable_id"), str):
-        raise DriverError(f"driver returned a malformed secret: {value!r}")
-    expires = value.get("expires_at")
-    return SecretView(
-        value["stable_id"],
-        dict(value.get("jwk") or {}),
-        None if expires is None else float(expires),
-    )
+        raise process.malformed(f"a malformed secret: {str(value)[:_QUOTE]}")
+    jwk, expires = value.get("jwk") or {}, value.get("expires_at")
+    if not isinstance(jwk, dict) or not (
+        expires is None or (isinstance(expires, (int, float)) and math.isfinite(expires))
+    ):
+        raise process.malformed(f"a malformed secret: {str(value)[:_QUOTE]}")
+    return SecretView(value["stable_id"], jwk, None if expires is None else float(expires))
+
+
+def _key_support(hello: Mapping[str, Any]) -> KeySupport | None:
+    declared = hello.get("key_support")
+    if declared is None:
+        return None
+    try:
+        return KeySupport.of(declared["kinds"], declared["algorithms"])
+    except (TypeError, KeyError, ValueError) as exc:
+        raise DriverError(f"the driver's key_support is malformed: {exc}") from None
 
 
 class DriverAdapter:
@@ -204,17 +276,23 @@ class DriverAdapter:
         self.timeout = timeout
         self._process: _Process | None = None
         self._restarts = 0
+        self._sent = -math.inf  # the last time sent to the driver
         hello = self._start()
         self.name = str(hello.get("name") or shlex.join(self.command))
         self.capabilities = frozenset(str(c) for c in hello.get("capabilities") or ())
+        self.key_support = _key_support(hello)
 
     def _start(self) -> dict[str, Any]:
         process = _Process(self.command, self.timeout)
         self._process = process
+        self._sent = -math.inf  # a fresh process has seen no time yet
         hello = process.call("hello", {"protocol": PROTOCOL})
-        if hello.get("protocol") != PROTOCOL:
+        if hello.get("protocol") not in _PROTOCOLS:
             process.stop(graceful=False)
-            raise DriverError(f"driver speaks protocol {hello.get('protocol')!r}, not {PROTOCOL}")
+            raise DriverError(
+                f"driver speaks protocol {hello.get('protocol')!r}, not one of"
+                f" {sorted(_PROTOCOLS)}"
+            )
         return hello
 
     def process(self) -> _Process:
@@ -242,28 +320,47 @@ class DriverAdapter:
         if now is not None and process.clock != now:
             process.call("set_clock", {"now": now})
             process.clock = now
+            self._sent = max(self._sent, now)
         result = process.call(method, params)
         self._restarts = 0  # it answers again
         return result
 
+    def next_start(self, start: float) -> float:
+        """Where a new store's clock starts: at ``start``, or a whole number of seconds after
+        the last time the driver saw (whole, so the suites' exact sums stay exact)."""
+        if start > self._sent:
+            return start
+        return float(math.floor(self._sent) + _STORE_GAP)
+
     def open_store(self, config: Mapping[str, object], env: Environment) -> _DriverStore:
         process = self.process()
         result = self.call(
-            process, "open_store", env.clock.now(), config=dict(config), jwks_url=env.jwks_url
+            process,
+            "open_store",
+            env.clock.now(),
+            config=dict(config),
+            jwks_url=env.jwks_url,
+            fetch_timeout=env.fetch_timeout,
+            durations={k: (v if math.isfinite(v) else None) for k, v in env.durations.items()},
+            own_client=env.own_client,
         )
-        return _DriverStore(self, process, str(result.get("store")), env)
+        store = result.get("store")
+        if not isinstance(store, str):
+            raise process.malformed(f"open_store without a store ID: {str(result)[:_QUOTE]}")
+        return _DriverStore(self, process, store, env)
 
     def open_publisher(
         self, config: Mapping[str, object], env: PublisherEnvironment
     ) -> _DriverPublisher:
         process = self.process()
         result = self.call(process, "open_publisher", env.clock.now(), config=dict(config))
-        return _DriverPublisher(
-            self, process, str(result.get("publisher")), str(result.get("base_url"))
-        )
+        publisher, base_url = result.get("publisher"), result.get("base_url")
+        if not isinstance(publisher, str) or not isinstance(base_url, str):
+            raise process.malformed(f"open_publisher without IDs: {str(result)[:_QUOTE]}")
+        return _DriverPublisher(self, process, publisher, base_url)
 
     def close(self) -> None:
-        """Shut the driver down and reap it."""
+        """Shut the driver down and reap it (its process group with it)."""
         if self._process is not None:
             self._process.stop()
             self._process = None
@@ -271,7 +368,11 @@ class DriverAdapter:
 
 class _DriverStore:
     def __init__(
-        self, adapter: DriverAdapter, process: _Process, store: str, env: Environment
+        self,
+        adapter: DriverAdapter,
+        process: _Process,
+        store: str,
+        env: Environment,
     ) -> None:
         self._adapter, self._process, self._store, self._env = adapter, process, store, env
 
@@ -281,27 +382,37 @@ class _DriverStore:
         )
         if "warnings" in self._adapter.capabilities and method != "close_store":
             drained = self._adapter.call(self._process, "warnings", None, store=self._store)
-            self._env.warnings.extend(str(w) for w in drained.get("warnings") or ())
+            warnings = drained.get("warnings")
+            if not isinstance(warnings, list):
+                raise self._process.malformed(f"warnings that are not a list: {warnings!r:.200}")
+            self._env.warnings.extend(str(w) for w in warnings)
         return result
 
     def named(self, purpose: str, kid: str) -> SecretView | None:
         secret = self._call("named", purpose=purpose, kid=kid).get("secret")
-        return None if secret is None else _secret(secret)
+        return None if secret is None else _secret(secret, self._process)
 
     def valid(self, purpose: str) -> Sequence[SecretView]:
         secrets = self._call("valid", purpose=purpose).get("secrets")
         if not isinstance(secrets, list):
-            raise DriverError(f"driver answered valid() without a list of secrets: {secrets!r}")
-        return [_secret(s) for s in secrets]
+            raise self._process.malformed(f"valid() without a list: {str(secrets)[:_QUOTE]}")
+        return [_secret(s, self._process) for s in secrets]
 
     def verify(self, token: str, secret_id: str) -> VerifyOutcome:
         result = self._call("verify", token=token, secret_id=secret_id)
-        tried = result.get("tried")
+        tried, secret = result.get("tried"), result.get("secret_id")
+        if (
+            not isinstance(result.get("verified"), bool)
+            or not (secret is None or isinstance(secret, str))
+            or not (tried is None or (isinstance(tried, list) and all(
+                isinstance(t, str) for t in tried)))
+        ):  # fmt: skip
+            raise self._process.malformed(f"a malformed verify result: {str(result)[:_QUOTE]}")
         return VerifyOutcome(
-            bool(result.get("verified")),
-            result.get("secret_id"),
-            None if tried is None else tuple(str(t) for t in tried),
-            str(result.get("reason", "")),
+            result["verified"],
+            secret,
+            None if tried is None else tuple(tried),
+            str(result.get("reason", ""))[:2000],
         )
 
     def close(self) -> None:

@@ -26,7 +26,7 @@ from types import TracebackType
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from jwkconform.harness._scenario import JwksScenario
+from jwkconform.harness._scenario import CLIENT_HEADER, JwksScenario
 
 __all__ = ["LoopbackJwksServer"]
 
@@ -37,6 +37,7 @@ _POLL_INTERVAL: Final = 0.02
 # A bound on stop(): a thread that outlives it is a daemon and cannot hold up the process.
 _JOIN_TIMEOUT: Final = 5.0
 _BODILESS: Final = frozenset({204, 304})
+_TRICKLE_STEP: Final = 0.1
 
 
 class _Server(ThreadingHTTPServer):
@@ -110,21 +111,24 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.0"
 
     def do_GET(self) -> None:
-        answer = self.server.scenario.respond(urlsplit(self.path).path)
+        client = self.headers.get(CLIENT_HEADER)
+        answer = self.server.scenario.respond(urlsplit(self.path).path, client)
         if answer.failure == "timeout":
             self.server.release.wait(self.server.hold_timeout)
         if answer.failure is not None:
             # Returning without a byte written closes the connection with no response.
             self.close_connection = True
             return
-        self._send(answer.status, answer.headers, answer.body)
+        self._send(answer.status, answer.headers, answer.body, answer.trickle)
 
     def _method_not_allowed(self) -> None:
         self._send(405, {"allow": "GET"}, b"")
 
     do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _method_not_allowed
 
-    def _send(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
+    def _send(
+        self, status: int, headers: Mapping[str, str], body: bytes, trickle: float = 0.0
+    ) -> None:
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
@@ -132,8 +136,19 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(body)))
         self.send_header("Connection", "close")
         self.end_headers()
-        if body:
-            self.wfile.write(body)
+        if not trickle:
+            if body:
+                self.wfile.write(body)
+            return
+        # A few bytes at a time, each well within any per-read time-out; a stop of the
+        # server cuts it short.
+        pieces = max(1, int(trickle / _TRICKLE_STEP))
+        size = -(-len(body) // pieces)
+        for start in range(0, len(body), size):
+            self.wfile.write(body[start : start + size])
+            self.wfile.flush()
+            if self.server.release.wait(_TRICKLE_STEP):
+                return
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # the fetch log is the scenario's; stderr stays clean

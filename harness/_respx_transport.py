@@ -20,7 +20,7 @@ from typing import Final
 import httpx
 import respx
 
-from jwkconform.harness._scenario import JwksScenario
+from jwkconform.harness._scenario import CLIENT_HEADER, JwksScenario
 
 __all__ = ["MOCK_BASE_URL", "respx_client", "respx_url"]
 
@@ -49,7 +49,9 @@ def respx_client(scenario: JwksScenario, *, base_url: str = MOCK_BASE_URL) -> ht
     def answer(request: httpx.Request) -> httpx.Response:
         if request.method != "GET":
             return httpx.Response(405, headers={"allow": "GET"})
-        reply = scenario.respond(request.url.path.removeprefix(prefix) or "/")
+        reply = scenario.respond(
+            request.url.path.removeprefix(prefix) or "/", request.headers.get(CLIENT_HEADER)
+        )
         if reply.failure is not None:
             raise _FAILURES[reply.failure](request)
         return httpx.Response(reply.status, headers=dict(reply.headers), content=reply.body)
@@ -64,7 +66,9 @@ def respx_client(scenario: JwksScenario, *, base_url: str = MOCK_BASE_URL) -> ht
     # which makes it ignore the base and catch every other request.
     router.route(port=url.port or _DEFAULT_PORTS[url.scheme]).mock(side_effect=answer)
     router.route(host__regex=r".*").mock(side_effect=elsewhere)
-    return httpx.Client(transport=httpx.MockTransport(router.handler))
+    return httpx.Client(
+        transport=httpx.MockTransport(router.handler), headers={CLIENT_HEADER: "harness"}
+    )
 
 
 def respx_url(scenario: JwksScenario, *, base_url: str = MOCK_BASE_URL) -> str:

@@ -24,6 +24,7 @@ b'{"keys":[{"kid":"b"}]}'
 from __future__ import annotations
 
 import bisect
+import gzip
 import json
 import math
 import threading
@@ -35,7 +36,9 @@ from typing import Any, Final, Literal, TypeAlias
 from jwkconform.harness._clock import FakeClock
 
 __all__ = [
+    "CLIENT_HEADER",
     "Answer",
+    "Compressed",
     "ConnectionRefused",
     "Fault",
     "Fetch",
@@ -44,8 +47,13 @@ __all__ = [
     "Oversized",
     "Status",
     "Timeout",
+    "Trickle",
     "WrongContentType",
 ]
+
+# The header the harness's own HTTP client sends, so a test can tell its fetches apart
+# from those of a client the implementation made itself (CFG-09).
+CLIENT_HEADER: Final = "x-jwkconform-client"
 
 _JSON: Final = "application/json"
 # HTTP forbids a body (and so a content type) on these answers; a transport that sent one
@@ -68,6 +76,7 @@ class Answer:
     headers: Mapping[str, str]
     body: bytes
     failure: Literal["refused", "timeout"] | None = None
+    trickle: float = 0.0  # real seconds over which a loopback server sends the body
 
     @property
     def outcome(self) -> str:
@@ -164,18 +173,66 @@ class Oversized:
         return _json_answer(200, document.ljust(self.size, b" "))
 
 
+@dataclass(frozen=True)
+class Trickle:
+    """Answer 200 with the current document, sent a few bytes at a time over ``seconds`` of
+    real time (loopback only; in process the body arrives at once). A client whose deadline
+    covers the whole fetch gives up; one that only bounds each read does not."""
+
+    seconds: float = 4.0
+
+    def __post_init__(self) -> None:
+        if not 0 < self.seconds <= 30:
+            raise ValueError(f"a trickle lasts 0 to 30 s, got {self.seconds!r}")
+
+    def answer(self, document: bytes) -> Answer:
+        """A 200 answer paced over ``seconds``."""
+        return Answer(200, {"content-type": _JSON}, document, trickle=self.seconds)
+
+
+@dataclass(frozen=True)
+class Compressed:
+    """Answer 200 with the current document padded to ``size`` bytes (still valid JSON) and
+    gzip-compressed ``layers`` times, with the matching ``Content-Encoding``: a small
+    response whose decoded body is ``size`` bytes, a decompression bomb past a size cap."""
+
+    size: int = 2 * 1024 * 1024
+    layers: int = 1
+
+    def __post_init__(self) -> None:
+        if self.size < 1 or not 1 <= self.layers <= 3:
+            raise ValueError(f"a compressed body needs size >= 1 and 1-3 layers, got {self}")
+
+    def answer(self, document: bytes) -> Answer:
+        """The padded document, compressed."""
+        body = document.ljust(self.size, b" ")
+        for _ in range(self.layers):
+            body = gzip.compress(body, compresslevel=9, mtime=0)
+        encoding = ", ".join(["gzip"] * self.layers)
+        return Answer(200, {"content-type": _JSON, "content-encoding": encoding}, body)
+
+
 Fault: TypeAlias = (
-    Status | ConnectionRefused | Timeout | MalformedJson | WrongContentType | Oversized
+    Status
+    | ConnectionRefused
+    | Timeout
+    | MalformedJson
+    | WrongContentType
+    | Oversized
+    | Trickle
+    | Compressed
 )
 
 
 @dataclass(frozen=True)
 class Fetch:
-    """One request the endpoint saw: at which fake time, for which path, and what came of it."""
+    """One request the endpoint saw: at which fake time, for which path, what came of it,
+    and which client sent it (the ``x-jwkconform-client`` header, if any)."""
 
     at: float
     path: str
     outcome: str
+    client: str | None = None
 
 
 @dataclass(frozen=True)
@@ -270,8 +327,9 @@ class JwksScenario:
             current = self._current(self.clock.now())
         return current.body if current.verbatim else _decode(current.body)
 
-    def respond(self, path: str) -> Answer:
-        """Answer a GET for ``path`` at the current fake time and log it (for transports).
+    def respond(self, path: str, client: str | None = None) -> Answer:
+        """Answer a GET for ``path`` at the current fake time and log it (for transports);
+        ``client`` is the request's ``x-jwkconform-client`` header.
 
         Faults apply only to ``path`` requests: a wrong path is a 404 that uses up none.
         """
@@ -282,7 +340,7 @@ class JwksScenario:
                 answer = _json_answer(404, b'{"error":"not found"}')
             else:
                 answer = self._answer_fetch(now)
-            self._state.fetches.append(Fetch(now, path, answer.outcome))
+            self._state.fetches.append(Fetch(now, path, answer.outcome, client))
             return answer
 
     @property

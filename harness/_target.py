@@ -51,7 +51,7 @@ from jwkconform.harness._deadline import deadline
 from jwkconform.harness._durations import duration_seconds
 from jwkconform.harness._keys import CATALOGUE_KEYS, KeySupport
 from jwkconform.harness._loopback import LoopbackJwksServer
-from jwkconform.harness._scenario import JwksScenario
+from jwkconform.harness._scenario import CLIENT_HEADER, JwksScenario
 
 __all__ = ["AdapterContractError", "PublisherRig", "StoreRig", "Target", "loopback_client"]
 
@@ -69,9 +69,14 @@ def _tls() -> ssl.SSLContext:
 
 
 def loopback_client(base_url: str = "", timeout: float = DEFAULT_FETCH_TIMEOUT) -> httpx.Client:
-    """A client for plain-http servers on 127.0.0.1 (quick to build: the TLS context is shared)."""
+    """A client for plain-http servers on 127.0.0.1 (quick to build: the TLS context is
+    shared); it names itself in a header, so the fetch log tells its requests apart."""
     return httpx.Client(
-        base_url=base_url, timeout=httpx.Timeout(timeout), trust_env=False, verify=_tls()
+        base_url=base_url,
+        timeout=httpx.Timeout(timeout),
+        trust_env=False,
+        verify=_tls(),
+        headers={CLIENT_HEADER: "harness"},
     )
 
 
@@ -135,6 +140,12 @@ class Target:
             reason = f"{self.name} does not declare capability {', '.join(lacking)}"
             pytest.skip(f"{reason} ({why})" if why else reason)
 
+    def _start(self, start: float) -> float:
+        # An implementation with one clock for all its stores (a driver process) must not
+        # see time go back when the next store opens.
+        next_start = getattr(self.adapter, "next_start", None)
+        return float(next_start(start)) if callable(next_start) else start
+
     def _call(self, what: str, function: Callable[..., _T], *args: object) -> _T:
         with deadline(self.call_timeout, what):
             try:
@@ -148,8 +159,15 @@ class Target:
                     " or PurposeRefused)"
                 ) from exc
 
-    def _environment(self, clock: FakeClock, url: str, client: httpx.Client, folder: Path,
-                     config: Mapping[str, object]) -> Environment:  # fmt: skip
+    def _environment(
+        self,
+        clock: FakeClock,
+        url: str,
+        client: httpx.Client,
+        folder: Path,
+        config: Mapping[str, object],
+        own_client: bool = False,
+    ) -> Environment:
         return Environment(
             clock=clock,
             jwks_url=url,
@@ -157,6 +175,7 @@ class Target:
             tmp_path=folder,
             fetch_timeout=self.fetch_timeout,
             durations=duration_seconds(config),
+            own_client=own_client,
         )
 
     @contextmanager
@@ -168,18 +187,20 @@ class Target:
         file_document: Mapping[str, Any] | None = None,
         with_url: bool = True,
         start: float = 1_000.0,
+        own_client: bool = False,
     ) -> Iterator[StoreRig]:
         """A fresh store reading a fresh scripted endpoint; ``jwkUrl`` is filled in unless
         ``with_url`` is false or ``config`` sets it. With ``file_document``, that document
-        is written to the rig's folder and ``jwkUrl`` is its ``file:`` URL instead."""
-        clock = FakeClock(start)
+        is written to the rig's folder and ``jwkUrl`` is its ``file:`` URL instead. With
+        ``own_client`` the implementation fetches with its own client over loopback."""
+        clock = FakeClock(self._start(start))
         scenario = JwksScenario(clock)
         if document is not None:
             scenario.serve(document)
         with ExitStack() as stack:
             folder = Path(tempfile.mkdtemp(prefix="jwkconform-"))
             stack.callback(shutil.rmtree, folder, ignore_errors=True)
-            if self.transport == "respx":
+            if self.transport == "respx" and not own_client:
                 # Imported here: `jwkconform run` loads adapters (and this module) before
                 # pytest starts, and respx is a pytest plugin whose asserts pytest rewrites.
                 from jwkconform.harness._respx_transport import respx_client, respx_url
@@ -197,7 +218,7 @@ class Target:
                 path.write_text(json.dumps(file_document), encoding="utf-8")
                 url = path.as_uri()
             raw = {"jwkUrl": url, **(config or {})} if with_url else dict(config or {})
-            env = self._environment(clock, url, client, folder, raw)
+            env = self._environment(clock, url, client, folder, raw, own_client)
             store = self._call("open_store()", self.adapter.open_store, dict(raw), env)
             checked = _Checked(store, self)
             stack.callback(checked.close)
@@ -219,7 +240,7 @@ class Target:
             raise AdapterContractError(
                 f"{self.name} declares capability publisher but has no open_publisher()"
             )
-        clock = FakeClock(start)
+        clock = FakeClock(self._start(start))
         with ExitStack() as stack:
             folder = Path(tempfile.mkdtemp(prefix="jwkconform-"))
             stack.callback(shutil.rmtree, folder, ignore_errors=True)

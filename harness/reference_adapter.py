@@ -61,7 +61,13 @@ class _ReferenceStore:
         self._handler = _ForwardWarnings(env)
         self._logger = logging.getLogger(LOGGER_NAME)
         self._logger.addHandler(self._handler)
-        raw = {"handler": env.http_client, **config}
+        # The harness's client is the gateway's `handler`; a test of the store's own client
+        # (CFG-09) gets none, and the store's whole-fetch deadline is the harness's.
+        raw = (
+            {**config, "fetchTimeout": f"{round(env.fetch_timeout * 1000)} ms"}
+            if env.own_client
+            else {"handler": env.http_client, **config}
+        )
         try:
             self._store = JwkSetSecretStore.from_json(raw, clock=env.clock)
         except ConfigError as exc:
@@ -153,6 +159,7 @@ class ReferenceAdapter:
             "cache-timeout",
             "miss-window",
             "http-client",
+            "default-client",
             "resolver-config",
             "named",
             "valid",

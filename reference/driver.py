@@ -33,6 +33,13 @@ CAPABILITIES = (
     "provider-endpoint", "realms",
     "all-combinations", "remote-jwk-url", "mtls",
 )  # fmt: skip
+# The key types (D-22) and algorithms the reference verifies with.
+KEY_SUPPORT = {
+    "kinds": ["RSA", "EC-P-256", "EC-P-384", "EC-P-521", "OKP-Ed25519", "OKP-Ed448",
+              "OKP-X25519", "OKP-X448", "oct"],
+    "algorithms": ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384",
+                   "ES512", "EdDSA", "HS256", "HS384", "HS512"],
+}  # fmt: skip
 # Below the harness's 10 s deadline per request, so a held request ends as a load error.
 _HTTP_TIMEOUT = httpx.Timeout(2.0)
 
@@ -97,7 +104,12 @@ class Driver:
 
     def hello(self, params: dict[str, Any]) -> dict[str, Any]:
         name = f"jwkconform reference {__version__} (driver)"
-        return {"protocol": 1, "name": name, "capabilities": list(CAPABILITIES)}
+        return {
+            "protocol": 2,
+            "name": name,
+            "capabilities": list(CAPABILITIES),
+            "key_support": KEY_SUPPORT,
+        }
 
     def set_clock(self, params: dict[str, Any]) -> dict[str, Any]:
         self.now = float(params["now"])

@@ -14,7 +14,7 @@ import datetime as dt
 import functools
 import string
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeAlias
 from urllib.parse import quote
 
 from cryptography import x509
@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from jwcrypto.jwk import JWK
 
 from jwkconform.fixtures import ALG_KINDS, key_pool, keystore, private_jwk, public_jwk
+from jwkconform.harness._keys import active_key_support
 
 __all__ = [
     "ALIASES",
@@ -37,6 +38,7 @@ __all__ = [
     "PROVIDER_SECRET_IDS",
     "PROVIDER_SIGNING",
     "PURPOSE_MEMBERS",
+    "QUICK_ALGS",
     "REALM_NAME_ALPHABET",
     "REMOTE_JWK_URLS",
     "RP_ENCRYPTION",
@@ -45,6 +47,7 @@ __all__ = [
     "SECRET_IDS",
     "SIGNING_ALGS",
     "SYMMETRIC_ALIASES",
+    "Keys",
     "durations",
     "issued_chain",
     "keystore_aliases",
@@ -55,6 +58,7 @@ __all__ = [
     "public_set",
     "publisher_configs",
     "purpose_members",
+    "quick_signers",
     "realm_names",
     "realm_path",
     "realm_paths",
@@ -66,6 +70,8 @@ __all__ = [
 
 # Algorithms whose keys are asymmetric, so that a remote set may publish them.
 SIGNING_ALGS: tuple[str, ...] = tuple(alg for alg in ALG_KINDS if not alg.startswith("HS"))
+Keys: TypeAlias = list[tuple[str, dict[str, Any]]]
+"""(alg, private JWK) pairs: what a signer holds; public halves are what a set serves."""
 
 _KID_ALPHABET = string.ascii_letters + string.digits + "-_.:/+="
 
@@ -75,35 +81,68 @@ def kids() -> st.SearchStrategy[str]:
     return st.text(_KID_ALPHABET, min_size=1, max_size=10)
 
 
-def _pool_entries() -> list[tuple[str, str, int]]:
-    # (alg, kind, index) for every asymmetric signing key in the pool; RSA keys appear once
-    # per RS/PS algorithm, which is fine: a set never holds the same material twice.
+def _pool_entries(algs: Iterable[str] = SIGNING_ALGS) -> list[tuple[str, str, int]]:
+    """(alg, kind, index) for every asymmetric signing key in the pool that the run's
+    adapter supports (`KeySupport`: a key type it may lawfully skip is never drawn); RSA
+    keys appear once per RS/PS algorithm, which is fine: a set never holds the same
+    material twice."""
+    support = active_key_support()
     return [
         (alg, kind, index)
-        for alg in SIGNING_ALGS
+        for alg in algs
         for kind in ALG_KINDS[alg]
+        if support.signs(alg, kind)
         for index in range(len(key_pool()[kind]))
     ]
 
 
 @st.composite
 def signing_keys(
-    draw: st.DrawFn, *, min_size: int = 1, max_size: int = 6
+    draw: st.DrawFn,
+    *,
+    min_size: int = 1,
+    max_size: int = 6,
+    algs: Iterable[str] = SIGNING_ALGS,
+    distinct_material: bool = True,
 ) -> list[tuple[str, dict[str, Any]]]:
-    """(alg, private JWK with a unique kid and ``use: sig``) pairs of distinct key material."""
-    entries = draw(
+    """(alg, private JWK with a unique kid and ``use: sig``) pairs, drawn from the keys the
+    run's adapter supports (and from ``algs``). Key material is distinct unless
+    ``distinct_material`` is false, which lets order and lookup tests draw larger sets
+    (up to 40 keys and more) than the pool has keys."""
+    entries = _pool_entries(tuple(algs))
+    if not entries:
+        raise ValueError("the adapter supports none of these algorithms: nothing to draw")
+    chosen = draw(
         st.lists(
-            st.sampled_from(_pool_entries()),
+            st.sampled_from(entries),
             min_size=min_size,
             max_size=max_size,
-            unique_by=lambda e: (e[1], e[2]),
+            unique_by=(lambda e: (e[1], e[2])) if distinct_material else None,
         )
     )
-    names = draw(st.lists(kids(), min_size=len(entries), max_size=len(entries), unique=True))
+    names = draw(st.lists(kids(), min_size=len(chosen), max_size=len(chosen), unique=True))
     return [
         (alg, private_jwk(kind, index, kid=kid, use="sig"))
-        for (alg, kind, index), kid in zip(entries, names, strict=True)
+        for (alg, kind, index), kid in zip(chosen, names, strict=True)
     ]
+
+
+# Signing with these costs a few milliseconds; importing a pool RSA key close to 100 ms the
+# first time. Cache tests sign many tokens, so they draw from these.
+QUICK_ALGS: tuple[str, ...] = ("ES256", "ES384", "ES512", "EdDSA")
+
+
+def quick_signers(*, min_size: int = 1, max_size: int = 4) -> st.SearchStrategy[Keys]:
+    """`signing_keys` of the fast algorithms the adapter supports (all of them if it
+    supports none of these)."""
+
+    @st.composite
+    def draw_keys(draw: st.DrawFn) -> Keys:
+        fast = [alg for alg in QUICK_ALGS if _pool_entries((alg,))]
+        return draw(signing_keys(min_size=min_size, max_size=max_size,
+                                 algs=fast or SIGNING_ALGS))  # fmt: skip
+
+    return draw_keys()
 
 
 def public_set(keys: Sequence[Mapping[str, Any]]) -> dict[str, Any]:

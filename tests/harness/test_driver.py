@@ -17,64 +17,19 @@ import signal
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
+from driver_support import MISBEHAVIOURS, assert_none_left, command
 from pytester_files import NO_SHRINK_CONFTEST
 
-from jwkconform.harness._adapter import Environment
-from jwkconform.harness._clock import FakeClock
-from jwkconform.harness._driver import DriverAdapter, DriverError, _Process
-
-DRIVERS = Path(__file__).resolve().parent / "drivers"
 SUITE_TIMEOUT = 120.0
 REFERENCE_TIMEOUT = 300.0
-ON_LINUX = sys.platform.startswith("linux") and Path("/proc/self/cmdline").exists()
-CAPABILITIES = frozenset({"named", "valid", "config"})
-
-# What the harness says about each misbehaviour (the crash also quotes the driver's stderr).
-MISBEHAVIOURS: dict[str, tuple[str, ...]] = {
-    "hang": ("did not answer 'open_store' within 1",),
-    "crash": ("exited with status 3", "boom: deliberate crash"),
-    "garbage": ("not JSON",),
-    "out_of_turn": ("out of turn",),
-    "no_result": ("without a result",),
-}
 FAILING_TESTS = (
     "*test_config.py::test_cache_timeout_defaults_to_two_minutes*",
     "*test_order.py::test_valid_secrets_follow_set_order*",
 )
-
-
-def _command(script: str, marker: str) -> str:
-    return shlex.join([sys.executable, str(DRIVERS / f"{script}.py"), f"--marker={marker}"])
-
-
-def _pids_with(marker: str) -> list[int]:
-    """The processes whose command line holds ``marker`` (Linux only)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes()
-        except OSError:
-            continue  # it ended meanwhile, or is not ours to read
-        if marker.encode() in cmdline:
-            found.append(int(entry.name))
-    return found
-
-
-def _assert_none_left(marker: str) -> None:
-    if not ON_LINUX:
-        return
-    left = _pids_with(marker)
-    for pid in left:  # ours: started by this test; end them so one failure stays one
-        os.kill(pid, signal.SIGKILL)
-    assert not left, f"driver processes {left} are still running"
 
 
 def _report(path: Path) -> dict[str, Any]:
@@ -107,7 +62,7 @@ def test_a_misbehaving_driver_fails_the_running_tests_and_the_run_goes_on(
         "--pyargs",
         "jwkconform.suites",
         "--jwk-driver",
-        _command(script, marker),
+        command(script, marker),
         "--jwk-driver-timeout",
         "1",
         "--jwk-profile",
@@ -134,7 +89,7 @@ def test_a_misbehaving_driver_fails_the_running_tests_and_the_run_goes_on(
 
     report = _report(pytester.path / "r.json")
     assert report["implementation"] == f"misbehaving: {script}"
-    assert report["adapter"] == f"driver: {_command(script, marker)}"
+    assert report["adapter"] == f"driver: {command(script, marker)}"
     rows = _by_id(report)
     for rid in ("CFG-03", "ORD-01"):
         # The driver's fault, never the implementation's: error, with the cause.
@@ -144,7 +99,7 @@ def test_a_misbehaving_driver_fails_the_running_tests_and_the_run_goes_on(
         assert "Flaky" not in rows[rid]["message"]
     assert report["summary"]["error"] == 2
     assert report["summary"]["fail"] == report["summary"]["pass"] == 0
-    _assert_none_left(marker)
+    assert_none_left(marker)
 
 
 def test_a_driver_command_that_does_not_exist_is_a_usage_error(pytester: pytest.Pytester) -> None:
@@ -271,202 +226,3 @@ def test_the_reference_driver_gives_the_in_process_verdicts(tmp_path: Path) -> N
     assert {rid: r["tests"] for rid, r in ours.items()} == {
         rid: r["tests"] for rid, r in theirs.items()
     }
-
-
-# --- DriverAdapter, directly ------------------------------------------------------------------
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> Iterator[Environment]:
-    with httpx.Client(trust_env=False) as client:
-        yield Environment(
-            clock=FakeClock(1000.0),
-            jwks_url="http://127.0.0.1:9/jwks.json",
-            http_client=client,
-            tmp_path=tmp_path,
-        )
-
-
-@pytest.fixture
-def processes(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[_Process]]:
-    """Every driver process started during the test, in order; all stopped afterwards.
-
-    The teardown also closes their stdout and stderr pipes, which `_Process.stop` leaves
-    open (see `test_a_stopped_process_closes_its_pipes`): left to the garbage collector,
-    they raise ResourceWarnings that ``filterwarnings = error`` turns into failures of
-    whatever runs next.
-    """
-    created: list[_Process] = []
-    start = _Process.__init__
-
-    def recording(self: _Process, *args: Any, **kwargs: Any) -> None:
-        start(self, *args, **kwargs)
-        created.append(self)
-
-    monkeypatch.setattr(_Process, "__init__", recording)
-    yield created
-    for process in created:
-        if process._popen.poll() is None:
-            process.stop(graceful=False)
-        for pipe in (process._popen.stdout, process._popen.stderr):
-            if pipe is not None:
-                pipe.close()
-
-
-@pytest.fixture
-def marker(processes: list[_Process]) -> Iterator[str]:
-    """A unique marker for the driver command line; no process of it may outlive the test."""
-    value = uuid.uuid4().hex
-    yield value
-    _assert_none_left(value)
-
-
-@pytest.mark.parametrize(
-    ("script", "messages"), list(MISBEHAVIOURS.items()), ids=list(MISBEHAVIOURS)
-)
-def test_after_a_failure_the_adapter_reaps_the_process_and_starts_a_fresh_one(
-    script: str, messages: tuple[str, ...], env: Environment, marker: str
-) -> None:
-    adapter = DriverAdapter(_command(script, marker), timeout=1.0)
-    try:
-        assert adapter.name == f"misbehaving: {script}"
-        assert adapter.capabilities == CAPABILITIES
-        first = adapter.process()
-        assert adapter.process() is first, "a healthy process is reused"
-
-        with pytest.raises(DriverError) as failed:
-            adapter.open_store({"jwkUrl": env.jwks_url}, env)
-        for message in messages:
-            assert message in str(failed.value)
-        assert "driver stderr:" in str(failed.value)
-        assert first.broken
-        assert first._popen.poll() is not None, "the failed process was not reaped"
-        with pytest.raises(DriverError, match="stopped after an earlier failure"):
-            first.call("hello", {"protocol": 1})
-
-        second = adapter.process()
-        assert second is not first
-        assert not second.broken
-        assert second._popen.pid != first._popen.pid
-        assert second._popen.poll() is None
-        assert second._ids == 1, "the fresh process was not greeted with hello"
-        assert adapter.call(second, "close_store", 5.0, store="s1") == {}
-        assert second.clock == 5.0
-        with pytest.raises(DriverError, match="restarted after an earlier failure"):
-            adapter.call(first, "close_store", None, store="s1")
-    finally:
-        adapter.close()
-    assert second._popen.poll() == 0, "close() should shut the driver down politely"
-    adapter.close()  # twice is harmless
-
-
-def test_a_crash_is_reported_with_its_status_and_stderr(env: Environment, marker: str) -> None:
-    adapter = DriverAdapter(_command("crash", marker), timeout=1.0)
-    try:
-        process = adapter.process()
-        with pytest.raises(DriverError) as failed:
-            adapter.open_store({"jwkUrl": env.jwks_url}, env)
-        assert process._popen.returncode == 3
-        text = str(failed.value)
-        assert "exited with status 3 while answering 'open_store'" in text
-        assert text.endswith("driver stderr:\nboom: deliberate crash")
-    finally:
-        adapter.close()
-
-
-def test_a_driver_that_ignores_the_end_of_its_input_is_killed(
-    env: Environment, marker: str
-) -> None:
-    adapter = DriverAdapter(_command("deaf", marker), timeout=1.0)
-    try:
-        process = adapter.process()
-        with pytest.raises(DriverError, match="did not answer 'open_store' within 1"):
-            adapter.open_store({"jwkUrl": env.jwks_url}, env)
-        assert process._popen.poll() is not None
-        if os.name == "posix":
-            assert process._popen.returncode == -signal.SIGKILL
-    finally:
-        adapter.close()
-
-
-def test_a_driver_that_died_between_requests_fails_the_next_one(
-    env: Environment, marker: str
-) -> None:
-    adapter = DriverAdapter(_command("garbage", marker), timeout=1.0)
-    try:
-        process = adapter.process()
-        process._popen.kill()
-        process._popen.wait(timeout=5)
-        with pytest.raises(DriverError, match=r"exited .*'(set_clock|open_store)'"):
-            adapter.open_store({"jwkUrl": env.jwks_url}, env)
-        assert process.broken
-        assert adapter.process() is not process
-    finally:
-        adapter.close()
-
-
-def test_close_leaves_no_process(marker: str) -> None:
-    adapter = DriverAdapter(_command("hang", marker), timeout=1.0)
-    process = adapter.process()
-    assert process._popen.poll() is None
-    if ON_LINUX:
-        assert _pids_with(marker) == [process._popen.pid]
-    adapter.close()
-    assert process._popen.poll() == 0  # it answered shutdown and exited
-    assert all(not thread.is_alive() for thread in process._threads)
-    _assert_none_left(marker)
-
-
-def test_a_stopped_process_closes_its_pipes(processes: list[_Process], marker: str) -> None:
-    """`_Process.stop` closes stdin but never the stdout and stderr pipes: two file
-    descriptors per driver process stay open until the garbage collector finds them (with a
-    ResourceWarning each)."""
-    adapter = DriverAdapter(_command("hang", marker), timeout=1.0)
-    process = adapter.process()
-    adapter.close()
-    pipes = {"stdin": process._popen.stdin, "stdout": process._popen.stdout}
-    pipes["stderr"] = process._popen.stderr
-    assert {name: pipe is None or pipe.closed for name, pipe in pipes.items()} == {
-        "stdin": True,
-        "stdout": True,
-        "stderr": True,
-    }
-
-
-def test_a_driver_that_closes_its_stdout_but_keeps_running_fails_with_a_driver_error(
-    env: Environment, marker: str
-) -> None:
-    """A closed stdout with the process still alive must fail like any other misbehaviour.
-
-    ``_Process._call`` (harness/_driver.py, at the ``_EOF`` branch) calls
-    ``self._popen.wait(timeout=5)`` outside any ``except``: when the driver closed its
-    standard output but keeps running, ``subprocess.TimeoutExpired`` escapes after 5 s,
-    the process is neither marked broken nor killed, and the message quotes no stderr.
-    """
-    adapter = DriverAdapter(_command("closes_stdout", marker), timeout=1.0)
-    try:
-        process = adapter.process()
-        with pytest.raises(DriverError, match="'open_store'"):
-            adapter.open_store({"jwkUrl": env.jwks_url}, env)
-        assert process.broken
-        assert process._popen.poll() is not None, "the process was not reaped"
-    finally:
-        adapter.close()
-
-
-def test_a_driver_of_another_protocol_is_refused_and_stopped(
-    processes: list[_Process], marker: str
-) -> None:
-    """A refused driver must not be left running.
-
-    ``DriverAdapter._start`` (harness/_driver.py) raises "driver speaks protocol ..."
-    without stopping the process it just started, so the driver keeps running (its stdin
-    held open by the reader threads) until the harness process exits.
-    """
-    with pytest.raises(DriverError, match="speaks protocol 2, not 1"):
-        DriverAdapter(_command("protocol_two", marker), timeout=1.0)
-    assert len(processes) == 1
-    left = [p._popen.pid for p in processes if p._popen.poll() is None]
-    for process in processes:  # clean up after the bug, so that it fails this test only
-        process.stop(graceful=False)
-    assert not left, f"the refused driver {left} was left running"

@@ -155,7 +155,7 @@ def test_the_schema_knows_every_method_and_capability(session: Session) -> None:
     "message",
     [
         {"id": 1, "method": "teleport", "params": {}},
-        {"id": 1, "method": "hello", "params": {"protocol": 2}},
+        {"id": 1, "method": "hello", "params": {"protocol": 3}},
         {"id": 1, "method": "named", "params": {"store": "s1", "purpose": "verify"}},
         {"id": 1, "method": "shutdown", "params": {"now": 1}},
         {"id": 1, "result": {}, "error": {"type": "internal", "message": "both"}},
@@ -188,8 +188,8 @@ def test_the_schema_refuses_a_private_member_in_a_secret() -> None:
 
 
 def test_hello_names_the_reference_and_its_capabilities(session: Session) -> None:
-    result = session.result("hello", protocol=1)
-    assert result["protocol"] == 1
+    result = session.result("hello", protocol=2)
+    assert result["protocol"] == 2
     assert result["name"].startswith("jwkconform reference ")
     assert result["name"].endswith("(driver)")
     assert {"named", "valid", "verify", "lease", "warnings", "publisher"} <= set(
@@ -324,7 +324,7 @@ def test_a_malformed_line_is_answered_with_an_error_never_an_exception(
     assert response["id"] is None
     assert response["error"]["type"] == "internal"
     # The session goes on.
-    assert session.result("hello", protocol=1)["protocol"] == 1
+    assert session.result("hello", protocol=2)["protocol"] == 2
 
 
 def test_an_unknown_store_is_an_internal_error(session: Session) -> None:
@@ -447,13 +447,13 @@ def test_main_answers_each_line_in_order_and_stops_at_shutdown() -> None:
     lines = iter(
         [
             *_lines(
-                {"id": 1, "method": "hello", "params": {"protocol": 1}},
+                {"id": 1, "method": "hello", "params": {"protocol": 2}},
                 {"id": 2, "method": "set_clock", "params": {"now": 5.0}},
             ),
             "\n",  # blank lines are skipped, not answered
             *_lines(
                 {"id": 3, "method": "shutdown", "params": {}},
-                {"id": 4, "method": "hello", "params": {"protocol": 1}},
+                {"id": 4, "method": "hello", "params": {"protocol": 2}},
             ),
         ]
     )
@@ -469,14 +469,14 @@ def test_main_answers_each_line_in_order_and_stops_at_shutdown() -> None:
 def test_main_answers_a_malformed_line_and_goes_on() -> None:
     lines = [
         "not JSON at all\n",
-        *_lines({"id": 1, "method": "hello", "params": {"protocol": 1}}),
+        *_lines({"id": 1, "method": "hello", "params": {"protocol": 2}}),
     ]
     out = io.StringIO()
     assert main(lines, out) == 0  # the end of input ends the session too
     responses = _responses(out, ["", "hello"])
     assert responses[0]["id"] is None
     assert responses[0]["error"]["type"] == "internal"
-    assert responses[1]["result"]["protocol"] == 1
+    assert responses[1]["result"]["protocol"] == 2
 
 
 def test_main_stops_its_publishers_when_it_ends() -> None:

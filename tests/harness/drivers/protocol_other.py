@@ -1,4 +1,4 @@
-"""A driver that speaks another protocol: its ``hello`` answers ``"protocol": 2``.
+"""A driver that speaks another protocol: its ``hello`` answers ``"protocol": 99``.
 
 Otherwise it answers by the protocol (``open_store`` included) and reads standard input
 until the harness closes it. Standard library only; extra arguments (a ``--marker=...``
@@ -9,7 +9,7 @@ import sys
 
 from _protocol import answer, serve
 
-NAME = "misbehaving: protocol_two"
+NAME = "misbehaving: protocol_other"
 
 
 def misbehave(request_id: int) -> None:
@@ -17,4 +17,4 @@ def misbehave(request_id: int) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(serve(NAME, misbehave, protocol=2))
+    sys.exit(serve(NAME, misbehave, protocol=99))

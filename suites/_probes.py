@@ -1,0 +1,84 @@
+"""Asking a store what it serves, by the most direct path its adapter offers.
+
+Most store requirements are observable both through the store's own queries (``named``,
+``valid``) and through verification plus the mock server's fetch log. A `Probe` uses
+``named`` when the adapter declares it and otherwise verifies a token the key signed, with
+its ``kid``; so a test of caching or loading needs only one of the two, and runs against
+libraries that only verify tokens.
+
+Tokens carry a ``kid`` here on purpose: a token without one needs valid-secret resolution
+(ORD-02), and a probe must not make a cache test fail for an ORD-02 reason.
+
+>>> probe = Probe(jwk_target, rig)  # doctest: +SKIP
+>>> probe.serves(alg, key)          # named("verify", kid), or verify(token by key)
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
+
+import pytest
+
+from jwkconform.fixtures import sign_token
+from jwkconform.harness import StoreRig, Target
+
+__all__ = ["SECRET_ID", "SHORT_LEASE", "Probe", "material", "require_a_probe"]
+
+# The verificationSecretId the suites configure; named resolution ignores its value.
+SECRET_ID: Final = "access.token"
+# Where a test needs every verification to reach the store: a secret leased for a
+# millisecond is asked for again at the next query (LEASE-02 lets a resolver reuse it).
+SHORT_LEASE: Final[Mapping[str, str]] = {"leaseExpiry": "1 ms"}
+_MATERIAL: Final = ("kty", "crv", "n", "e", "x", "y")
+
+
+def material(jwk: Mapping[str, Any]) -> dict[str, Any]:
+    """The members that make a JWK's key: two JWKs with equal material are the same key."""
+    return {name: jwk.get(name) for name in _MATERIAL}
+
+
+def require_a_probe(target: Target) -> None:
+    """Skip unless the adapter offers a way to probe: ``named`` or ``verify``."""
+    if not {"named", "verify"} & target.capabilities:
+        pytest.skip(f"{target.name} declares neither capability named nor verify")
+
+
+class Probe:
+    """What one store serves for ``verify``, asked by the most direct path available."""
+
+    def __init__(self, target: Target, rig: StoreRig) -> None:
+        require_a_probe(target)
+        self.rig = rig
+        self.by_name = "named" in target.capabilities
+        self.lists = "valid" in target.capabilities
+
+    @property
+    def how(self) -> str:
+        """How the probe asks, for messages."""
+        return "named()" if self.by_name else "verify()"
+
+    def serves(self, alg: str, private: Mapping[str, Any]) -> bool:
+        """Whether the store serves ``private``'s public key under its ``kid`` now."""
+        kid = str(private["kid"])
+        if self.by_name:
+            secret = self.rig.store.named("verify", kid)
+            return secret is not None and material(secret.jwk) == material(private)
+        return self.rig.store.verify(sign_token(private, alg, kid=kid), SECRET_ID).verified
+
+    def hit(self, alg: str, private: Mapping[str, Any]) -> bool:
+        """A query for a ``kid`` the set has (what the answer was is the caller's business)."""
+        return self.serves(alg, private)
+
+    def miss(self, kid: str, signer: tuple[str, Mapping[str, Any]]) -> None:
+        """A query for a ``kid`` the set does not have; a verify probe signs with ``signer``."""
+        if self.by_name:
+            self.rig.store.named("verify", kid)
+        else:
+            alg, private = signer
+            self.rig.store.verify(sign_token(private, alg, kid=kid), SECRET_ID)
+
+    def served_ids(self, keys: Sequence[tuple[str, Mapping[str, Any]]]) -> list[str]:
+        """The kids of ``keys`` the store serves now, in ``keys`` order."""
+        return [str(k["kid"]) for alg, k in keys if self.serves(alg, k)]
