@@ -18,7 +18,7 @@ from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from jwcrypto.jwk import JWK
 
-from jwkconform.reference._errors import ConfigError
+from jwkconform.reference._errors import ConfigError, member_name
 
 __all__ = [
     "DEFAULT_MAPPINGS",
@@ -152,7 +152,7 @@ def _object(value: object, where: str, known: set[str]) -> Mapping[str, Any]:
         raise ConfigError(where or "config", f"expected a JSON object, got {type(value).__name__}")
     unknown = sorted(set(value) - known)
     if unknown:
-        field = f"{where}.{unknown[0]}" if where else unknown[0]
+        field = f"{where}.{member_name(unknown[0])}" if where else unknown[0]
         raise ConfigError(field, f"unknown member (known: {', '.join(sorted(known))})")
     return value
 
@@ -161,7 +161,7 @@ def _keystore(value: object) -> Mapping[str, Alias]:
     if not isinstance(value, Mapping):
         raise ConfigError("keystore", f"expected a JSON object, got {type(value).__name__}")
     return MappingProxyType(
-        {name: _alias(entry, f"keystore.{name}") for name, entry in value.items()}
+        {name: _alias(entry, f"keystore.{member_name(name)}") for name, entry in value.items()}
     )
 
 
@@ -213,7 +213,9 @@ def _b64(value: object, where: str, *, urlsafe: bool) -> bytes:
 def _mappings(value: object, where: str) -> Mapping[str, SecretMapping]:
     if not isinstance(value, Mapping):
         raise ConfigError(where, f"expected a JSON object, got {type(value).__name__}")
-    return MappingProxyType({sid: _secret_mapping(m, f"{where}.{sid}") for sid, m in value.items()})
+    return MappingProxyType(
+        {sid: _secret_mapping(m, f"{where}.{member_name(sid)}") for sid, m in value.items()}
+    )
 
 
 def _secret_mapping(value: object, where: str) -> SecretMapping:

@@ -315,3 +315,13 @@ def test_cfg09_default_client_has_finite_timeout_and_is_closed(clock: FakeClock)
     assert not client.is_closed
     store.close()
     assert client.is_closed
+
+
+# --- a member with an empty name ----------------------------------------------------------
+
+
+def test_cfg_member_with_an_empty_name_is_named_visibly() -> None:
+    with pytest.raises(ConfigError) as caught:
+        _config(**{"": "x"})
+    assert caught.value.field == '""'
+    assert str(caught.value).startswith('"": unknown member')
