@@ -1,8 +1,10 @@
-"""Store configuration from the gateway's JSON shape (CFG-01..06, CFG-09).
+"""Store configuration from the gateway's JSON shape (CFG-01..09).
 
 ``StoreConfig.from_json`` takes the ``config`` object of a ``JwkSetSecretStore`` heap entry,
 applies the defaults and the vendor's correction rules, logs each correction, and refuses
 unknown members, wrong types and bad values with a `ConfigError` that names the member.
+A duration longer than `MAX_DURATION` is refused too (CFG-08): it parses, but the store's
+time arithmetic could not use it.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ __all__ = [
     "DEFAULT_CACHE_TIMEOUT",
     "DEFAULT_LEASE_EXPIRY",
     "DEFAULT_MAX_BODY_BYTES",
+    "MAX_DURATION",
     "MIN_CACHE_TIMEOUT",
     "StoreConfig",
 ]
@@ -33,6 +36,12 @@ DEFAULT_LEASE_EXPIRY: Final = Duration.of_seconds(300)
 MIN_CACHE_TIMEOUT: Final = Duration.of_seconds(10)
 # Nimbus caps a JWK Set at 50 KiB; we allow 1 MiB so that large test sets still load.
 DEFAULT_MAX_BODY_BYTES: Final = 1024 * 1024
+# The store adds durations to clock readings as float seconds. Below 2**33 s (272 years) a
+# float still tells microseconds apart; allowing durations up to 2**32 s (about 136 years)
+# leaves as much again for the clock's own reading (time.monotonic counts from boot), so
+# `now + duration` never loses a microsecond and never overflows. Beyond it a value would
+# be accepted and then fail, or silently round, at every query (CFG-08).
+MAX_DURATION: Final = Duration.of_seconds(2**32)
 
 _SCHEMES: Final = frozenset({"http", "https", "file"})
 
@@ -107,10 +116,18 @@ def _string(name: str, value: object) -> str:
 
 
 def _duration(name: str, value: object) -> Duration:
+    text = _string(name, value)
     try:
-        return parse_duration(_string(name, value))
+        duration = parse_duration(text)
     except DurationError as exc:
         raise ConfigError(name, str(exc)) from None
+    if not duration.is_unlimited and duration > MAX_DURATION:
+        raise ConfigError(
+            name,
+            f"duration {text!r} is too large: at most {MAX_DURATION.seconds:.0f} seconds "
+            "(about 136 years) keeps the store's time arithmetic exact",
+        )
+    return duration
 
 
 def _handler(name: str, value: object) -> httpx.Client:
