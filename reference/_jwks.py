@@ -1,6 +1,7 @@
 """Turn a JWK Set document into the usable keys it holds (LOAD-02..04, PUR-07).
 
-A document that is not a JSON object with a ``keys`` array is a `LoadError`. Inside a
+A document that is not a JSON object with a ``keys`` array, or that the JSON parser cannot
+read (bad UTF-8, nesting or numbers beyond its limits), is a `LoadError` (LOAD-04). Inside a
 good document each JWK stands alone (RFC 7517 section 5): one that cannot be used is
 skipped with a log line and the rest load.
 """
@@ -47,8 +48,11 @@ def parse_jwk_set(body: bytes, url: str, *, remote: bool) -> list[KeyEntry]:
     """The usable keys of the document ``body`` read from ``url``, in set order."""
     try:
         document = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise LoadError(url, f"not JSON: {exc}") from None
+    except RecursionError:
+        raise LoadError(url, "not JSON this parser can read: nested too deeply") from None
+    except ValueError as exc:
+        # Bad UTF-8 or JSON, and also a number over Python's 4,300-digit conversion limit.
+        raise LoadError(url, f"not JSON this parser can read: {exc}") from None
     if not isinstance(document, dict):
         raise LoadError(url, f"not a JWK Set: top level is a JSON {type(document).__name__}")
     keys = document.get("keys")

@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from jwcrypto.jws import JWS, InvalidJWSObject, InvalidJWSSignature
+from jwcrypto.jws import JWS
 
 from jwkconform.reference._constraints import ALGORITHMS, constraint_failure
 from jwkconform.reference._errors import ConfigError, LoadError
@@ -104,7 +104,10 @@ class SecretsProvider:
         return cls(store, verification_secret_id=secret_id, clock=clock)
 
     def verify(self, token: str) -> Verification:
-        """Whether ``token`` verifies, which secret verified it, and which were tried."""
+        """Whether ``token`` verifies, which secret verified it, and which were tried.
+
+        Never raises, whatever the string: a token that cannot be read, or a store that
+        cannot load, is an unverified `Verification` whose ``reason`` says why."""
         try:
             jws, alg, kid = _parse(token)
         except _BadToken as exc:
@@ -155,7 +158,7 @@ def _try_in_order(jws: JWS, alg: str, secrets: Sequence[Secret], *, reason: str)
 def _signature_holds(jws: JWS, alg: str, secret: Secret) -> bool:
     try:
         jws.verify(secret.key, alg=alg)
-    except (InvalidJWSSignature, InvalidJWSObject, ValueError, TypeError):
+    except Exception:  # jwcrypto raises many types; a check that cannot run does not hold
         return False
     return True
 
@@ -189,6 +192,9 @@ def _header(segment: str) -> dict[str, Any]:
         header = json.loads(raw)
     except (binascii.Error, ValueError) as exc:
         raise _BadToken(f"header is not base64url JSON ({exc})") from None
+    except RecursionError:
+        # A 1.3 KB header of nested arrays is enough to reach the parser's depth limit.
+        raise _BadToken("header is nested too deeply") from None
     if not isinstance(header, dict):
         raise _BadToken("header is not a JSON object")
     return header

@@ -222,6 +222,48 @@ def test_load04_not_a_jwk_set_is_a_load_error(
     assert endpoint.fetches == 1
 
 
+# Documents beyond the JSON parser's limits: before, RecursionError and ValueError escaped.
+BEYOND_THE_PARSER: list[Any] = [
+    pytest.param(b"[" * 100_000, id="nested-arrays"),
+    pytest.param(b'{"keys": [' + b'{"a": ' * 5_000 + b"1" + b"}" * 5_000 + b"]}", id="deep-jwk"),
+    pytest.param(b'{"keys": [], "n": ' + b"9" * 4_301 + b"}", id="4301-digit-number"),
+    pytest.param(b'{"keys": [{"kty": "EC", "x": -' + b"1" * 5_000 + b"}]}", id="long-negative"),
+]
+
+
+@pytest.mark.parametrize("raw", BEYOND_THE_PARSER)
+def test_load04_document_beyond_the_parser_limits_is_a_load_error(
+    endpoint: Endpoint, make_store: Any, clock: FakeClock, raw: bytes
+) -> None:
+    endpoint.raw = raw
+    store = make_store()
+    with pytest.raises(LoadError, match="parser") as caught:
+        store.valid("verify")
+    assert JWKS_URL in str(caught.value)
+    # The failure is throttled like any other (D-5): no second fetch before the back-off.
+    with pytest.raises(LoadError):
+        store.named("verify", "a")
+    assert endpoint.fetches == 1
+    clock.advance(10)
+    _heal(endpoint)
+    endpoint.document = jwk_set(_ec(0, kid="a"))
+    assert _ids(store.valid("verify")) == ["a"]
+
+
+@pytest.mark.parametrize("raw", BEYOND_THE_PARSER)
+def test_load05_reload_beyond_the_parser_limits_keeps_the_last_good_set(
+    endpoint: Endpoint, make_store: Any, clock: FakeClock, raw: bytes
+) -> None:
+    endpoint.document = jwk_set(_ec(0, kid="a"))
+    store = make_store()
+    assert _ids(store.valid("verify")) == ["a"]
+    endpoint.raw = raw
+    clock.advance(120)
+    assert _ids(store.valid("verify")) == ["a"]
+    assert store.named("verify", "a") is not None
+    assert endpoint.fetches == 2
+
+
 def test_load04_not_a_jwk_set_from_file_is_a_load_error(tmp_path: Path, make_store: Any) -> None:
     path = tmp_path / "jwks.json"
     path.write_bytes(b'{"keys": "none"}')

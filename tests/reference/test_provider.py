@@ -5,12 +5,14 @@ Requirements: KID-01..06, ORD-02, PUR-05..07, LEASE-02, LEASE-03.
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from jwcrypto.jws import JWS
 from support import JWKS_URL, Endpoint
 
 from jwkconform.fixtures import private_jwk, public_jwk, sign_token, tamper, unsigned_token
@@ -277,6 +279,43 @@ def test_malformed_tokens_are_invalid_not_errors(
     result = provider_for(clock).verify(token)
     assert (result.verified, result.tried) == (False, ())
     assert result.reason
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+# Tokens that made `verify` raise before: its header beyond the JSON parser's limits.
+@pytest.mark.parametrize(
+    "header",
+    [
+        pytest.param(b"[" * 1_000, id="1.3-KB-of-nested-arrays"),
+        pytest.param(b'{"alg": "ES256", "x": ' + b"[" * 100_000 + b"]", id="deep-member"),
+        pytest.param(b'{"alg": "ES256", "n": ' + b"9" * 5_000 + b"}", id="5000-digit-number"),
+    ],
+)
+def test_a_header_beyond_the_parser_limits_is_invalid_not_an_error(
+    endpoint: Endpoint, clock: FakeClock, header: bytes
+) -> None:
+    serve(endpoint, A)
+    token = f"{_b64(header)}.e30.c2ln"
+    result = provider_for(clock).verify(token)
+    assert (result.verified, result.tried) == (False, ())
+    assert result.reason.startswith("malformed token: header")
+
+
+def test_a_signature_check_that_cannot_run_is_a_failed_check(
+    endpoint: Endpoint, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever jwcrypto raises while checking a signature, `verify` answers."""
+
+    def broken(self: JWS, key: Any, alg: str | None = None) -> None:
+        raise KeyError("a jwcrypto bug")
+
+    serve(endpoint, A)
+    monkeypatch.setattr(JWS, "verify", broken)
+    result = provider_for(clock).verify(sign_token(A, "ES256"))
+    assert (result.verified, result.tried) == (False, ("a",))
 
 
 def test_load_error_makes_the_token_invalid_with_the_reason(
