@@ -18,6 +18,7 @@ from jwcrypto.jwk import JWK
 
 from jwkconform.reference._constraints import key_bits
 from jwkconform.reference._errors import LoadError
+from jwkconform.reference._key_material import material_problem
 from jwkconform.reference._log import logger
 from jwkconform.reference._purposes import Purpose, purposes_of
 
@@ -81,9 +82,20 @@ def _entry(member: object, *, remote: bool) -> tuple[str, KeyEntry | None]:
     curves = _CURVES.get(member["kty"])
     if curves is not None and member.get("crv") not in curves:
         return f"unsupported curve {member.get('crv')!r} for kty {member['kty']!r}", None
+    if remote and not _PRIVATE_MEMBERS.isdisjoint(member):
+        # Private keys serve sign/decrypt from a local set only: one that anyone can
+        # download is no secret (as for PUR-07), and checking it would let a hostile server
+        # spend our CPU. The JWK loads as its public part.
+        logger.warning(
+            "ignoring the private members of JWK %r from a remote set", member.get("kid")
+        )
+        member = {k: v for k, v in member.items() if k not in _PRIVATE_MEMBERS}
     # `use` and `key_ops` are ours to judge (jwcrypto refuses some RFC-legal values).
     material = {k: v for k, v in member.items() if k not in {"use", "key_ops"}}
     try:
+        invalid = material_problem(member)
+        if invalid:
+            return f"invalid key material: {invalid}", None
         key = JWK(**material)
         kid = member.get("kid")
         stable_id = kid if isinstance(kid, str) else key.thumbprint()

@@ -20,6 +20,7 @@ from jwkconform.reference import (
     _durations,
     _fetch,
     _jwks,
+    _key_material,
     _provider,
     _purposes,
     _store,
@@ -393,7 +394,8 @@ def wrong_curve_accepted() -> None:
 
 @mutant("PUR-06")
 def weak_rsa_accepted() -> None:
-    """RSA keys under 2048 bits are used."""
+    """RSA keys under 2048 bits are loaded and used."""
+    _key_material.MIN_RSA_BITS = 0  # type: ignore[misc]
     _constraints_without("size")
 
 
