@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Final
 from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 import httpx
 
@@ -106,6 +107,9 @@ def _url(name: str, value: object) -> str:
         raise ConfigError(name, f"malformed URL {text!r}: a file URL needs an absolute path")
     if scheme == "file" and parts.netloc not in {"", "localhost"}:
         raise ConfigError(name, f"unsupported URL {text!r}: file URLs cannot name a remote host")
+    if scheme == "file" and "\0" in url2pathname(parts.path):
+        # No operating system opens such a path; refused now, it cannot fail at every load.
+        raise ConfigError(name, f"malformed URL {text!r}: the path holds a NUL byte (%00)")
     return text
 
 

@@ -1,11 +1,14 @@
 """Read the JWK Set document's bytes from an ``http(s)`` or ``file:`` URL (LOAD-01, LOAD-06).
 
 Every way a read can fail (connection, timeout, HTTP status other than 200, a body over
-the size cap, a missing file) becomes one `LoadError` that says what happened.
+the size cap, a missing file, or a path that is no regular file: a FIFO, a device, a
+directory) becomes one `LoadError` that says what happened. Nothing here blocks for ever.
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from typing import Final
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
@@ -49,13 +52,24 @@ def _check_declared_length(url: str, response: httpx.Response, max_bytes: int) -
         raise LoadError(url, f"declared length {declared} exceeds the {max_bytes}-byte cap")
 
 
+# Opening a FIFO for reading blocks until a writer comes, maybe never: open without waiting,
+# then look at what was opened (not at the path, which may have changed in between).
+_OPEN_FLAGS: Final = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
 def _read_file(url: str, max_bytes: int) -> bytes:
     path = url2pathname(urlsplit(url).path)
     try:
-        with open(path, "rb") as handle:
+        descriptor = os.open(path, _OPEN_FLAGS)
+        with os.fdopen(descriptor, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                # A FIFO, a device or a directory: reading may block or never end.
+                raise LoadError(url, "not a regular file")
             body = handle.read(max_bytes + 1)
     except OSError as exc:
         raise LoadError(url, f"{type(exc).__name__}: {exc.strerror or exc}") from exc
+    except ValueError as exc:  # a NUL in the path, when configuration was bypassed
+        raise LoadError(url, f"unusable path: {exc}") from exc
     if len(body) > max_bytes:
         raise LoadError(url, f"file exceeds the {max_bytes}-byte cap")
     return body

@@ -93,6 +93,8 @@ def test_cfg02_file_url_is_local_and_https_is_remote() -> None:
         "https:///path",
         "file:",
         "http://exa mple/x",
+        "file:///x%00",
+        "file:///etc/%00/jwks.json",
     ],
 )
 def test_cfg02_refused_urls_name_the_value(url: str) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -108,6 +110,62 @@ def test_load01_missing_file_is_a_load_error(tmp_path: Path, make_store: Any) ->
     with pytest.raises(LoadError) as caught:
         store.valid("verify")
     assert url in str(caught.value)
+
+
+posix_only = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+
+
+def _query_in_thread(store: JwkSetSecretStore) -> tuple[threading.Thread, list[BaseException]]:
+    """Run ``store.valid("verify")`` in a thread; its exception lands in the list."""
+    caught: list[BaseException] = []
+
+    def query() -> None:
+        try:
+            store.valid("verify")
+        except BaseException as exc:
+            caught.append(exc)
+
+    thread = threading.Thread(target=query, daemon=True)
+    thread.start()
+    return thread, caught
+
+
+@posix_only
+def test_load01_fifo_without_writer_is_refused_without_blocking(
+    tmp_path: Path, make_store: Any
+) -> None:
+    """A FIFO with no writer once blocked a load for ever (holding the store's lock)."""
+    fifo = tmp_path / "jwks.json"
+    os.mkfifo(fifo)
+    thread, caught = _query_in_thread(make_store(jwkUrl=fifo.as_uri()))
+    thread.join(5)
+    if thread.is_alive():
+        # Unblock the reader (a writer that closes at once is an end of file), then fail.
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        thread.join(5)
+        pytest.fail("a load from a FIFO with no writer was still blocked after 5 s")
+    assert len(caught) == 1
+    assert isinstance(caught[0], LoadError)
+    assert "not a regular file" in str(caught[0])
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_load01_device_is_refused(make_store: Any) -> None:
+    with pytest.raises(LoadError, match="not a regular file"):
+        make_store(jwkUrl="file:///dev/zero").valid("verify")
+
+
+def test_load01_directory_is_a_load_error(tmp_path: Path, make_store: Any) -> None:
+    with pytest.raises(LoadError):
+        make_store(jwkUrl=tmp_path.as_uri()).valid("verify")
+
+
+def test_load01_nul_in_a_path_is_a_load_error_even_when_configuration_is_bypassed(
+    clock: FakeClock,
+) -> None:
+    store = JwkSetSecretStore(StoreConfig(jwk_url="file:///x%00"), clock=clock)
+    with store, pytest.raises(LoadError, match="path"):
+        store.valid("verify")
 
 
 # --- LOAD-02 ------------------------------------------------------------------------------
