@@ -15,6 +15,7 @@ from urllib.request import url2pathname
 
 import httpx
 
+from jwkconform.reference._decoding import ACCEPT_ENCODING, decoded_body
 from jwkconform.reference._errors import LoadError
 
 __all__ = ["DEFAULT_HTTP_TIMEOUT", "fetch"]
@@ -22,24 +23,30 @@ __all__ = ["DEFAULT_HTTP_TIMEOUT", "fetch"]
 # A gateway must never hang on a slow key server: the default client gives up after 10 s.
 DEFAULT_HTTP_TIMEOUT: Final = httpx.Timeout(10.0)
 
-_ACCEPT: Final = "application/jwk-set+json, application/json;q=0.9, */*;q=0.1"
+_HEADERS: Final = {
+    "Accept": "application/jwk-set+json, application/json;q=0.9, */*;q=0.1",
+    "Accept-Encoding": ACCEPT_ENCODING,
+}
 
 
 def fetch(url: str, client: httpx.Client, max_bytes: int) -> bytes:
-    """The bytes at ``url``, at most ``max_bytes`` of them."""
+    """The bytes at ``url``, at most ``max_bytes`` of them once any content coding is undone."""
     if urlsplit(url).scheme.lower() == "file":
         return _read_file(url, max_bytes)
     try:
-        with client.stream("GET", url, headers={"Accept": _ACCEPT}) as response:
+        with client.stream("GET", url, headers=_HEADERS) as response:
             if response.status_code != 200:
                 raise LoadError(url, f"HTTP status {response.status_code}")
-            _check_declared_length(url, response, max_bytes)
-            body = bytearray()
-            for chunk in response.iter_bytes():
-                body += chunk
-                if len(body) > max_bytes:
-                    raise LoadError(url, f"body exceeds the {max_bytes}-byte cap")
-            return bytes(body)
+            if response.is_stream_consumed:
+                # An in-process transport answered with a body it had read, and decoded,
+                # already: only the cap is left to check.
+                return decoded_body(url, [response.content], [], max_bytes)
+            codings = response.headers.get_list("content-encoding")
+            if not codings:
+                _check_declared_length(url, response, max_bytes)
+            # Raw bytes, decoded here a bounded step at a time (httpx would decode whole
+            # chunks: a few compressed bytes can be a gigabyte).
+            return decoded_body(url, response.iter_raw(), codings, max_bytes)
     except httpx.TimeoutException as exc:
         raise LoadError(url, f"timed out ({type(exc).__name__})") from exc
     except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as exc:
