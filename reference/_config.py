@@ -24,6 +24,7 @@ from jwkconform.reference._log import logger
 __all__ = [
     "DEFAULT_CACHE_MISS_CACHE_TIME",
     "DEFAULT_CACHE_TIMEOUT",
+    "DEFAULT_FETCH_TIMEOUT",
     "DEFAULT_LEASE_EXPIRY",
     "DEFAULT_MAX_BODY_BYTES",
     "MAX_DURATION",
@@ -37,6 +38,9 @@ DEFAULT_LEASE_EXPIRY: Final = Duration.of_seconds(300)
 MIN_CACHE_TIMEOUT: Final = Duration.of_seconds(10)
 # Nimbus caps a JWK Set at 50 KiB; we allow 1 MiB so that large test sets still load.
 DEFAULT_MAX_BODY_BYTES: Final = 1024 * 1024
+# A gateway must never hang on a slow key server: a whole fetch (connect, headers and body)
+# gets 10 seconds, the per-read timeout the default client had before (CFG-09).
+DEFAULT_FETCH_TIMEOUT: Final = Duration.of_seconds(10)
 # The store adds durations to clock readings as float seconds. Below 2**33 s (272 years) a
 # float still tells microseconds apart; allowing durations up to 2**32 s (about 136 years)
 # leaves as much again for the clock's own reading (time.monotonic counts from boot), so
@@ -63,6 +67,7 @@ class StoreConfig:
     cache_miss_cache_time: Duration = DEFAULT_CACHE_MISS_CACHE_TIME
     lease_expiry: Duration = DEFAULT_LEASE_EXPIRY
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    fetch_timeout: Duration = DEFAULT_FETCH_TIMEOUT
 
     @property
     def is_remote(self) -> bool:
@@ -134,6 +139,13 @@ def _duration(name: str, value: object) -> Duration:
     return duration
 
 
+def _deadline(name: str, value: object) -> Duration:
+    duration = _duration(name, value)
+    if duration.is_zero or duration.is_unlimited:
+        raise ConfigError(name, f"duration {value!r} is not allowed: a fetch needs a deadline")
+    return duration
+
+
 def _handler(name: str, value: object) -> httpx.Client:
     if not isinstance(value, httpx.Client):
         raise ConfigError(name, f"expected an httpx.Client, got {type(value).__name__}")
@@ -158,8 +170,9 @@ _FIELDS: Mapping[str, _Field] = {
     "cacheTimeout": _Field("cache_timeout", _duration),
     "cacheMissCacheTime": _Field("cache_miss_cache_time", _duration),
     "leaseExpiry": _Field("lease_expiry", _duration),
-    # Our own member (not the gateway's): the size cap of LOAD-06.
+    # Our own members (not the gateway's): the size cap of LOAD-06, the deadline of CFG-09.
     "maxBodyBytes": _Field("max_body_bytes", _positive_int),
+    "fetchTimeout": _Field("fetch_timeout", _deadline),
 }
 
 

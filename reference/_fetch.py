@@ -1,14 +1,24 @@
-"""Read the JWK Set document's bytes from an ``http(s)`` or ``file:`` URL (LOAD-01, LOAD-06).
+"""Read the JWK Set document's bytes from an ``http(s)`` or ``file:`` URL (LOAD-01, LOAD-06,
+CFG-09).
 
 Every way a read can fail (connection, timeout, HTTP status other than 200, a body over
 the size cap, a missing file, or a path that is no regular file: a FIFO, a device, a
 directory) becomes one `LoadError` that says what happened. Nothing here blocks for ever.
+
+An HTTP fetch has one real-time deadline, ``fetchTimeout``, for connect, headers and body
+together, whatever client makes it (CFG-09): per-read timeouts alone let a server that sends
+a byte every few seconds hold a load open for ever. The request runs in a worker thread and
+the caller waits for it until the deadline, not a moment longer. An abandoned worker stops
+at its next chunk, and no phase of its request may take longer than the deadline either,
+so it ends soon after its caller has moved on.
 """
 
 from __future__ import annotations
 
 import os
 import stat
+import threading
+from collections.abc import Callable, Iterator
 from typing import Final
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
@@ -18,10 +28,7 @@ import httpx
 from jwkconform.reference._decoding import ACCEPT_ENCODING, decoded_body
 from jwkconform.reference._errors import LoadError
 
-__all__ = ["DEFAULT_HTTP_TIMEOUT", "fetch"]
-
-# A gateway must never hang on a slow key server: the default client gives up after 10 s.
-DEFAULT_HTTP_TIMEOUT: Final = httpx.Timeout(10.0)
+__all__ = ["fetch"]
 
 _HEADERS: Final = {
     "Accept": "application/jwk-set+json, application/json;q=0.9, */*;q=0.1",
@@ -29,12 +36,48 @@ _HEADERS: Final = {
 }
 
 
-def fetch(url: str, client: httpx.Client, max_bytes: int) -> bytes:
-    """The bytes at ``url``, at most ``max_bytes`` of them once any content coding is undone."""
+def fetch(url: str, client: httpx.Client, max_bytes: int, timeout: float) -> bytes:
+    """The bytes at ``url``, at most ``max_bytes`` of them once any content coding is undone,
+    read within ``timeout`` real seconds."""
     if urlsplit(url).scheme.lower() == "file":
         return _read_file(url, max_bytes)
+    return _before_deadline(
+        url, timeout, lambda abandoned: _read_http(url, client, max_bytes, timeout, abandoned)
+    )
+
+
+def _before_deadline(url: str, timeout: float, work: Callable[[threading.Event], bytes]) -> bytes:
+    """What ``work`` returns if it returns within ``timeout`` seconds; else a `LoadError`,
+    and ``work``'s event is set to tell it to give up."""
+    abandoned = threading.Event()
+    outcome: list[bytes | LoadError] = []
+
+    def run() -> None:
+        try:
+            outcome.append(work(abandoned))
+        except LoadError as exc:
+            outcome.append(exc)
+        except Exception as exc:  # a user's handler may raise anything; the caller sees why
+            outcome.append(LoadError(url, f"{type(exc).__name__}: {exc}"))
+
+    worker = threading.Thread(target=run, name="jwkconform-fetch", daemon=True)
+    worker.start()
+    worker.join(min(timeout, threading.TIMEOUT_MAX))
+    if not outcome:
+        abandoned.set()
+        raise LoadError(url, f"timed out: no complete answer within fetchTimeout ({timeout:g} s)")
+    if isinstance(outcome[0], LoadError):
+        raise outcome[0]
+    return outcome[0]
+
+
+def _read_http(
+    url: str, client: httpx.Client, max_bytes: int, timeout: float, abandoned: threading.Event
+) -> bytes:
     try:
-        with client.stream("GET", url, headers=_HEADERS) as response:
+        with client.stream(
+            "GET", url, headers=_HEADERS, timeout=_phase_timeouts(client, timeout)
+        ) as response:
             if response.status_code != 200:
                 raise LoadError(url, f"HTTP status {response.status_code}")
             if response.is_stream_consumed:
@@ -46,11 +89,34 @@ def fetch(url: str, client: httpx.Client, max_bytes: int) -> bytes:
                 _check_declared_length(url, response, max_bytes)
             # Raw bytes, decoded here a bounded step at a time (httpx would decode whole
             # chunks: a few compressed bytes can be a gigabyte).
-            return decoded_body(url, response.iter_raw(), codings, max_bytes)
+            raw = _until(abandoned, url, response.iter_raw())
+            return decoded_body(url, raw, codings, max_bytes)
     except httpx.TimeoutException as exc:
         raise LoadError(url, f"timed out ({type(exc).__name__})") from exc
     except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as exc:
         raise LoadError(url, f"{type(exc).__name__}: {exc}") from exc
+
+
+def _phase_timeouts(client: httpx.Client, timeout: float) -> httpx.Timeout:
+    """The client's own timeouts, none of them longer than the whole fetch may take."""
+    own = client.timeout
+
+    def bound(phase: float | None) -> float:
+        return timeout if phase is None else min(phase, timeout)
+
+    return httpx.Timeout(
+        connect=bound(own.connect),
+        read=bound(own.read),
+        write=bound(own.write),
+        pool=bound(own.pool),
+    )
+
+
+def _until(abandoned: threading.Event, url: str, chunks: Iterator[bytes]) -> Iterator[bytes]:
+    for chunk in chunks:
+        if abandoned.is_set():
+            raise LoadError(url, "abandoned at the fetchTimeout deadline")
+        yield chunk
 
 
 def _check_declared_length(url: str, response: httpx.Response, max_bytes: int) -> None:

@@ -22,7 +22,7 @@ import httpx
 
 from jwkconform.reference._config import StoreConfig
 from jwkconform.reference._errors import LoadError
-from jwkconform.reference._fetch import DEFAULT_HTTP_TIMEOUT, fetch
+from jwkconform.reference._fetch import fetch
 from jwkconform.reference._jwks import KeyEntry, parse_jwk_set
 from jwkconform.reference._log import logger
 from jwkconform.reference._purposes import Purpose
@@ -71,7 +71,7 @@ class JwkSetSecretStore:
         self.config = config
         self._clock = clock
         self._owns_client = config.handler is None
-        self._client = config.handler or httpx.Client(timeout=DEFAULT_HTTP_TIMEOUT)
+        self._client = config.handler or httpx.Client(timeout=config.fetch_timeout.seconds)
         # One lock around state and fetch: concurrent queries that need a reload wait for
         # the one fetch under way and then read its result (CACHE-05).
         self._lock = threading.Lock()
@@ -149,7 +149,9 @@ class JwkSetSecretStore:
     def _load(self, now: float) -> _KeySet:
         url = self.config.jwk_url
         try:
-            body = fetch(url, self._client, self.config.max_body_bytes)
+            body = fetch(
+                url, self._client, self.config.max_body_bytes, self.config.fetch_timeout.seconds
+            )
             entries = parse_jwk_set(body, url, remote=self.config.is_remote)
         except LoadError as exc:
             backoff = min(self.config.cache_miss_cache_time.seconds, _MAX_RETRY_BACKOFF)

@@ -221,7 +221,7 @@ def failed_reload_clears_the_cache() -> None:
 def no_size_cap() -> None:
     """The body size cap is not enforced."""
     original = _fetch.fetch
-    _store.fetch = lambda url, client, max_bytes: original(url, client, 1 << 40)
+    _store.fetch = lambda url, client, max_bytes, timeout: original(url, client, 1 << 40, timeout)
 
 
 # -- named secrets and fallback ---------------------------------------------------------------
