@@ -531,6 +531,19 @@ def miss_reload_not_used_at_once() -> None:
     _store.JwkSetSecretStore._reload = reload  # type: ignore[method-assign]
 
 
+@mutant("CACHE-05")
+def every_query_fetches() -> None:
+    """Concurrent queries that need a reload each fetch: none joins the load under way."""
+
+    def shared_load(self: Any, now: float, seen: Any, *, reason: str) -> Any:
+        try:
+            return self._load(now)
+        except LoadError as exc:
+            return exc
+
+    _store.JwkSetSecretStore._shared_load = shared_load  # type: ignore[method-assign]
+
+
 @mutant("LEASE-01")
 def lease_from_load_time() -> None:
     """A secret's lease counts from when the set was loaded, not when it was produced."""
