@@ -4,9 +4,9 @@ It shows every store and provider requirement of the catalogue; each behaviour l
 module: durations in ``_durations``, configuration in ``_config``, reading bytes in
 ``_fetch`` (undoing content codings in ``_decoding``), parsing a set in ``_jwks``, checking
 key material in ``_key_material``, purposes in ``_purposes``, algorithm constraints in
-``_constraints``, caching and leases in ``_store``, token verification in ``_provider``;
-the publisher's configuration in ``_publisher_config``, its rules in ``_jwk_uri`` and its
-HTTP front in ``_publisher_http``.
+``_constraints``, caching and leases in ``_store``, token verification in ``_provider``
+(reusing named secrets through ``_lease_cache``); the publisher's configuration in
+``_publisher_config``, its rules in ``_jwk_uri`` and its HTTP front in ``_publisher_http``.
 
 >>> from jwkconform.reference import JwkSetSecretStore, SecretsProvider
 >>> store = JwkSetSecretStore.from_json({"jwkUrl": "https://idp.example/jwks"})

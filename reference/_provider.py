@@ -7,7 +7,8 @@ The order of resolution follows the gateway's stateless access-token resolver:
 2. otherwise (no ``kid``, or no JWK with that ``kid`` fits) the valid secrets are tried one
    by one in set order until one verifies (KID-03, ORD-02).
 
-Secrets are reused until their lease expires, then asked for again (LEASE-02). A secret
+Secrets are reused until their lease expires, then asked for again (LEASE-02); named ones
+are kept in a bounded cache (``_lease_cache``), since kids come from tokens. A secret
 whose constraints do not fit the token's ``alg`` (PUR-05, PUR-06) is not tried at all.
 Only the signature is checked here; claims such as ``exp`` belong to the caller.
 """
@@ -27,6 +28,7 @@ from jwcrypto.jws import JWS
 
 from jwkconform.reference._constraints import ALGORITHMS, constraint_failure
 from jwkconform.reference._errors import ConfigError, LoadError
+from jwkconform.reference._lease_cache import LeaseCache
 from jwkconform.reference._purposes import Purpose
 from jwkconform.reference._secrets import Secret
 from jwkconform.reference._store import Clock
@@ -85,7 +87,7 @@ class SecretsProvider:
         self.verification_secret_id = verification_secret_id
         self._store = store
         self._clock = clock
-        self._named: dict[str, Secret] = {}
+        self._named = LeaseCache()
         self._valid: tuple[Secret, ...] = ()
 
     @classmethod
@@ -122,15 +124,13 @@ class SecretsProvider:
             return Verification(False, None, (), str(exc))
 
     def _named_secret(self, kid: str, now: float) -> Secret | None:
-        cached = self._named.get(kid)
-        if cached is not None and not cached.is_expired(now):
+        cached = self._named.get(kid, now)
+        if cached is not None:
             return cached
         # Misses are not cached: a rotated-in key must be found at once (CACHE-04).
         secret = self._store.named(Purpose.VERIFY, kid)
-        if secret is None:
-            self._named.pop(kid, None)
-        else:
-            self._named[kid] = secret
+        if secret is not None:
+            self._named.put(kid, secret, now)
         return secret
 
     def _valid_secrets(self, now: float) -> Sequence[Secret]:
