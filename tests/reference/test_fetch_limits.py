@@ -9,11 +9,10 @@ import json
 import tracemalloc
 import zlib
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import httpx
 import pytest
-from support import JWKS_URL
+from support import JWKS_URL, StreamingEndpoint
 
 from jwkconform.fixtures import jwk_set, private_jwk, public_jwk
 from jwkconform.harness._clock import FakeClock
@@ -42,41 +41,9 @@ def _raw_deflate(data: bytes) -> bytes:
     return packer.compress(data) + packer.flush()
 
 
-class Server:
-    """Stores over an in-process endpoint whose answer is set by `answer`; what the last
-    request asked is in ``requests``. No respx: its routes read (and decode) a mocked
-    response before the store sees it."""
-
-    def __init__(self, clock: FakeClock) -> None:
-        self.clock = clock
-        self.requests: list[httpx.Request] = []
-        self.client = httpx.Client(transport=httpx.MockTransport(self._respond))
-        self._body: bytes | list[bytes] = b""
-        self._headers: dict[str, str] = {}
-
-    def answer(self, body: bytes | list[bytes], encoding: str | None) -> None:
-        """Answer ``body`` (bytes, or a list of chunks), streamed as a network body is,
-        with that Content-Encoding."""
-        self._body = body
-        self._headers = {} if encoding is None else {"content-encoding": encoding}
-
-    def store(
-        self, body: bytes | list[bytes], encoding: str | None, **config: Any
-    ) -> JwkSetSecretStore:
-        self.answer(body, encoding)
-        raw = {"jwkUrl": JWKS_URL, "handler": self.client, **config}
-        return JwkSetSecretStore.from_json(raw, clock=self.clock)
-
-    def _respond(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        chunks = [self._body] if isinstance(self._body, bytes) else self._body
-        # An iterator, not bytes: httpx reads (and decodes) a bytes body at once.
-        return httpx.Response(200, headers=self._headers, content=iter(chunks))
-
-
 @pytest.fixture
-def server(clock: FakeClock) -> Iterator[Server]:
-    served = Server(clock)
+def server(clock: FakeClock) -> Iterator[StreamingEndpoint]:
+    served = StreamingEndpoint(clock)
     yield served
     served.client.close()
 
@@ -95,7 +62,7 @@ def _peak_bytes(query: Callable[[], object]) -> tuple[int, BaseException | None]
     return peak, raised
 
 
-def test_load06_double_gzip_bomb_is_refused_with_bounded_memory(server: Server) -> None:
+def test_load06_double_gzip_bomb_is_refused_with_bounded_memory(server: StreamingEndpoint) -> None:
     bomb = _double_gzip_bomb()
     assert len(bomb) < 2_000
     store = server.store(bomb, "gzip, gzip")
@@ -106,7 +73,7 @@ def test_load06_double_gzip_bomb_is_refused_with_bounded_memory(server: Server) 
     assert peak < 4 * MIB, f"peak {peak / MIB:.1f} MiB"
 
 
-def test_load06_gzip_bomb_against_a_small_cap(server: Server) -> None:
+def test_load06_gzip_bomb_against_a_small_cap(server: StreamingEndpoint) -> None:
     store = server.store(gzip.compress(b" " * (16 * MIB)), "gzip", maxBodyBytes=1000)
     peak, raised = _peak_bytes(lambda: store.valid("verify"))
     assert isinstance(raised, LoadError)
@@ -128,7 +95,7 @@ def test_load06_gzip_bomb_against_a_small_cap(server: Server) -> None:
     ids=["gzip", "x-gzip", "deflate", "raw-deflate", "deflate-then-gzip", "identity", "case"],
 )
 def test_load06_cap_applies_to_the_decoded_body(
-    server: Server, encode: Callable[[bytes], bytes], encoding: str
+    server: StreamingEndpoint, encode: Callable[[bytes], bytes], encoding: str
 ) -> None:
     at_cap = server.store(encode(_padded(1000)), encoding, maxBodyBytes=1000)
     assert [s.stable_id for s in at_cap.valid("verify")] == ["a"]
@@ -137,7 +104,9 @@ def test_load06_cap_applies_to_the_decoded_body(
         over.valid("verify")
 
 
-def test_load06_compressed_stream_split_into_small_chunks_decodes(server: Server) -> None:
+def test_load06_compressed_stream_split_into_small_chunks_decodes(
+    server: StreamingEndpoint,
+) -> None:
     wire = gzip.compress(_padded(5000))
     chunks = [wire[i : i + 7] for i in range(0, len(wire), 7)]
     store = server.store(chunks, "gzip")
@@ -157,25 +126,28 @@ def test_load06_compressed_stream_split_into_small_chunks_decodes(server: Server
     ids=["corrupt", "truncated", "empty", "brotli", "compress", "five-codings"],
 )
 def test_load04_undecodable_body_is_a_load_error(
-    server: Server, body: bytes, encoding: str, message: str
+    server: StreamingEndpoint, body: bytes, encoding: str, message: str
 ) -> None:
     with pytest.raises(LoadError, match=message):
         server.store(body, encoding).valid("verify")
 
 
-def test_load05_bomb_on_reload_keeps_the_last_good_set(server: Server, clock: FakeClock) -> None:
+def test_load05_bomb_on_reload_keeps_the_last_good_set(
+    server: StreamingEndpoint, clock: FakeClock
+) -> None:
     store = server.store(gzip.compress(_padded(2000)), "gzip")
     assert [s.stable_id for s in store.valid("verify")] == ["a"]
     server.answer(_double_gzip_bomb(), "gzip, gzip")
     clock.advance(120)
     assert [s.stable_id for s in store.valid("verify")] == ["a"]
-    assert len(server.requests) == 2
+    assert server.fetches == 2
 
 
-def test_load06_request_offers_only_the_codings_it_can_undo(server: Server) -> None:
+def test_load06_request_offers_only_the_codings_it_can_undo(server: StreamingEndpoint) -> None:
     store = server.store(json.dumps(DOCUMENT).encode(), None)
     store.valid("verify")
-    assert server.requests[-1].headers["accept-encoding"] == "gzip, deflate"
+    assert server.last_request is not None
+    assert server.last_request.headers["accept-encoding"] == "gzip, deflate"
 
 
 def test_load06_cap_applies_to_a_body_the_transport_read_already(clock: FakeClock) -> None:
