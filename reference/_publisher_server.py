@@ -88,6 +88,12 @@ class PublisherServer:
 
 
 class _Server(ThreadingHTTPServer):
+    """Knows the socket of every request thread, so that stop can wake and join them all.
+
+    The harness's loopback JWKS server does the same (harness/_loopback.py); the reference
+    imports nothing of the harness, so each keeps its own copy.
+    """
+
     # The default backlog of 5 stalls the sixth concurrent client for a SYN retransmit.
     request_queue_size = 128
     daemon_threads = True
