@@ -48,7 +48,9 @@ def load_config(path: Path | None) -> PublisherConfig:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ValueError(f"cannot read {path}: {exc.strerror}") from None
-    except json.JSONDecodeError as exc:
+    except RecursionError:
+        raise ValueError(f"{path} is nested too deeply to read as JSON") from None
+    except ValueError as exc:  # not UTF-8, not JSON, or a number beyond the parser's limit
         raise ValueError(f"{path} is not JSON: {exc}") from None
     try:
         return PublisherConfig.from_json(raw, default_keystore=demo)

@@ -2,10 +2,12 @@
 
 It shows every store and provider requirement of the catalogue; each behaviour lives in one
 module: durations in ``_durations``, configuration in ``_config``, reading bytes in
-``_fetch``, parsing a set in ``_jwks``, purposes in ``_purposes``, algorithm constraints in
-``_constraints``, caching and leases in ``_store``, token verification in ``_provider``;
-the publisher's configuration in ``_publisher_config``, its rules in ``_jwk_uri`` and its
-HTTP front in ``_publisher_http``.
+``_fetch`` (undoing content codings in ``_decoding``), parsing a set in ``_jwks``, checking
+key material in ``_key_material``, purposes in ``_purposes``, algorithm constraints in
+``_constraints``, caching and leases in ``_store``, token verification in ``_provider``
+(reusing named secrets through ``_lease_cache``); the publisher's configuration in
+``_publisher_config``, its rules in ``_jwk_uri``, its HTTP front in ``_publisher_http`` and
+its port on 127.0.0.1 in ``_publisher_server``.
 
 >>> from jwkconform.reference import JwkSetSecretStore, SecretsProvider
 >>> store = JwkSetSecretStore.from_json({"jwkUrl": "https://idp.example/jwks"})
@@ -23,13 +25,15 @@ from jwkconform.reference._log import LOGGER_NAME
 from jwkconform.reference._provider import SecretsProvider, SecretStore, Verification
 from jwkconform.reference._publisher_config import (
     DEFAULT_MAPPINGS,
+    MAX_REALM_DEPTH,
     AsymmetricAlias,
     PublisherConfig,
     Realm,
     SecretMapping,
     SymmetricAlias,
 )
-from jwkconform.reference._publisher_http import PublisherApp, PublisherServer
+from jwkconform.reference._publisher_http import PublisherApp
+from jwkconform.reference._publisher_server import PublisherServer
 from jwkconform.reference._purposes import Purpose
 from jwkconform.reference._secrets import Secret
 from jwkconform.reference._store import Clock, JwkSetSecretStore
@@ -37,6 +41,7 @@ from jwkconform.reference._store import Clock, JwkSetSecretStore
 __all__ = [
     "DEFAULT_MAPPINGS",
     "LOGGER_NAME",
+    "MAX_REALM_DEPTH",
     "AsymmetricAlias",
     "Clock",
     "ConfigError",

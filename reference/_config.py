@@ -1,8 +1,10 @@
-"""Store configuration from the gateway's JSON shape (CFG-01..06, CFG-09).
+"""Store configuration from the gateway's JSON shape (CFG-01..09).
 
 ``StoreConfig.from_json`` takes the ``config`` object of a ``JwkSetSecretStore`` heap entry,
 applies the defaults and the vendor's correction rules, logs each correction, and refuses
 unknown members, wrong types and bad values with a `ConfigError` that names the member.
+A duration longer than `MAX_DURATION` is refused too (CFG-08): it parses, but the store's
+time arithmetic could not use it.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Final
 from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 import httpx
 
@@ -21,8 +24,10 @@ from jwkconform.reference._log import logger
 __all__ = [
     "DEFAULT_CACHE_MISS_CACHE_TIME",
     "DEFAULT_CACHE_TIMEOUT",
+    "DEFAULT_FETCH_TIMEOUT",
     "DEFAULT_LEASE_EXPIRY",
     "DEFAULT_MAX_BODY_BYTES",
+    "MAX_DURATION",
     "MIN_CACHE_TIMEOUT",
     "StoreConfig",
 ]
@@ -33,6 +38,15 @@ DEFAULT_LEASE_EXPIRY: Final = Duration.of_seconds(300)
 MIN_CACHE_TIMEOUT: Final = Duration.of_seconds(10)
 # Nimbus caps a JWK Set at 50 KiB; we allow 1 MiB so that large test sets still load.
 DEFAULT_MAX_BODY_BYTES: Final = 1024 * 1024
+# A gateway must never hang on a slow key server: a whole fetch (connect, headers and body)
+# gets 10 seconds, the per-read timeout the default client had before (CFG-09).
+DEFAULT_FETCH_TIMEOUT: Final = Duration.of_seconds(10)
+# The store adds durations to clock readings as float seconds. Below 2**33 s (272 years) a
+# float still tells microseconds apart; allowing durations up to 2**32 s (about 136 years)
+# leaves as much again for the clock's own reading (time.monotonic counts from boot), so
+# `now + duration` never loses a microsecond and never overflows. Beyond it a value would
+# be accepted and then fail, or silently round, at every query (CFG-08).
+MAX_DURATION: Final = Duration.of_seconds(2**32)
 
 _SCHEMES: Final = frozenset({"http", "https", "file"})
 
@@ -53,6 +67,7 @@ class StoreConfig:
     cache_miss_cache_time: Duration = DEFAULT_CACHE_MISS_CACHE_TIME
     lease_expiry: Duration = DEFAULT_LEASE_EXPIRY
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    fetch_timeout: Duration = DEFAULT_FETCH_TIMEOUT
 
     @property
     def is_remote(self) -> bool:
@@ -97,6 +112,9 @@ def _url(name: str, value: object) -> str:
         raise ConfigError(name, f"malformed URL {text!r}: a file URL needs an absolute path")
     if scheme == "file" and parts.netloc not in {"", "localhost"}:
         raise ConfigError(name, f"unsupported URL {text!r}: file URLs cannot name a remote host")
+    if scheme == "file" and "\0" in url2pathname(parts.path):
+        # No operating system opens such a path; refused now, it cannot fail at every load.
+        raise ConfigError(name, f"malformed URL {text!r}: the path holds a NUL byte (%00)")
     return text
 
 
@@ -107,10 +125,25 @@ def _string(name: str, value: object) -> str:
 
 
 def _duration(name: str, value: object) -> Duration:
+    text = _string(name, value)
     try:
-        return parse_duration(_string(name, value))
+        duration = parse_duration(text)
     except DurationError as exc:
         raise ConfigError(name, str(exc)) from None
+    if not duration.is_unlimited and duration > MAX_DURATION:
+        raise ConfigError(
+            name,
+            f"duration {text!r} is too large: at most {MAX_DURATION.seconds:.0f} seconds "
+            "(about 136 years) keeps the store's time arithmetic exact",
+        )
+    return duration
+
+
+def _deadline(name: str, value: object) -> Duration:
+    duration = _duration(name, value)
+    if duration.is_zero or duration.is_unlimited:
+        raise ConfigError(name, f"duration {value!r} is not allowed: a fetch needs a deadline")
+    return duration
 
 
 def _handler(name: str, value: object) -> httpx.Client:
@@ -137,8 +170,9 @@ _FIELDS: Mapping[str, _Field] = {
     "cacheTimeout": _Field("cache_timeout", _duration),
     "cacheMissCacheTime": _Field("cache_miss_cache_time", _duration),
     "leaseExpiry": _Field("lease_expiry", _duration),
-    # Our own member (not the gateway's): the size cap of LOAD-06.
+    # Our own members (not the gateway's): the size cap of LOAD-06, the deadline of CFG-09.
     "maxBodyBytes": _Field("max_body_bytes", _positive_int),
+    "fetchTimeout": _Field("fetch_timeout", _deadline),
 }
 
 

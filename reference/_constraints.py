@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["ALGORITHMS", "constraint_failure", "key_bits"]
+__all__ = ["ALGORITHMS", "constraint_failure", "key_bits", "smallest_key_bits"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,12 @@ _RULES: Mapping[str, _AlgRule] = {
 }
 
 ALGORITHMS: frozenset[str] = frozenset(_RULES)
+
+
+def smallest_key_bits(kty: str) -> int:
+    """The smallest key of type ``kty`` that some accepted algorithm takes; a shorter one
+    is of no use at all (LOAD-03)."""
+    return min((rule.min_bits for rule in _RULES.values() if rule.kty == kty), default=0)
 
 
 def _b64decode(value: object) -> bytes:

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-__all__ = ["ConfigError", "LoadError", "UnsupportedPurposeError"]
+__all__ = ["ConfigError", "LoadError", "UnsupportedPurposeError", "member_name"]
+
+
+def member_name(name: str) -> str:
+    """``name`` as an error shows it: a member called "" would vanish from a message (or
+    make ``a..b`` of a path), so it reads ``""``."""
+    return name or '""'
 
 
 class ConfigError(ValueError):
     """A configuration is refused; ``field`` names the JSON member at fault."""
 
     def __init__(self, field: str, message: str) -> None:
+        field = member_name(field)
         super().__init__(f"{field}: {message}")
         self.field = field
 

@@ -1,6 +1,7 @@
 """Turn a JWK Set document into the usable keys it holds (LOAD-02..04, PUR-07).
 
-A document that is not a JSON object with a ``keys`` array is a `LoadError`. Inside a
+A document that is not a JSON object with a ``keys`` array, or that the JSON parser cannot
+read (bad UTF-8, nesting or numbers beyond its limits), is a `LoadError` (LOAD-04). Inside a
 good document each JWK stands alone (RFC 7517 section 5): one that cannot be used is
 skipped with a log line and the rest load.
 """
@@ -17,6 +18,7 @@ from jwcrypto.jwk import JWK
 
 from jwkconform.reference._constraints import key_bits
 from jwkconform.reference._errors import LoadError
+from jwkconform.reference._key_material import material_problem
 from jwkconform.reference._log import logger
 from jwkconform.reference._purposes import Purpose, purposes_of
 
@@ -47,8 +49,11 @@ def parse_jwk_set(body: bytes, url: str, *, remote: bool) -> list[KeyEntry]:
     """The usable keys of the document ``body`` read from ``url``, in set order."""
     try:
         document = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise LoadError(url, f"not JSON: {exc}") from None
+    except RecursionError:
+        raise LoadError(url, "not JSON this parser can read: nested too deeply") from None
+    except ValueError as exc:
+        # Bad UTF-8 or JSON, and also a number over Python's 4,300-digit conversion limit.
+        raise LoadError(url, f"not JSON this parser can read: {exc}") from None
     if not isinstance(document, dict):
         raise LoadError(url, f"not a JWK Set: top level is a JSON {type(document).__name__}")
     keys = document.get("keys")
@@ -77,9 +82,20 @@ def _entry(member: object, *, remote: bool) -> tuple[str, KeyEntry | None]:
     curves = _CURVES.get(member["kty"])
     if curves is not None and member.get("crv") not in curves:
         return f"unsupported curve {member.get('crv')!r} for kty {member['kty']!r}", None
+    if remote and not _PRIVATE_MEMBERS.isdisjoint(member):
+        # Private keys serve sign/decrypt from a local set only: one that anyone can
+        # download is no secret (as for PUR-07), and checking it would let a hostile server
+        # spend our CPU. The JWK loads as its public part.
+        logger.warning(
+            "ignoring the private members of JWK %r from a remote set", member.get("kid")
+        )
+        member = {k: v for k, v in member.items() if k not in _PRIVATE_MEMBERS}
     # `use` and `key_ops` are ours to judge (jwcrypto refuses some RFC-legal values).
     material = {k: v for k, v in member.items() if k not in {"use", "key_ops"}}
     try:
+        invalid = material_problem(member)
+        if invalid:
+            return f"invalid key material: {invalid}", None
         key = JWK(**material)
         kid = member.get("kid")
         stable_id = kid if isinstance(kid, str) else key.thumbprint()

@@ -7,7 +7,8 @@ The order of resolution follows the gateway's stateless access-token resolver:
 2. otherwise (no ``kid``, or no JWK with that ``kid`` fits) the valid secrets are tried one
    by one in set order until one verifies (KID-03, ORD-02).
 
-Secrets are reused until their lease expires, then asked for again (LEASE-02). A secret
+Secrets are reused until their lease expires, then asked for again (LEASE-02); named ones
+are kept in a bounded cache (``_lease_cache``), since kids come from tokens. A secret
 whose constraints do not fit the token's ``alg`` (PUR-05, PUR-06) is not tried at all.
 Only the signature is checked here; claims such as ``exp`` belong to the caller.
 """
@@ -23,10 +24,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from jwcrypto.jws import JWS, InvalidJWSObject, InvalidJWSSignature
+from jwcrypto.jws import JWS
 
 from jwkconform.reference._constraints import ALGORITHMS, constraint_failure
 from jwkconform.reference._errors import ConfigError, LoadError
+from jwkconform.reference._lease_cache import LeaseCache
 from jwkconform.reference._purposes import Purpose
 from jwkconform.reference._secrets import Secret
 from jwkconform.reference._store import Clock
@@ -85,7 +87,7 @@ class SecretsProvider:
         self.verification_secret_id = verification_secret_id
         self._store = store
         self._clock = clock
-        self._named: dict[str, Secret] = {}
+        self._named = LeaseCache()
         self._valid: tuple[Secret, ...] = ()
 
     @classmethod
@@ -104,7 +106,10 @@ class SecretsProvider:
         return cls(store, verification_secret_id=secret_id, clock=clock)
 
     def verify(self, token: str) -> Verification:
-        """Whether ``token`` verifies, which secret verified it, and which were tried."""
+        """Whether ``token`` verifies, which secret verified it, and which were tried.
+
+        Never raises, whatever the string: a token that cannot be read, or a store that
+        cannot load, is an unverified `Verification` whose ``reason`` says why."""
         try:
             jws, alg, kid = _parse(token)
         except _BadToken as exc:
@@ -119,15 +124,13 @@ class SecretsProvider:
             return Verification(False, None, (), str(exc))
 
     def _named_secret(self, kid: str, now: float) -> Secret | None:
-        cached = self._named.get(kid)
-        if cached is not None and not cached.is_expired(now):
+        cached = self._named.get(kid, now)
+        if cached is not None:
             return cached
         # Misses are not cached: a rotated-in key must be found at once (CACHE-04).
         secret = self._store.named(Purpose.VERIFY, kid)
-        if secret is None:
-            self._named.pop(kid, None)
-        else:
-            self._named[kid] = secret
+        if secret is not None:
+            self._named.put(kid, secret, now)
         return secret
 
     def _valid_secrets(self, now: float) -> Sequence[Secret]:
@@ -155,7 +158,7 @@ def _try_in_order(jws: JWS, alg: str, secrets: Sequence[Secret], *, reason: str)
 def _signature_holds(jws: JWS, alg: str, secret: Secret) -> bool:
     try:
         jws.verify(secret.key, alg=alg)
-    except (InvalidJWSSignature, InvalidJWSObject, ValueError, TypeError):
+    except Exception:  # jwcrypto raises many types; a check that cannot run does not hold
         return False
     return True
 
@@ -189,6 +192,9 @@ def _header(segment: str) -> dict[str, Any]:
         header = json.loads(raw)
     except (binascii.Error, ValueError) as exc:
         raise _BadToken(f"header is not base64url JSON ({exc})") from None
+    except RecursionError:
+        # A 1.3 KB header of nested arrays is enough to reach the parser's depth limit.
+        raise _BadToken("header is nested too deeply") from None
     if not isinstance(header, dict):
         raise _BadToken("header is not a JSON object")
     return header

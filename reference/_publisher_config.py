@@ -2,7 +2,8 @@
 and per realm, exactly one active alias each), nested realms and per-realm options.
 
 ``PublisherConfig.from_json`` reads the JSON shape documented in docs/publisher.md and
-refuses anything else with a `ConfigError` whose ``field`` is the path of the bad member.
+refuses anything else with a `ConfigError` whose ``field`` is the path of the bad member;
+realms nest at most `MAX_REALM_DEPTH` levels below root.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from jwcrypto.jwk import JWK
 
-from jwkconform.reference._errors import ConfigError
+from jwkconform.reference._errors import ConfigError, member_name
 
 __all__ = [
     "DEFAULT_MAPPINGS",
+    "MAX_REALM_DEPTH",
     "MTLS",
     "PROVIDER_DECRYPTION",
     "PROVIDER_SIGNING",
@@ -33,6 +35,11 @@ __all__ = [
     "SecretMapping",
     "SymmetricAlias",
 ]
+
+# Realm trees are read recursively; a tree 2,000 deep reached Python's recursion limit. Real
+# realm trees are a handful of levels deep, and 32 keeps the deepest path (32 times
+# "/realms/NAME") far below both the recursion limit and a request line's length limit.
+MAX_REALM_DEPTH = 32
 
 RP_SIGNING = "am.services.oauth2.oidc.rp.jwt.authenticity.signing"
 RP_ENCRYPTION = "am.services.oauth2.oidc.rp.idtoken.encryption"
@@ -152,7 +159,7 @@ def _object(value: object, where: str, known: set[str]) -> Mapping[str, Any]:
         raise ConfigError(where or "config", f"expected a JSON object, got {type(value).__name__}")
     unknown = sorted(set(value) - known)
     if unknown:
-        field = f"{where}.{unknown[0]}" if where else unknown[0]
+        field = f"{where}.{member_name(unknown[0])}" if where else unknown[0]
         raise ConfigError(field, f"unknown member (known: {', '.join(sorted(known))})")
     return value
 
@@ -161,7 +168,7 @@ def _keystore(value: object) -> Mapping[str, Alias]:
     if not isinstance(value, Mapping):
         raise ConfigError("keystore", f"expected a JSON object, got {type(value).__name__}")
     return MappingProxyType(
-        {name: _alias(entry, f"keystore.{name}") for name, entry in value.items()}
+        {name: _alias(entry, f"keystore.{member_name(name)}") for name, entry in value.items()}
     )
 
 
@@ -213,7 +220,9 @@ def _b64(value: object, where: str, *, urlsafe: bool) -> bytes:
 def _mappings(value: object, where: str) -> Mapping[str, SecretMapping]:
     if not isinstance(value, Mapping):
         raise ConfigError(where, f"expected a JSON object, got {type(value).__name__}")
-    return MappingProxyType({sid: _secret_mapping(m, f"{where}.{sid}") for sid, m in value.items()})
+    return MappingProxyType(
+        {sid: _secret_mapping(m, f"{where}.{member_name(sid)}") for sid, m in value.items()}
+    )
 
 
 def _secret_mapping(value: object, where: str) -> SecretMapping:
@@ -234,7 +243,9 @@ def _secret_mapping(value: object, where: str) -> SecretMapping:
     return SecretMapping(tuple(aliases), str(active))
 
 
-def _realm(value: object, where: str) -> Realm:
+def _realm(value: object, where: str, depth: int = 0) -> Realm:
+    if depth > MAX_REALM_DEPTH:
+        raise ConfigError(where, f"realms nest more than {MAX_REALM_DEPTH} levels below root")
     entry = _object(
         value, where, {"mappings", "includeAllKtyAlgCombinations", "remoteJwkUrl", "realms"}
     )
@@ -259,6 +270,6 @@ def _realm(value: object, where: str) -> Realm:
         include_all_combinations=combos,
         remote_jwk_url=remote,
         realms=MappingProxyType(
-            {name: _realm(sub, f"{where}.realms.{name}") for name, sub in realms.items()}
+            {name: _realm(sub, f"{where}.realms.{name}", depth + 1) for name, sub in realms.items()}
         ),
     )

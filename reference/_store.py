@@ -8,6 +8,12 @@ Time rules (all read from the injected clock):
 - ``loaded_at`` moves only on a successful load; a failed reload keeps the last good set
   (LOAD-05), and no new attempt is made for ``min(cacheMissCacheTime, 10 s)`` after a
   failure, so an outage cannot turn every query into a fetch (docs/decisions.md, D-5).
+
+Locking: the loaded set is immutable and replaced whole, so a query that the current set can
+answer (a hit or a ``valid`` on a fresh set, a miss inside the miss window) reads it without
+a lock and never waits for a fetch. A query that needs a load joins the one under way, if
+any, or starts it; the others that need it wait for that fetch and read its result
+(CACHE-05). The lock guards only that decision and the state it reads, never a fetch.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ import httpx
 
 from jwkconform.reference._config import StoreConfig
 from jwkconform.reference._errors import LoadError
-from jwkconform.reference._fetch import DEFAULT_HTTP_TIMEOUT, fetch
+from jwkconform.reference._fetch import fetch
 from jwkconform.reference._jwks import KeyEntry, parse_jwk_set
 from jwkconform.reference._log import logger
 from jwkconform.reference._purposes import Purpose
@@ -71,13 +77,13 @@ class JwkSetSecretStore:
         self.config = config
         self._clock = clock
         self._owns_client = config.handler is None
-        self._client = config.handler or httpx.Client(timeout=DEFAULT_HTTP_TIMEOUT)
-        # One lock around state and fetch: concurrent queries that need a reload wait for
-        # the one fetch under way and then read its result (CACHE-05).
+        self._client = config.handler or httpx.Client(timeout=config.fetch_timeout.seconds)
+        # Guards the fields below for a moment at a time; never held during a fetch.
         self._lock = threading.Lock()
         self._keys: _KeySet | None = None
         self._retry_at = float("-inf")
         self._last_failure = ""
+        self._load_under_way: _SharedLoad | None = None
 
     @classmethod
     def from_json(
@@ -90,20 +96,18 @@ class JwkSetSecretStore:
         """The first JWK whose ``kid`` is exactly ``kid`` and which fits ``purpose``, or None."""
         wanted = Purpose.parse(purpose)
         now = self._clock()
-        with self._lock:
-            keys = self._current(now)
+        keys = self._current(now)
+        entry = keys.named.get((wanted, kid))
+        if entry is None and self._miss_may_reload(keys, now):
+            keys = self._reload(now, keys, reason=f"kid {kid[:100]!r} not in the set")
             entry = keys.named.get((wanted, kid))
-            if entry is None and self._miss_may_reload(keys, now):
-                keys = self._reload(now, keys, reason=f"kid {kid!r} not in the set")
-                entry = keys.named.get((wanted, kid))
         return None if entry is None else self._produce(entry, now)
 
     def valid(self, purpose: Purpose | str) -> list[Secret]:
         """Every JWK that fits ``purpose``, in the set's order."""
         wanted = Purpose.parse(purpose)
         now = self._clock()
-        with self._lock:
-            keys = self._current(now)
+        keys = self._current(now)
         return [self._produce(entry, now) for entry in keys.valid[wanted]]
 
     def close(self) -> None:
@@ -124,10 +128,7 @@ class JwkSetSecretStore:
     def _current(self, now: float) -> _KeySet:
         keys = self._keys
         if keys is None:
-            if now < self._retry_at:
-                reason = f"not retried before {self._retry_at}; last failure: {self._last_failure}"
-                raise LoadError(self.config.jwk_url, reason)
-            return self._load(now)
+            return self._first_load(now)
         if now - keys.loaded_at >= self.config.cache_timeout.seconds:
             return self._reload(now, keys, reason="cache timeout")
         return keys
@@ -137,24 +138,83 @@ class JwkSetSecretStore:
         age = now - keys.loaded_at
         return age > 0 and age >= self.config.cache_miss_cache_time.seconds
 
+    def _first_load(self, now: float) -> _KeySet:
+        outcome = self._shared_load(now, None, reason="first load")
+        if isinstance(outcome, _KeySet):
+            return outcome
+        if outcome is None:
+            reason = f"not retried before {self._retry_at}; last failure: {self._last_failure}"
+            raise LoadError(self.config.jwk_url, reason)
+        raise outcome
+
     def _reload(self, now: float, keys: _KeySet, *, reason: str) -> _KeySet:
-        if now < self._retry_at:
-            return keys
+        outcome = self._shared_load(now, keys, reason=reason)
+        return outcome if isinstance(outcome, _KeySet) else keys
+
+    def _shared_load(self, now: float, seen: _KeySet | None, *, reason: str) -> _Outcome:
+        """The set after the one load that every query which saw ``seen`` needs: this query
+        starts it, or waits for the one under way. None when retries are held back (D-5).
+
+        A query that took its decision on a set that another load has replaced since gets
+        that newer set: it is as new as a fetch of its own would make it.
+        """
+        with self._lock:
+            if self._keys is not seen:
+                return self._keys
+            if now < self._retry_at:
+                return None
+            shared = self._load_under_way
+            leading = shared is None
+            if shared is None:
+                shared = self._load_under_way = _SharedLoad(self.config.jwk_url)
+        if not leading:
+            shared.done.wait()
+            outcome = shared.outcome
+            # An exception of its own for each waiting query: one object raised in several
+            # threads at once would mix their tracebacks.
+            return (
+                LoadError(outcome.url, outcome.reason)
+                if isinstance(outcome, LoadError)
+                else outcome
+            )
         try:
-            return self._load(now)
+            shared.outcome = self._load(now)
         except LoadError as exc:
-            logger.warning("reload (%s) failed, keeping the last good set: %s", reason, exc)
-            return keys
+            if seen is not None:
+                logger.warning("reload (%s) failed, keeping the last good set: %s", reason, exc)
+            shared.outcome = exc
+        finally:
+            with self._lock:
+                self._load_under_way = None
+            shared.done.set()
+        return shared.outcome
 
     def _load(self, now: float) -> _KeySet:
         url = self.config.jwk_url
         try:
-            body = fetch(url, self._client, self.config.max_body_bytes)
+            body = fetch(
+                url, self._client, self.config.max_body_bytes, self.config.fetch_timeout.seconds
+            )
             entries = parse_jwk_set(body, url, remote=self.config.is_remote)
         except LoadError as exc:
             backoff = min(self.config.cache_miss_cache_time.seconds, _MAX_RETRY_BACKOFF)
-            self._retry_at = now + backoff
-            self._last_failure = exc.reason
+            with self._lock:
+                self._retry_at = now + backoff
+                self._last_failure = exc.reason
             raise
-        self._keys = _KeySet.index(entries, now)
-        return self._keys
+        keys = _KeySet.index(entries, now)
+        with self._lock:
+            self._keys = keys
+        return keys
+
+
+_Outcome = _KeySet | LoadError | None
+
+
+class _SharedLoad:
+    """One load under way, and what it gave; every query that needs it reads the same."""
+
+    def __init__(self, url: str) -> None:
+        self.done = threading.Event()
+        # What a waiting query sees if the load ends without an outcome (an interrupt).
+        self.outcome: _Outcome = LoadError(url, "the load under way did not finish")

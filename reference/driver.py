@@ -21,7 +21,8 @@ from jwkconform.reference._errors import ConfigError, LoadError, UnsupportedPurp
 from jwkconform.reference._log import LOGGER_NAME
 from jwkconform.reference._provider import SecretsProvider
 from jwkconform.reference._publisher_config import PublisherConfig
-from jwkconform.reference._publisher_http import PublisherApp, PublisherServer
+from jwkconform.reference._publisher_http import PublisherApp
+from jwkconform.reference._publisher_server import PublisherServer
 from jwkconform.reference._secrets import Secret
 from jwkconform.reference._store import JwkSetSecretStore
 

@@ -8,6 +8,9 @@ from typing import Any
 
 import httpx
 
+from jwkconform.harness._clock import FakeClock
+from jwkconform.reference import JwkSetSecretStore
+
 JWKS_URL = "https://idp.test/jwks"
 
 
@@ -29,3 +32,37 @@ class Endpoint:
         return httpx.Response(
             self.status, content=body, headers={"content-type": "application/json"}
         )
+
+
+class StreamingEndpoint:
+    """Stores over an in-process endpoint that streams its body as a network does (see
+    `answer`), through an `httpx.MockTransport` handler rather than respx, whose routes
+    read, and decode, a mocked response before the store sees it."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        self.clock = clock
+        self.fetches = 0
+        self.last_request: httpx.Request | None = None
+        self.client = httpx.Client(transport=httpx.MockTransport(self._respond))
+        self._body: bytes | list[bytes] = b""
+        self._headers: dict[str, str] = {}
+
+    def answer(self, body: bytes | list[bytes], encoding: str | None = None) -> None:
+        """Answer ``body`` (bytes, or a list of chunks) with that Content-Encoding."""
+        self._body = body
+        self._headers = {} if encoding is None else {"content-encoding": encoding}
+
+    def store(
+        self, body: bytes | list[bytes], encoding: str | None = None, **config: Any
+    ) -> JwkSetSecretStore:
+        """A store over this endpoint, which now answers ``body``."""
+        self.answer(body, encoding)
+        raw = {"jwkUrl": JWKS_URL, "handler": self.client, **config}
+        return JwkSetSecretStore.from_json(raw, clock=self.clock)
+
+    def _respond(self, request: httpx.Request) -> httpx.Response:
+        self.fetches += 1
+        self.last_request = request
+        chunks = [self._body] if isinstance(self._body, bytes) else self._body
+        # An iterator, not bytes: httpx reads (and decodes) a bytes body at once.
+        return httpx.Response(200, headers=self._headers, content=iter(chunks))

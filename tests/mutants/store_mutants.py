@@ -20,6 +20,7 @@ from jwkconform.reference import (
     _durations,
     _fetch,
     _jwks,
+    _key_material,
     _provider,
     _purposes,
     _store,
@@ -220,7 +221,7 @@ def failed_reload_clears_the_cache() -> None:
 def no_size_cap() -> None:
     """The body size cap is not enforced."""
     original = _fetch.fetch
-    _store.fetch = lambda url, client, max_bytes: original(url, client, 1 << 40)
+    _store.fetch = lambda url, client, max_bytes, timeout: original(url, client, 1 << 40, timeout)
 
 
 # -- named secrets and fallback ---------------------------------------------------------------
@@ -393,7 +394,8 @@ def wrong_curve_accepted() -> None:
 
 @mutant("PUR-06")
 def weak_rsa_accepted() -> None:
-    """RSA keys under 2048 bits are used."""
+    """RSA keys under 2048 bits are loaded and used."""
+    _key_material.MIN_RSA_BITS = 0  # type: ignore[misc]
     _constraints_without("size")
 
 
@@ -527,6 +529,19 @@ def miss_reload_not_used_at_once() -> None:
         return keys if reason.startswith("kid") else fresh
 
     _store.JwkSetSecretStore._reload = reload  # type: ignore[method-assign]
+
+
+@mutant("CACHE-05")
+def every_query_fetches() -> None:
+    """Concurrent queries that need a reload each fetch: none joins the load under way."""
+
+    def shared_load(self: Any, now: float, seen: Any, *, reason: str) -> Any:
+        try:
+            return self._load(now)
+        except LoadError as exc:
+            return exc
+
+    _store.JwkSetSecretStore._shared_load = shared_load  # type: ignore[method-assign]
 
 
 @mutant("LEASE-01")

@@ -93,6 +93,8 @@ def test_cfg02_file_url_is_local_and_https_is_remote() -> None:
         "https:///path",
         "file:",
         "http://exa mple/x",
+        "file:///x%00",
+        "file:///etc/%00/jwks.json",
     ],
 )
 def test_cfg02_refused_urls_name_the_value(url: str) -> None:
@@ -315,3 +317,62 @@ def test_cfg09_default_client_has_finite_timeout_and_is_closed(clock: FakeClock)
     assert not client.is_closed
     store.close()
     assert client.is_closed
+
+
+# --- a member with an empty name ----------------------------------------------------------
+
+
+def test_cfg_member_with_an_empty_name_is_named_visibly() -> None:
+    with pytest.raises(ConfigError) as caught:
+        _config(**{"": "x"})
+    assert caught.value.field == '""'
+    assert str(caught.value).startswith('"": unknown member')
+
+
+# --- CFG-08: values too large for the store's time arithmetic -----------------------------
+
+
+@pytest.mark.parametrize("member", DURATION_FIELDS)
+@pytest.mark.parametrize(
+    "value",
+    ["4294967297 seconds", "49711 days", "9" * 400 + " days", "9223372036854775808 ns"],
+)
+def test_cfg08_duration_too_large_is_refused_naming_member_and_value(
+    member: str, value: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        _config(**{member: value})
+    assert caught.value.field == member
+    assert repr(value) in str(caught.value)
+    assert "too large" in str(caught.value)
+
+
+@pytest.mark.parametrize("member", DURATION_FIELDS)
+def test_cfg08_largest_duration_is_accepted_and_queries_still_work(
+    member: str, clock: FakeClock, endpoint: Endpoint
+) -> None:
+    """An accepted value never fails later: 2**32 s is the maximum, and every query made
+    with it keeps working and keeps its microseconds."""
+    config = _config(**{member: "4294967296 seconds"})
+    assert getattr(config, _ATTRIBUTES[member]).seconds == 2**32
+    endpoint.document = jwk_set(public_jwk(private_jwk("EC-P-256", 0, kid="a")))
+    with JwkSetSecretStore(config, clock=clock) as store:
+        (secret,) = store.valid("verify")
+        assert store.named("verify", "absent") is None
+        clock.advance(2**32 - 1)
+        assert [s.stable_id for s in store.valid("verify")] == ["a"]
+    if member == "leaseExpiry":
+        assert secret.expires_at - 2**32 == clock.now() - (2**32 - 1)
+        assert not secret.is_expired(secret.expires_at - 1e-6)
+
+
+@pytest.mark.parametrize("member", DURATION_FIELDS)
+def test_cfg08_unlimited_is_not_too_large(member: str) -> None:
+    _config(**{member: "unlimited"})
+
+
+_ATTRIBUTES = {
+    "cacheTimeout": "cache_timeout",
+    "cacheMissCacheTime": "cache_miss_cache_time",
+    "leaseExpiry": "lease_expiry",
+}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -108,6 +110,62 @@ def test_load01_missing_file_is_a_load_error(tmp_path: Path, make_store: Any) ->
     with pytest.raises(LoadError) as caught:
         store.valid("verify")
     assert url in str(caught.value)
+
+
+posix_only = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+
+
+def _query_in_thread(store: JwkSetSecretStore) -> tuple[threading.Thread, list[BaseException]]:
+    """Run ``store.valid("verify")`` in a thread; its exception lands in the list."""
+    caught: list[BaseException] = []
+
+    def query() -> None:
+        try:
+            store.valid("verify")
+        except BaseException as exc:
+            caught.append(exc)
+
+    thread = threading.Thread(target=query, daemon=True)
+    thread.start()
+    return thread, caught
+
+
+@posix_only
+def test_load01_fifo_without_writer_is_refused_without_blocking(
+    tmp_path: Path, make_store: Any
+) -> None:
+    """A FIFO with no writer once blocked a load for ever (holding the store's lock)."""
+    fifo = tmp_path / "jwks.json"
+    os.mkfifo(fifo)
+    thread, caught = _query_in_thread(make_store(jwkUrl=fifo.as_uri()))
+    thread.join(5)
+    if thread.is_alive():
+        # Unblock the reader (a writer that closes at once is an end of file), then fail.
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        thread.join(5)
+        pytest.fail("a load from a FIFO with no writer was still blocked after 5 s")
+    assert len(caught) == 1
+    assert isinstance(caught[0], LoadError)
+    assert "not a regular file" in str(caught[0])
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_load01_device_is_refused(make_store: Any) -> None:
+    with pytest.raises(LoadError, match="not a regular file"):
+        make_store(jwkUrl="file:///dev/zero").valid("verify")
+
+
+def test_load01_directory_is_a_load_error(tmp_path: Path, make_store: Any) -> None:
+    with pytest.raises(LoadError):
+        make_store(jwkUrl=tmp_path.as_uri()).valid("verify")
+
+
+def test_load01_nul_in_a_path_is_a_load_error_even_when_configuration_is_bypassed(
+    clock: FakeClock,
+) -> None:
+    store = JwkSetSecretStore(StoreConfig(jwk_url="file:///x%00"), clock=clock)
+    with store, pytest.raises(LoadError, match="path"):
+        store.valid("verify")
 
 
 # --- LOAD-02 ------------------------------------------------------------------------------
@@ -220,6 +278,48 @@ def test_load04_not_a_jwk_set_is_a_load_error(
         store.valid("verify")
     assert JWKS_URL in str(caught.value)
     assert endpoint.fetches == 1
+
+
+# Documents beyond the JSON parser's limits: before, RecursionError and ValueError escaped.
+BEYOND_THE_PARSER: list[Any] = [
+    pytest.param(b"[" * 100_000, id="nested-arrays"),
+    pytest.param(b'{"keys": [' + b'{"a": ' * 5_000 + b"1" + b"}" * 5_000 + b"]}", id="deep-jwk"),
+    pytest.param(b'{"keys": [], "n": ' + b"9" * 4_301 + b"}", id="4301-digit-number"),
+    pytest.param(b'{"keys": [{"kty": "EC", "x": -' + b"1" * 5_000 + b"}]}", id="long-negative"),
+]
+
+
+@pytest.mark.parametrize("raw", BEYOND_THE_PARSER)
+def test_load04_document_beyond_the_parser_limits_is_a_load_error(
+    endpoint: Endpoint, make_store: Any, clock: FakeClock, raw: bytes
+) -> None:
+    endpoint.raw = raw
+    store = make_store()
+    with pytest.raises(LoadError, match="parser") as caught:
+        store.valid("verify")
+    assert JWKS_URL in str(caught.value)
+    # The failure is throttled like any other (D-5): no second fetch before the back-off.
+    with pytest.raises(LoadError):
+        store.named("verify", "a")
+    assert endpoint.fetches == 1
+    clock.advance(10)
+    _heal(endpoint)
+    endpoint.document = jwk_set(_ec(0, kid="a"))
+    assert _ids(store.valid("verify")) == ["a"]
+
+
+@pytest.mark.parametrize("raw", BEYOND_THE_PARSER)
+def test_load05_reload_beyond_the_parser_limits_keeps_the_last_good_set(
+    endpoint: Endpoint, make_store: Any, clock: FakeClock, raw: bytes
+) -> None:
+    endpoint.document = jwk_set(_ec(0, kid="a"))
+    store = make_store()
+    assert _ids(store.valid("verify")) == ["a"]
+    endpoint.raw = raw
+    clock.advance(120)
+    assert _ids(store.valid("verify")) == ["a"]
+    assert store.named("verify", "a") is not None
+    assert endpoint.fetches == 2
 
 
 def test_load04_not_a_jwk_set_from_file_is_a_load_error(tmp_path: Path, make_store: Any) -> None:

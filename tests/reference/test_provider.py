@@ -5,17 +5,23 @@ Requirements: KID-01..06, ORD-02, PUR-05..07, LEASE-02, LEASE-03.
 
 from __future__ import annotations
 
+import base64
 import json
+import tracemalloc
+from collections import deque
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from jwcrypto.jwk import JWK
+from jwcrypto.jws import JWS
 from support import JWKS_URL, Endpoint
 
 from jwkconform.fixtures import private_jwk, public_jwk, sign_token, tamper, unsigned_token
 from jwkconform.harness._clock import FakeClock
-from jwkconform.reference import ConfigError, JwkSetSecretStore, SecretsProvider
+from jwkconform.reference import ConfigError, JwkSetSecretStore, Secret, SecretsProvider
+from jwkconform.reference._lease_cache import MAX_SECRETS
 
 
 def provider_for(clock: FakeClock, url: str = JWKS_URL, **config: str) -> SecretsProvider:
@@ -279,6 +285,43 @@ def test_malformed_tokens_are_invalid_not_errors(
     assert result.reason
 
 
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+# Tokens that made `verify` raise before: its header beyond the JSON parser's limits.
+@pytest.mark.parametrize(
+    "header",
+    [
+        pytest.param(b"[" * 1_000, id="1.3-KB-of-nested-arrays"),
+        pytest.param(b'{"alg": "ES256", "x": ' + b"[" * 100_000 + b"]", id="deep-member"),
+        pytest.param(b'{"alg": "ES256", "n": ' + b"9" * 5_000 + b"}", id="5000-digit-number"),
+    ],
+)
+def test_a_header_beyond_the_parser_limits_is_invalid_not_an_error(
+    endpoint: Endpoint, clock: FakeClock, header: bytes
+) -> None:
+    serve(endpoint, A)
+    token = f"{_b64(header)}.e30.c2ln"
+    result = provider_for(clock).verify(token)
+    assert (result.verified, result.tried) == (False, ())
+    assert result.reason.startswith("malformed token: header")
+
+
+def test_a_signature_check_that_cannot_run_is_a_failed_check(
+    endpoint: Endpoint, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever jwcrypto raises while checking a signature, `verify` answers."""
+
+    def broken(self: JWS, key: Any, alg: str | None = None) -> None:
+        raise KeyError("a jwcrypto bug")
+
+    serve(endpoint, A)
+    monkeypatch.setattr(JWS, "verify", broken)
+    result = provider_for(clock).verify(sign_token(A, "ES256"))
+    assert (result.verified, result.tried) == (False, ("a",))
+
+
 def test_load_error_makes_the_token_invalid_with_the_reason(
     endpoint: Endpoint, clock: FakeClock
 ) -> None:
@@ -286,3 +329,54 @@ def test_load_error_makes_the_token_invalid_with_the_reason(
     result = provider_for(clock).verify(sign_token(A, "ES256"))
     assert not result.verified
     assert JWKS_URL in result.reason
+
+
+# -- the named-secret cache is bounded ---------------------------------------------------------
+
+
+class _EveryKid:
+    """A store that has a secret for every kid asked (a set that keeps rotating)."""
+
+    def __init__(self, clock: FakeClock, lease: float = 300) -> None:
+        self.clock, self.lease = clock, lease
+        self.asked: deque[str] = deque(maxlen=4)  # the last few: it must not grow either
+        self.key = JWK(**public_jwk(A))
+
+    def named(self, purpose: Any, kid: str) -> Secret | None:
+        self.asked.append(kid)
+        return Secret(kid, {"kty": "EC", "kid": kid}, self.clock() + self.lease, self.key)
+
+    def valid(self, purpose: Any) -> list[Secret]:
+        return []
+
+
+def _naming(kid: str) -> str:
+    return f"{_b64(json.dumps({'alg': 'ES256', 'kid': kid}).encode())}.e30.c2ln"
+
+
+def test_lease02_rotations_do_not_grow_the_provider_without_bound(clock: FakeClock) -> None:
+    """A new kid every second: once leases expire, memory stays flat (20,000 rotations held
+    76 MB before; 5,000 are enough to tell)."""
+    provider = SecretsProvider(_EveryKid(clock), verification_secret_id="x", clock=clock)
+    for rotation in range(6_000):
+        if rotation == 1_000:
+            tracemalloc.start()
+            before, _ = tracemalloc.get_traced_memory()
+        provider.verify(_naming(f"kid-{rotation}"))
+        clock.advance(1)
+    after, _ = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert after - before < 256 * 1024, f"grew by {(after - before) / 1024:.0f} KiB"
+
+
+def test_lease02_live_secrets_past_the_bound_are_asked_again(clock: FakeClock) -> None:
+    store = _EveryKid(clock)
+    provider = SecretsProvider(store, verification_secret_id="x", clock=clock)
+    kids = [f"kid-{i}" for i in range(MAX_SECRETS + 1)]
+    for kid in kids:
+        provider.verify(_naming(kid))
+    store.asked.clear()
+    provider.verify(_naming(kids[-1]))  # the newest is still cached
+    assert list(store.asked) == []
+    provider.verify(_naming(kids[0]))  # the oldest made room, though its lease runs
+    assert list(store.asked) == [kids[0]]

@@ -821,6 +821,18 @@ BAD_CONFIGS: list[tuple[str, Any, str]] = [
         "globalMappings.X.active",
     ),
     ("realm not an object", {"keystore": {}, "realm": []}, "realm"),
+    ("top-level member named ''", {"keystore": {}, "": {}}, '""'),
+    ("alias named '' not an object", {"keystore": {"": "rsa"}}, 'keystore.""'),
+    (
+        "mapping named '' without aliases",
+        {"keystore": {}, "globalMappings": {"": {}}},
+        'globalMappings."".aliases',
+    ),
+    (
+        "realm member named ''",
+        {"keystore": {}, "realm": {"realms": {"alpha": {"": 1}}}},
+        'realm.realms.alpha.""',
+    ),
     ("realm unknown member", {"keystore": {}, "realm": {"name": "root"}}, "realm.name"),
     (
         "combinations not a boolean",

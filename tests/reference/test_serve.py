@@ -181,3 +181,32 @@ def test_serve_refuses_a_port_out_of_range(tmp_path: Path, port: str) -> None:
     completed = _refused(tmp_path, f"--port={port}")
     assert completed.returncode == 2
     assert f"port {port} is out of range" in completed.stderr
+
+
+def _deep_realms(depth: int) -> str:
+    return '{"realm": ' + '{"realms": {"r": ' * depth + "{}" + "}}" * depth + "}"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        pytest.param(_deep_realms(2_000).encode(), "nested too deeply", id="json-too-deep"),
+        pytest.param(_deep_realms(100).encode(), "realms nest more than 32", id="realms-too-deep"),
+        pytest.param(
+            b'{"globalMappings": {}, "n": ' + b"9" * 5_000 + b"}", "not JSON", id="digits"
+        ),
+        pytest.param(b'{"globalMappings": "\xff"}', "not JSON", id="not-utf-8"),
+    ],
+)
+def test_serve_refuses_an_unreadable_config_in_one_line(
+    tmp_path: Path, content: bytes, message: str
+) -> None:
+    config = tmp_path / "publisher.json"
+    config.write_bytes(content)
+    completed = _refused(tmp_path, "--port", "0", "--config", str(config))
+    assert completed.returncode == 2
+    assert "Traceback" not in completed.stderr
+    lines = completed.stderr.strip().splitlines()
+    assert len(lines) == 1, completed.stderr[-2000:]
+    assert message in lines[0]
+    assert str(config) in lines[0]
