@@ -155,7 +155,8 @@ _ROWS: tuple[Decision, ...] = (
         "D-15",
         "Configuration members beyond the gateway's JSON.",
         "`handler` is an HTTP client object; `maxBodyBytes` (a positive integer, default"
-        " 1 MiB) sets the LOAD-06 cap. Any other unknown member is refused.",
+        " 1 MiB) sets the LOAD-06 cap; `fetchTimeout` (a duration, default 10 seconds) is the"
+        " real-time deadline of a whole fetch (D-24). Any other unknown member is refused.",
         "The gateway's heap reference has no meaning outside the gateway.",
         ("CFG-09", "LOAD-06"),
     ),
@@ -216,6 +217,89 @@ _ROWS: tuple[Decision, ...] = (
         " any other curve (secp256k1 included) is skipped with a log line.",
         "No algorithm the catalogue accepts can use the others (LOAD-03).",
         ("LOAD-03",),
+    ),
+    Decision(
+        "D-23",
+        "Which durations are too large for the implementation's time arithmetic (CFG-08)?",
+        "Anything over 2^32 seconds (about 136 years) is refused at configuration, naming"
+        " the member and quoting the value; `unlimited` stays a keyword of its own.",
+        "A clock reading plus such a duration stays below 2^33 s, where a double still"
+        " resolves a microsecond: an accepted value never makes a later query fail.",
+        ("CFG-08",),
+        tested=True,
+    ),
+    Decision(
+        "D-24",
+        "What bounds a fetch as a whole (CFG-09)?",
+        "One real-time deadline, `fetchTimeout` (default 10 seconds), covers connecting,"
+        " headers and body together, whatever client fetches; each phase time-out of the"
+        " client is capped at it. Zero, unlimited or too large is refused, not corrected.",
+        "A per-read time-out lets a server that sends a byte now and then hold a load open"
+        " for ever; refusing a nonsensical deadline beats silently picking another.",
+        ("CFG-09", "LOAD-05"),
+        tested=True,
+    ),
+    Decision(
+        "D-25",
+        "How does the size cap meet `Content-Encoding` (LOAD-06)?",
+        "The store asks for `gzip, deflate`, undoes `gzip`, `x-gzip`, `deflate` and"
+        " `identity` (at most four stacked) a bounded step at a time, and stops as soon as"
+        " the decoded body passes the cap. Another coding, or a corrupt or truncated body, is"
+        " a load error.",
+        "A few hundred compressed bytes can decode to gigabytes; only a cap on the decoded"
+        " stream, enforced while decoding, bounds memory.",
+        ("LOAD-06", "LOAD-04"),
+        tested=True,
+    ),
+    Decision(
+        "D-26",
+        "Which key material is invalid (LOAD-03)?",
+        "An EC point off its curve, at the origin or with coordinates of the wrong length;"
+        " an RSA modulus that is even, shorter than 2048 bits (the least any accepted"
+        " algorithm takes) or longer than 16384; an RSA exponent below 3 or not below the"
+        " modulus; an OKP key of the wrong length; private members that do not belong to"
+        " the public key. Such a JWK is skipped whole, with a log line. The checks are the"
+        " cryptography library's.",
+        "A key that is not what it claims can verify forgeries (an exponent of 1 makes the"
+        " signature equal the message) or sign for someone else.",
+        ("LOAD-03", "PUR-06"),
+        tested=True,
+    ),
+    Decision(
+        "D-27",
+        "Private members in a remote set.",
+        "Ignored: the JWK loads as its public key, with a log line; `sign` and `decrypt` are"
+        " served from local (`file:`) sets only.",
+        "A private key anyone can download is no secret; and checking a stranger's private"
+        " key costs CPU a hostile server could spend for us.",
+        ("LOAD-03", "PUR-07"),
+    ),
+    Decision(
+        "D-28",
+        "What may a `file:` URL name?",
+        "A regular file, opened without blocking: a FIFO, a device or a folder is a load"
+        " error; a NUL in the path is refused at configuration.",
+        "A FIFO with no writer would block a load for ever; a NUL can never name a file.",
+        ("CFG-02", "LOAD-01"),
+    ),
+    Decision(
+        "D-29",
+        "How deep may a publisher's realm tree be?",
+        "32 levels below `root`; a deeper tree is a configuration error.",
+        "Real deployments nest a few levels; a tree thousands deep is a mistake or an"
+        " attack, and must be refused before it exhausts the stack.",
+        ("PUB-01", "PUB-05"),
+    ),
+    Decision(
+        "D-30",
+        "What does the publisher answer to a malformed request?",
+        "A 4xx with a JSON body, and the connection is closed: 400 for a bad request line"
+        " (HTTP/0.9 included), Host or header, 414 for an over-long line, 431 for too many"
+        " or too long headers; 505 for HTTP/2.0 and later, which are well formed but not"
+        " spoken.",
+        "Every request gets an answer, so no connection holds a server thread; the JSON"
+        " body keeps PUB-15's promise on error answers too.",
+        ("PUB-01", "PUB-15"),
     ),
 )
 

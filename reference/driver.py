@@ -120,7 +120,13 @@ class Driver:
         warnings: list[str] = []
         self._log.into = warnings
         try:
-            config = {"handler": self._client, **dict(params["config"])}
+            config = dict(params["config"])
+            deadline = params.get("fetch_timeout")
+            if isinstance(deadline, (int, float)) and deadline > 0:
+                # The harness's hint, unless a test sets the member itself.
+                config.setdefault("fetchTimeout", f"{round(deadline * 1000)} ms")
+            if not params.get("own_client"):
+                config = {"handler": self._client, **config}
             store = JwkSetSecretStore.from_json(config, clock=self.clock)
         except ConfigError as exc:
             raise _Failure("config_refused", str(exc), exc.field) from None

@@ -16,15 +16,16 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any, Final
 
 import pytest
 
 from jwkconform.fixtures import sign_token
-from jwkconform.harness import StoreRig, Target
+from jwkconform.harness import StoreRig, Target, UnexpectedException, premise
 
-__all__ = ["SECRET_ID", "SHORT_LEASE", "Probe", "material", "require_a_probe"]
+__all__ = ["SECRET_ID", "SHORT_LEASE", "Probe", "loading", "material", "require_a_probe"]
 
 # The verificationSecretId the suites configure; named resolution ignores its value.
 SECRET_ID: Final = "access.token"
@@ -37,6 +38,24 @@ _MATERIAL: Final = ("kty", "crv", "n", "e", "x", "y")
 def material(jwk: Mapping[str, Any]) -> dict[str, Any]:
     """The members that make a JWK's key: two JWKs with equal material are the same key."""
     return {name: jwk.get(name) for name in _MATERIAL}
+
+
+@contextmanager
+def loading() -> Iterator[None]:
+    """A block in which the store meets a document or a fetch it must refuse.
+
+    An unrelated exception escaping it (a JSON decoding error, say) is LOAD-04's failure:
+    callers never see one. Inside this block it counts against LOAD-04, and the test's own
+    requirement is blocked, instead of the test ending in an adapter error.
+    """
+    try:
+        yield
+    except UnexpectedException as exc:
+        cause = exc.__cause__ or exc
+        with premise("LOAD-04"):
+            raise AssertionError(
+                f"the store let {type(cause).__name__} escape instead of a load error: {cause}"
+            ) from exc
 
 
 def require_a_probe(target: Target) -> None:

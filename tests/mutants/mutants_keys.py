@@ -1,8 +1,5 @@
-"""Deliberately broken stores: the reference with one behaviour changed each.
-
-Each function is an adapter factory (``--jwk-adapter store_mutants:NAME``) that patches the
-reference in the process it runs in, then returns the reference adapter under the mutant's
-name. `MUTANTS` maps each name to the requirements whose tests must catch it.
+"""Broken stores: the reference with one behaviour of named secrets, purposes, order or
+leases changed (KID, PUR, ORD, LEASE). See mutant_support.py for how a mutant works.
 """
 
 from __future__ import annotations
@@ -11,14 +8,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
-import httpx
+from mutant_support import registry
 
-from jwkconform.harness.reference_adapter import ReferenceAdapter
 from jwkconform.reference import (
-    _config,
     _constraints,
-    _durations,
-    _fetch,
     _jwks,
     _key_material,
     _provider,
@@ -28,200 +21,7 @@ from jwkconform.reference import (
 from jwkconform.reference._errors import LoadError
 
 MUTANTS: dict[str, tuple[str, ...]] = {}
-Factory = Callable[[], ReferenceAdapter]
-
-
-def mutant(*targets: str) -> Callable[[Callable[[], None]], Factory]:
-    """Register a patch as a mutant that the tests of ``targets`` must kill."""
-
-    def register(patch: Callable[[], None]) -> Factory:
-        def factory() -> ReferenceAdapter:
-            patch()
-            adapter = ReferenceAdapter()
-            adapter.name = f"mutant {patch.__name__}"  # type: ignore[misc]
-            return adapter
-
-        MUTANTS[patch.__name__] = targets
-        factory.__name__ = patch.__name__
-        factory.__doc__ = patch.__doc__
-        return factory
-
-    return register
-
-
-def _wrap_from_json(change: Callable[[dict[str, Any]], None]) -> None:
-    original = _config.StoreConfig.from_json.__func__  # type: ignore[attr-defined]
-
-    def from_json(cls: type, raw: Mapping[str, object]) -> Any:
-        raw = dict(raw)
-        change(raw)
-        return original(cls, raw)
-
-    _config.StoreConfig.from_json = classmethod(from_json)  # type: ignore[assignment,method-assign]
-
-
-# -- configuration ----------------------------------------------------------------------------
-
-
-@mutant("CFG-01")
-def default_jwk_url() -> None:
-    """A missing jwkUrl is filled with a default instead of refused."""
-    _wrap_from_json(lambda raw: raw.setdefault("jwkUrl", "https://localhost/jwks"))
-
-
-@mutant("CFG-02")
-def any_scheme() -> None:
-    """Any URL is accepted at configuration."""
-    _config._FIELDS = {**_config._FIELDS, "jwkUrl": _config._Field("jwk_url", _config._string)}  # type: ignore[misc]
-
-
-@mutant("CFG-03")
-def one_minute_cache() -> None:
-    """cacheTimeout defaults to one minute."""
-    _wrap_from_json(lambda raw: raw.setdefault("cacheTimeout", "1 minute"))
-
-
-@mutant("CFG-04")
-def ten_seconds_too_short() -> None:
-    """10 seconds exactly counts as below the minimum (off by one)."""
-    _config.MIN_CACHE_TIMEOUT = _durations.Duration.of_seconds(10.001)  # type: ignore[misc]
-
-
-@mutant("CFG-04")
-def short_cache_accepted() -> None:
-    """A cacheTimeout under 10 seconds is used as given."""
-    _config._CORRECTIONS = (_config._finite_lease,)  # type: ignore[misc]
-
-
-@mutant("CFG-05")
-def short_miss_window_default() -> None:
-    """cacheMissCacheTime defaults to 30 seconds."""
-    _wrap_from_json(lambda raw: raw.setdefault("cacheMissCacheTime", "30 s"))
-
-
-@mutant("CFG-06")
-def zero_lease_accepted() -> None:
-    """A zero or unlimited leaseExpiry is used as given."""
-    _config._CORRECTIONS = (_config._min_cache_timeout,)  # type: ignore[misc]
-
-
-@mutant("CFG-07")
-def case_sensitive_units() -> None:
-    """Duration units are case-sensitive."""
-    original = _durations.parse_duration
-
-    def parse(text: str) -> _durations.Duration:
-        if isinstance(text, str) and text != text.lower():
-            raise _durations.DurationError(f"invalid duration {text!r}: units are lower case")
-        return original(text)
-
-    _config.parse_duration = parse  # type: ignore[assignment]
-
-
-@mutant("CFG-08")
-def left_over_text_accepted() -> None:
-    """Durations with left-over text are accepted (the vendor parser's behaviour)."""
-    original = _durations.parse_duration
-
-    def parse(text: str) -> _durations.Duration:
-        words = text.split()
-        for end in range(len(words), 0, -1):
-            try:
-                return original(" ".join(words[:end]))
-            except _durations.DurationError:
-                continue
-        return original(text)
-
-    _config.parse_duration = parse  # type: ignore[assignment]
-
-
-@mutant("CFG-09", "LOAD-01")
-def handler_ignored() -> None:
-    """The configured handler is ignored; the store's own client reaches nothing."""
-    original = _store.JwkSetSecretStore.__init__
-
-    def init(self: Any, config: Any, **kwargs: Any) -> None:
-        original(self, replace(config, handler=None), **kwargs)
-        self._client = httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(502)))
-
-    _store.JwkSetSecretStore.__init__ = init  # type: ignore[method-assign]
-
-
-# -- loading ----------------------------------------------------------------------------------
-
-
-@mutant("LOAD-01")
-def no_file_urls() -> None:
-    """file: URLs are accepted but never read."""
-
-    def read_file(url: str, max_bytes: int) -> bytes:
-        raise LoadError(url, "file URLs are not supported")
-
-    _fetch._read_file = read_file
-
-
-@mutant("LOAD-02")
-def any_purpose_is_verify() -> None:
-    """An unknown purpose (a password, say) is answered with verification keys."""
-    original = _purposes.Purpose.parse.__func__  # type: ignore[attr-defined]
-
-    def parse(cls: Any, value: Any) -> Any:
-        try:
-            return original(cls, value)
-        except ValueError:
-            return _purposes.Purpose.VERIFY
-
-    _purposes.Purpose.parse = classmethod(parse)  # type: ignore[assignment,method-assign]
-
-
-@mutant("LOAD-03")
-def one_bad_key_drops_the_set() -> None:
-    """One unusable JWK makes the whole document a load error."""
-    original = _jwks._entry
-
-    def entry(member: object, *, remote: bool) -> Any:
-        problem, found = original(member, remote=remote)
-        if found is None:
-            raise LoadError("(set)", f"unusable JWK: {problem}")
-        return problem, found
-
-    _jwks._entry = entry
-
-
-@mutant("LOAD-04")
-def unrelated_exception_for_bad_documents() -> None:
-    """A document that is not a JWK Set raises whatever the parser hits."""
-    import json
-
-    original = _jwks.parse_jwk_set
-
-    def parse(body: bytes, url: str, *, remote: bool) -> Any:
-        document = json.loads(body)
-        document["keys"][0:0]
-        return original(body, url, remote=remote)
-
-    _store.parse_jwk_set = parse
-
-
-@mutant("LOAD-05")
-def failed_reload_clears_the_cache() -> None:
-    """A failed reload empties the cache."""
-
-    def reload(self: Any, now: float, keys: Any, *, reason: str) -> Any:
-        try:
-            return self._load(now)
-        except LoadError:
-            self._keys = _store._KeySet.index([], keys.loaded_at)
-            return self._keys
-
-    _store.JwkSetSecretStore._reload = reload  # type: ignore[method-assign]
-
-
-@mutant("LOAD-06")
-def no_size_cap() -> None:
-    """The body size cap is not enforced."""
-    original = _fetch.fetch
-    _store.fetch = lambda url, client, max_bytes, timeout: original(url, client, 1 << 40, timeout)
+mutant = registry(MUTANTS)
 
 
 # -- named secrets and fallback ---------------------------------------------------------------
@@ -263,8 +63,11 @@ def fallback_after_failed_named_secret() -> None:
         result = original(self, token)
         if result.verified:
             return result
+        try:
+            jws, alg, _ = _provider._parse(token)
+        except _provider._BadToken:
+            return result
         secrets = self._valid_secrets(self._clock())
-        jws, alg, _ = _provider._parse(token)
         return _provider._try_in_order(jws, alg, secrets, reason="fallback")
 
     _provider.SecretsProvider.verify = verify  # type: ignore[method-assign]
@@ -468,80 +271,7 @@ def first_order_kept_after_reload() -> None:
     _order_by(sort)
 
 
-# -- cache and leases -------------------------------------------------------------------------
-
-
-@mutant("CACHE-01")
-def reload_at_half_timeout() -> None:
-    """The set is reloaded once half of cacheTimeout has passed."""
-
-    def current(self: Any, now: float) -> Any:
-        keys = self._keys
-        if keys is None:
-            return self._load(now)
-        if now - keys.loaded_at >= self.config.cache_timeout.seconds / 2:
-            return self._reload(now, keys, reason="early")
-        return keys
-
-    _store.JwkSetSecretStore._current = current  # type: ignore[method-assign]
-
-
-@mutant("CACHE-02")
-def stale_one_tick_late() -> None:
-    """The set is reloaded only after cacheTimeout, not at it (off by one)."""
-
-    def current(self: Any, now: float) -> Any:
-        keys = self._keys
-        if keys is None:
-            return self._load(now)
-        if now - keys.loaded_at > self.config.cache_timeout.seconds:
-            return self._reload(now, keys, reason="cache timeout")
-        return keys
-
-    _store.JwkSetSecretStore._current = current  # type: ignore[method-assign]
-
-
-@mutant("CACHE-03")
-def unthrottled_miss_reload() -> None:
-    """Every kid miss reloads the set."""
-    _store.JwkSetSecretStore._miss_may_reload = lambda self, keys, now: True  # type: ignore[method-assign]
-
-
-@mutant("CACHE-03")
-def miss_window_from_last_miss() -> None:
-    """The miss window counts from the last miss instead of the last successful load."""
-
-    def may_reload(self: Any, keys: Any, now: float) -> bool:
-        last = getattr(self, "_last_miss", keys.loaded_at)
-        self._last_miss = now
-        return now - last >= self.config.cache_miss_cache_time.seconds
-
-    _store.JwkSetSecretStore._miss_may_reload = may_reload  # type: ignore[method-assign]
-
-
-@mutant("CACHE-04")
-def miss_reload_not_used_at_once() -> None:
-    """A miss reload happens, but the query that caused it still answers from the old set."""
-    original = _store.JwkSetSecretStore._reload
-
-    def reload(self: Any, now: float, keys: Any, *, reason: str) -> Any:
-        fresh = original(self, now, keys, reason=reason)
-        return keys if reason.startswith("kid") else fresh
-
-    _store.JwkSetSecretStore._reload = reload  # type: ignore[method-assign]
-
-
-@mutant("CACHE-05")
-def every_query_fetches() -> None:
-    """Concurrent queries that need a reload each fetch: none joins the load under way."""
-
-    def shared_load(self: Any, now: float, seen: Any, *, reason: str) -> Any:
-        try:
-            return self._load(now)
-        except LoadError as exc:
-            return exc
-
-    _store.JwkSetSecretStore._shared_load = shared_load  # type: ignore[method-assign]
+# -- leases --------------------------------------------------------------------------------
 
 
 @mutant("LEASE-01")
