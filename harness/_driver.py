@@ -290,8 +290,7 @@ class DriverAdapter:
         if hello.get("protocol") not in _PROTOCOLS:
             process.stop(graceful=False)
             raise DriverError(
-                f"driver speaks protocol {hello.get('protocol')!r}, not one of"
-                f" {sorted(_PROTOCOLS)}"
+                f"driver speaks protocol {hello.get('protocol')!r}, not one of {sorted(_PROTOCOLS)}"
             )
         return hello
 

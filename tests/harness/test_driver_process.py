@@ -240,9 +240,7 @@ def test_a_child_that_holds_the_output_open_does_not_hang_the_harness(
     assert __import__("time").monotonic() - started < 15
 
 
-def test_an_endless_line_and_a_flood_on_stderr_are_cut_short(
-    env: Environment, marker: str
-) -> None:
+def test_an_endless_line_and_a_flood_on_stderr_are_cut_short(env: Environment, marker: str) -> None:
     adapter = DriverAdapter(command("floods", marker), timeout=5.0)
     try:
         with pytest.raises(DriverError) as failed:
