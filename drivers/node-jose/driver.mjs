@@ -1,4 +1,4 @@
-// jwkconform driver (docs/driver-protocol.md, protocol 1) for jose's createRemoteJWKSet.
+// jwkconform driver (docs/driver-protocol.md, protocol 2) for jose's createRemoteJWKSet.
 //
 // JSON lines: one request per line on stdin, one answer per line on stdout, in order.
 // Logs go to stderr only. See README.md in this folder for what is mapped and how.
@@ -16,20 +16,26 @@ import {
   exportJWK,
 } from "jose";
 
-const PROTOCOL = 1;
+const PROTOCOL = 2;
 const JOSE_VERSION = JSON.parse(
   readFileSync(new URL("./node_modules/jose/package.json", import.meta.url), "utf8"),
 ).version;
-// Real-time limit of one fetch: a scripted time-out holds the request open.
-const FETCH_TIMEOUT_MS = 2000;
-// Only jose declares what it really has: verification through the remote set. Its remote
-// set has no lookup by kid or by purpose, so named and valid are "unsupported".
-const CAPABILITIES = ["verify"];
+// Only what jose really has: verification through the remote set, a configurable cache
+// lifetime (cacheMaxAge) and miss window (cooldownDuration), its own checks of the URL and
+// options, and its own fetch. Its remote set has no lookup by kid or by purpose, so named
+// and valid are "unsupported".
+const CAPABILITIES = ["verify", "cache-timeout", "miss-window", "config-refusal", "default-client"];
+// What jose 6 verifies with on Node 20 (no Ed448, no secp256k1; HMAC never from a remote set).
+const KEY_SUPPORT = {
+  kinds: ["RSA", "EC-P-256", "EC-P-384", "EC-P-521", "OKP-Ed25519"],
+  algorithms: ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"],
+};
 const KNOWN_MEMBERS = new Set(["jwkUrl", "cacheTimeout", "cacheMissCacheTime", "leaseExpiry"]);
 
-// Fake time: jose reads Date.now() for the age of its cached set and for its cooldown.
-// Only Date is faked; fetch time-outs (AbortSignal.timeout) keep running on real time.
-const clock = FakeTimers.install({ now: 0, toFake: ["Date"] });
+// Fake time. jose reads Date.now() for the age of its cached set and for its cooldown; the
+// monotonic clocks (performance.now, process.hrtime) are faked too, as any library's should
+// be. Timers are not: jose's fetch deadline (AbortSignal.timeout) must run on real time.
+const clock = FakeTimers.install({ now: 0, toFake: ["Date", "performance", "hrtime"] });
 
 function log(...parts) {
   process.stderr.write(`[node-jose driver] ${parts.join(" ")}\n`);
@@ -43,66 +49,22 @@ class DriverError extends Error {
   }
 }
 
-// --- Durations: the gateway's syntax, enough to translate the suites' configurations ---
-
-const UNIT_MS = new Map();
-for (const [ms, words] of [
-  [86_400_000, ["days", "day", "d"]],
-  [3_600_000, ["hours", "hour", "h"]],
-  [60_000, ["minutes", "minute", "min", "m"]],
-  [1_000, ["seconds", "second", "sec", "s"]],
-  [1, ["milliseconds", "millisecond", "millisec", "millis", "milli", "ms"]],
-  [1e-3, ["microseconds", "microsecond", "microsec", "micros", "micro", "us", "μs", "µs"]],
-  [1e-6, ["nanoseconds", "nanosecond", "nanosec", "nanos", "nano", "ns"]],
-]) {
-  for (const word of words) UNIT_MS.set(word, ms);
-}
-const UNLIMITED = new Set(["unlimited", "indefinite", "infinity", "undefined", "none"]);
-const ZERO = new Set(["zero", "disabled"]);
-const FIRST_PIECE = /\s*(\d+)\s*(\p{L}+)/uy;
-const NEXT_PIECE = /(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s+)(\d+)\s*(\p{L}+)/uy;
-
-/** Milliseconds in a gateway duration; Infinity for the unlimited keywords. */
-function parseMillis(text) {
-  const word = text.trim().toLowerCase();
-  if (UNLIMITED.has(word)) return Infinity;
-  if (ZERO.has(word)) return 0;
-  let total = 0;
-  let pos = 0;
-  let pattern = FIRST_PIECE;
-  while (pos < text.length) {
-    pattern.lastIndex = pos;
-    const found = pattern.exec(text);
-    if (!found) break;
-    const unit = UNIT_MS.get(found[2].toLowerCase());
-    if (unit === undefined) throw new Error(`unknown unit ${JSON.stringify(found[2])} in duration ${JSON.stringify(text)}`);
-    total += Number(found[1]) * unit;
-    pos = pattern.lastIndex;
-    pattern = NEXT_PIECE;
-  }
-  if (pattern === FIRST_PIECE || text.slice(pos).trim()) {
-    throw new Error(`invalid duration ${JSON.stringify(text)}`);
-  }
-  return total;
-}
-
-/** createRemoteJWKSet options for the gateway configuration (jose's defaults otherwise). */
-function remoteOptions(config) {
-  const options = { timeoutDuration: FETCH_TIMEOUT_MS };
+/** createRemoteJWKSet options for the gateway configuration (jose's defaults otherwise).
+ *  Durations come in seconds from the harness (`durations`; null is unlimited): jose has
+ *  no duration syntax of its own. */
+function remoteOptions(config, durations, fetchTimeout) {
+  // jose wants whole milliseconds for its deadline; the harness's hint is in seconds.
+  const options = { timeoutDuration: Math.max(1, Math.round((fetchTimeout ?? 2) * 1000)) };
   for (const [member, option] of [
     ["cacheTimeout", "cacheMaxAge"],
     ["cacheMissCacheTime", "cooldownDuration"],
   ]) {
-    const value = config[member];
-    if (value === undefined || value === null) continue;
-    if (typeof value !== "string") {
-      throw new DriverError("config_refused", `${member} must be a duration string, got ${JSON.stringify(value)}`, member);
+    if (config[member] === undefined || config[member] === null) continue;
+    if (!(member in (durations ?? {}))) {
+      throw new DriverError("config_refused", `${member} ${JSON.stringify(config[member])} is not a duration`, member);
     }
-    try {
-      options[option] = parseMillis(value);
-    } catch (error) {
-      throw new DriverError("config_refused", error.message, member);
-    }
+    const seconds = durations[member];
+    options[option] = seconds === null ? Infinity : seconds * 1000;
   }
   // jose has no leases: leaseExpiry is accepted and has no effect.
   const unknown = Object.keys(config).filter((name) => !KNOWN_MEMBERS.has(name)).sort();
@@ -117,25 +79,27 @@ function remoteOptions(config) {
 const stores = new Map();
 let nextStore = 0;
 
-function openStore({ config }) {
-  const url = config?.jwkUrl;
-  if (typeof url !== "string" || !url) {
-    throw new DriverError("config_refused", `jwkUrl is required (got ${JSON.stringify(url)})`, "jwkUrl");
+function openStore({ config, durations, fetch_timeout: fetchTimeout }) {
+  // jose takes a URL object and refuses anything else itself; a string that is not a URL
+  // cannot become one (the WHATWG parser jose relies on refuses it), so the parser's error
+  // is passed on as it is, without adding the value to it.
+  let url = config?.jwkUrl;
+  if (typeof url === "string") {
+    try {
+      url = new URL(url);
+    } catch (error) {
+      throw new DriverError("config_refused", reasonOf(error), "jwkUrl");
+    }
   }
-  let parsed;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new DriverError("config_refused", `jwkUrl ${JSON.stringify(url)} is not a URL`, "jwkUrl");
-  }
-  const options = remoteOptions(config);
+  const options = remoteOptions(config ?? {}, durations, fetchTimeout);
   let remote;
   try {
-    remote = createRemoteJWKSet(parsed, options);
+    remote = createRemoteJWKSet(url, options);
   } catch (error) {
-    // jose checks its options when the set is created (negative or NaN durations).
-    const member = /cooldown/i.test(error.message) ? "cacheMissCacheTime" : "cacheTimeout";
-    throw new DriverError("config_refused", error.message, member);
+    // jose checks the URL and its options when the set is created.
+    const member = /url/i.test(error.message) ? "jwkUrl"
+      : /cooldown/i.test(error.message) ? "cacheMissCacheTime" : "cacheTimeout";
+    throw new DriverError("config_refused", reasonOf(error), member);
   }
   const id = `s${++nextStore}`;
   stores.set(id, remote);
@@ -228,7 +192,12 @@ async function verify({ store: id, token }) {
 const methods = {
   hello: ({ protocol }) => {
     if (protocol !== PROTOCOL) log(`harness speaks protocol ${protocol}, this driver ${PROTOCOL}`);
-    return { protocol: PROTOCOL, name: `jose ${JOSE_VERSION} (createRemoteJWKSet)`, capabilities: CAPABILITIES };
+    return {
+      protocol: PROTOCOL,
+      name: `jose ${JOSE_VERSION} (createRemoteJWKSet)`,
+      capabilities: CAPABILITIES,
+      key_support: KEY_SUPPORT,
+    };
   },
   set_clock: ({ now }) => {
     // Seconds to milliseconds, rounded to the microsecond so that the harness's exact

@@ -1,28 +1,33 @@
 """PyJWT's ``PyJWKClient`` as the conformance suites see it (in process, loopback transport).
 
     pip install 'jwkconform[pyjwt]'
-    jwkconform run --adapter pyjwt   # the entry point for jwkconform.harness.adapters.pyjwt:factory
+    jwkconform run --adapter pyjwt --expected-failures pyjwt
 
 How the harness's seam maps onto PyJWT (nothing in PyJWT is patched or worked around; the
-adapter only translates):
+adapter only translates). The ground truth of every requirement, with its evidence, is in
+``expected-failures/pyjwt.json`` and docs/compatibility.md.
 
-- **Fetching.** ``PyJWKClient`` fetches with ``urllib``, not httpx, so the adapter declares
-  the ``loopback`` transport: PyJWT reaches the harness's real HTTP server on 127.0.0.1.
-  The client's ``timeout`` is 2 s (its default of 30 s would hold a run on every scripted
-  time-out; the harness's own loopback client uses 2 s too).
+- **Fetching.** ``PyJWKClient`` fetches with ``urllib`` (its own default client, so it
+  declares ``default-client`` and not ``http-client``), hence the ``loopback`` transport.
+  Its ``timeout`` is the harness's ``env.fetch_timeout``; urllib applies it to each socket
+  operation, not to the fetch as a whole.
 - **Time.** PyJWT reads ``time.monotonic()`` for the age of its cached set
   (``jwt.api_jwk``, ``jwt.jwk_set_cache``) and for its refresh cooldown
   (``jwt.jwks_client``). While a store is open, the ``time`` name of those modules is
   replaced by a stand-in whose ``monotonic()`` reads the fake clock of the store being
   queried. That *provides* the clock, as fake timers do for JavaScript; PyJWT's behaviour
   is untouched.
-- **Configuration.** PyJWT does not implement the gateway's configuration, so ``config`` is
-  not declared. ``cacheTimeout`` maps to ``lifespan`` and ``cacheMissCacheTime`` to
-  ``cooldown_duration`` (both seconds, parsed from the gateway's duration syntax);
-  absent members keep PyJWT's own defaults (300 s and 30 s). A PyJWT without
-  ``cooldown_duration`` (older releases) ignores ``cacheMissCacheTime``. PyJWT has no leases, so
-  ``leaseExpiry`` is accepted and has no effect. A value PyJWT refuses (a zero lifespan,
-  an unlimited cooldown, a ``file:`` URL) is a `ConfigRefused` naming the member.
+- **Configuration.** PyJWT has no gateway configuration: ``cacheTimeout`` is ``lifespan``
+  and ``cacheMissCacheTime`` is ``cooldown_duration``, in seconds from ``env.durations``
+  (``cache-timeout``, ``miss-window``; not ``duration-syntax``); absent members keep
+  PyJWT's own defaults (300 s and 30 s); ``leaseExpiry`` has no equivalent (no leases).
+  ``PyJWKClient`` checks its URL and values itself (``config-refusal``): a value it
+  refuses (a zero lifespan, a ``file:`` URL, no URL at all) is a `ConfigRefused` naming the
+  member.
+- **Keys.** A JWK without ``alg`` is bound to one algorithm inferred from its type (RS256
+  for RSA, ES256/384/512 by curve, EdDSA for Ed25519, HS256 for ``oct``); an Ed448 JWK is
+  used only with ``alg: EdDSA``. So the declared key support is those key types and those
+  algorithms: the suites then draw nothing PyJWT cannot use for a JWK without ``alg``.
 - **Purposes.** PyJWT has no purposes: ``PyJWKClient`` serves signing keys (``use: sig``
   or no ``use``, with a ``kid``). ``verify`` maps to it; ``encrypt``, ``sign`` and
   ``decrypt`` get no secrets (``encrypt`` is not declared); any other word is refused.
@@ -37,16 +42,9 @@ adapter only translates):
   JSON object" mean PyJWT has no set to serve: `LoadFailed`. Other ``PyJWKClientError``
   (no signing key, no key for that ``kid``) are a set without the key: ``None`` or ``[]``.
   Anything PyJWT lets escape (a ``json.JSONDecodeError`` for a body that is not JSON, for
-  instance) escapes here too: that is PyJWT's behaviour and the suites report it.
+  instance) escapes here too: that is PyJWT's behaviour, and LOAD-04 reports it.
 - **Stable IDs.** A secret's stable ID is its ``kid`` (PyJWT ignores keys without one);
   its JWK is PyJWT's public export of the key plus the document's ``kid`` and ``use``.
-
-Differences that show only for some seeds: PyJWT binds a JWK without ``alg`` to one
-algorithm inferred from its type (RS256 for every RSA key, ES256/384/512 by curve, EdDSA
-for Ed25519 only), so an Ed448 JWK without ``alg`` is skipped and an RSA one verifies RS256
-tokens only. The suites draw such keys now and then; ``expected-failures/pyjwt.json``
-lists what fails for every seed, and ``--seed 75`` draws none of the others where they
-matter (``tests/harness/test_libraries.py`` runs with it).
 """
 
 from __future__ import annotations
@@ -54,7 +52,6 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import inspect
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -87,65 +84,22 @@ from jwkconform.harness._adapter import (
     Transport,
     VerifyOutcome,
 )
+from jwkconform.harness._keys import KeySupport
 
 if TYPE_CHECKING:
     from jwkconform.harness._adapter import Adapter
 
-__all__ = ["PyJWTAdapter", "factory", "parse_seconds"]
+__all__ = ["KEY_SUPPORT", "PyJWTAdapter", "factory"]
 
 # Purposes that name a crypto key; PyJWKClient serves only the first of them.
 _KEY_PURPOSES: Final = frozenset({"verify", "encrypt", "sign", "decrypt"})
-# A finite socket timeout, so a held request ends the way the suites expect.
-_FETCH_TIMEOUT: Final = 2.0
+# What PyJWT verifies with for a JWK without `alg` (see the module docstring).
+KEY_SUPPORT: Final = KeySupport.of(
+    kinds=["RSA", "EC-P-256", "EC-P-384", "EC-P-521", "OKP-Ed25519", "oct"],
+    algorithms=["RS256", "ES256", "ES384", "ES512", "EdDSA", "HS256"],
+)
 # The PyJWT modules that may read time.monotonic(), depending on the version.
 _TIME_READERS: Final = ("jwt.api_jwk", "jwt.jwk_set_cache", "jwt.jwks_client")
-
-
-# ---------------------------------------------------------------------------------------
-# Durations: the gateway's syntax, enough to translate the suites' configurations.
-
-_UNIT_NANOS: Final[Mapping[str, int]] = {
-    word: nanos
-    for nanos, words in (
-        (86_400 * 10**9, ("days", "day", "d")),
-        (3_600 * 10**9, ("hours", "hour", "h")),
-        (60 * 10**9, ("minutes", "minute", "min", "m")),
-        (10**9, ("seconds", "second", "sec", "s")),
-        (10**6, ("milliseconds", "millisecond", "millisec", "millis", "milli", "ms")),
-        (10**3, ("microseconds", "microsecond", "microsec", "micros", "micro", "us", "μs", "µs")),
-        (1, ("nanoseconds", "nanosecond", "nanosec", "nanos", "nano", "ns")),
-    )
-    for word in words
-}
-_UNLIMITED: Final = frozenset({"unlimited", "indefinite", "infinity", "undefined", "none"})
-_ZERO: Final = frozenset({"zero", "disabled"})
-_FIRST_PIECE: Final = re.compile(r"\s*(\d+)\s*([^\W\d_]+)")
-_NEXT_PIECE: Final = re.compile(r"(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s+)(\d+)\s*([^\W\d_]+)")
-
-
-def parse_seconds(text: str) -> float:
-    """Seconds in gateway duration ``text``; ``inf`` for the unlimited keywords.
-
-    >>> parse_seconds("1 minute, 10 seconds"), parse_seconds("2MIN and 125 ms")
-    (70.0, 120.125)
-    >>> parse_seconds("unlimited"), parse_seconds("zero")
-    (inf, 0.0)
-    """
-    word = text.strip().lower()
-    if word in _UNLIMITED:
-        return float("inf")
-    if word in _ZERO:
-        return 0.0
-    total, pos, pattern = 0, 0, _FIRST_PIECE
-    while pos < len(text) and (found := pattern.match(text, pos)):
-        unit = found[2].lower()
-        if unit not in _UNIT_NANOS:
-            raise ValueError(f"unknown unit {found[2]!r} in duration {text!r}")
-        total += int(found[1]) * _UNIT_NANOS[unit]
-        pos, pattern = found.end(), _NEXT_PIECE
-    if pattern is _FIRST_PIECE or text[pos:].strip():
-        raise ValueError(f"invalid duration {text!r}")
-    return total / 10**9
 
 
 # ---------------------------------------------------------------------------------------
@@ -234,27 +188,21 @@ def _view(key: Any) -> SecretView:
     return SecretView(str(key.key_id), jwk, None)
 
 
-def _config(config: Mapping[str, object]) -> dict[str, Any]:
+def _config(config: Mapping[str, object], env: Environment) -> dict[str, Any]:
     """``PyJWKClient`` keyword arguments for the gateway configuration."""
-    url = config.get("jwkUrl")
-    if not isinstance(url, str) or not url:
-        raise ConfigRefused("jwkUrl", f"jwkUrl is required (got {url!r})")
-    arguments: dict[str, Any] = {"uri": url, "timeout": _FETCH_TIMEOUT}
+    arguments: dict[str, Any] = {"timeout": env.fetch_timeout}
+    if "jwkUrl" in config:
+        arguments["uri"] = config["jwkUrl"]  # PyJWT checks it; without one, it refuses
     for member, argument in (
         ("cacheTimeout", "lifespan"),
         ("cacheMissCacheTime", "cooldown_duration"),
     ):
-        value = config.get(member)
-        if value is None:
+        if member not in config:
             continue  # PyJWT's own default applies
-        if not isinstance(value, str):
-            raise ConfigRefused(member, f"{member} must be a duration string, got {value!r}")
-        try:
-            seconds = parse_seconds(value)
-        except ValueError as exc:
-            raise ConfigRefused(member, str(exc)) from None
+        if member not in env.durations:
+            raise ConfigRefused(member, f"{member} {config[member]!r} is not a duration")
         if argument in _CLIENT_PARAMETERS:  # PyJWT before the cooldown refetched every miss
-            arguments[argument] = seconds
+            arguments[argument] = env.durations[member]
     unknown = sorted(set(config) - {"jwkUrl", "cacheTimeout", "cacheMissCacheTime", "leaseExpiry"})
     if unknown:
         raise ConfigRefused(unknown[0], f"PyJWKClient has no setting for {unknown[0]!r}")
@@ -271,10 +219,11 @@ def _refused_member(message: str) -> str:
 
 class _PyJWTStore:
     def __init__(self, config: Mapping[str, object], env: Environment) -> None:
-        arguments = _config(config)
+        arguments = _config(config, env)
         try:
             self._client = jwt.PyJWKClient(**arguments)
-        except PyJWKClientError as exc:
+        except (PyJWKClientError, TypeError, ValueError) as exc:
+            # PyJWKClient's own refusals: a bad URL or value, or no URL at all (TypeError).
             raise ConfigRefused(_refused_member(str(exc)), str(exc)) from exc
         self._env = env
         _SEAM.acquire()
@@ -364,8 +313,13 @@ class PyJWTAdapter:
     """PyJWT's ``PyJWKClient`` (see the module docstring for the mapping)."""
 
     name = f"PyJWT {jwt.__version__} (PyJWKClient)"
-    # Only what PyJWKClient has: lookups by kid, the list of signing keys, verification.
-    capabilities = frozenset({"named", "valid", "verify"})
+    # What PyJWKClient has: lookups by kid, the list of signing keys, verification, a
+    # configurable lifespan and cooldown that it checks itself, and its own HTTP client.
+    capabilities = frozenset(
+        {"named", "valid", "verify", "config-refusal", "cache-timeout", "miss-window",
+         "default-client"}
+    )  # fmt: skip
+    key_support = KEY_SUPPORT
     transport: Transport = "loopback"  # urllib: it must reach a real server
 
     def open_store(self, config: Mapping[str, object], env: Environment) -> StoreUnderTest:
