@@ -3,7 +3,9 @@ and per realm, exactly one active alias each), nested realms and per-realm optio
 
 ``PublisherConfig.from_json`` reads the JSON shape documented in docs/publisher.md and
 refuses anything else with a `ConfigError` whose ``field`` is the path of the bad member;
-realms nest at most `MAX_REALM_DEPTH` levels below root.
+realms nest at most `MAX_REALM_DEPTH` levels below root. ``"newInstall": true`` makes the
+global mappings those of a fresh install (`DEFAULT_MAPPINGS`); without it, only the
+mappings spelled out apply (an upgraded install).
 """
 
 from __future__ import annotations
@@ -115,6 +117,15 @@ class PublisherConfig:
     >>> config = PublisherConfig.from_json({"keystore": {}, "globalMappings": {}})
     >>> config.realm(("root",)) is config.root, config.realm(("root", "alpha"))
     (True, None)
+
+    A new install maps the demo aliases by itself; mappings given with it replace its
+    defaults one secret ID at a time:
+
+    >>> fresh = PublisherConfig.from_json({"keystore": {}, "newInstall": True})
+    >>> fresh.global_mappings[RP_SIGNING].aliases, fresh.global_mappings[RP_ENCRYPTION].active
+    (('rsajwtsigningkey',), 'test')
+    >>> PublisherConfig.from_json({"keystore": {}}).global_mappings
+    mappingproxy({})
     """
 
     keystore: Mapping[str, Alias]
@@ -130,15 +141,23 @@ class PublisherConfig:
     def from_json(
         cls, raw: Mapping[str, Any], *, default_keystore: Mapping[str, Alias] | None = None
     ) -> PublisherConfig:
-        """Read the documented JSON shape; ``keystore`` falls back to ``default_keystore``."""
-        _object(raw, "", {"keystore", "globalMappings", "realm"})
+        """Read the documented JSON shape; ``keystore`` falls back to ``default_keystore``,
+        and ``"newInstall": true`` starts the global mappings from `DEFAULT_MAPPINGS`."""
+        _object(raw, "", {"keystore", "newInstall", "globalMappings", "realm"})
         if "keystore" in raw:
             keystore = _keystore(raw["keystore"])
         elif default_keystore is not None:
             keystore = default_keystore
         else:
             raise ConfigError("keystore", "is required")
+        new_install = raw.get("newInstall", False)
+        if not isinstance(new_install, bool):
+            raise ConfigError("newInstall", f"expected true or false, got {new_install!r}")
         mappings = _mappings(raw.get("globalMappings", {}), "globalMappings")
+        if new_install:
+            # PUB-07: a fresh install starts from its own defaults; an explicit mapping of a
+            # secret ID replaces the default of that ID (an administrator's later change).
+            mappings = MappingProxyType({**DEFAULT_MAPPINGS, **mappings})
         root = _realm(raw.get("realm", {}), "realm")
         return cls(keystore, mappings, root)
 

@@ -1,9 +1,17 @@
 """Round trip (RT): tokens signed with published aliases verify through a store that reads
 the publisher's ``rp/jwk_uri`` over real HTTP, across a rotation and a removal.
 
-The publisher runs on the loopback transport; the store shares its fake clock, so the
-removal bound (``cacheTimeout + leaseExpiry``) is reached without sleeping. Each example
-costs a real server, so the suite runs a fraction of the profile's examples.
+RT-01 needs a publisher on a real port of 127.0.0.1, whatever the run's transport: the
+store under test fetches the endpoint with an ordinary HTTP client, as it would in
+production. The test asks for it (``open_publisher(..., transport="loopback")``); an
+adapter that cannot serve its publisher there gets the verdict ``error`` with a sentence
+that says so, never a failure of RT-01.
+
+The store shares the publisher's fake clock, so the removal bound (``cacheTimeout +
+leaseExpiry``) is reached without sleeping. That a removed key stops verifying within that
+bound once the publisher no longer serves it is the store's side of the promise (LEASE-03),
+a premise here; RT-01's own checks are that the publisher serves what the store needs.
+Each example costs a real server, so the suite runs a fraction of the profile's examples.
 """
 
 from __future__ import annotations
@@ -11,13 +19,16 @@ from __future__ import annotations
 import base64
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
+import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jwkconform.fixtures import keystore, sign_token
-from jwkconform.harness import PublisherRig, Target
+from jwkconform.harness import AdapterContractError, PublisherRig, Target, premise
+from jwkconform.harness._target import loopback_client
 from jwkconform.suites.strategies import (
     ALIAS_KINDS,
     ASYMMETRIC_ALIASES,
@@ -119,6 +130,26 @@ def _kids(rig: PublisherRig, config: Mapping[str, Any]) -> dict[str, str]:
     return found
 
 
+def _require_loopback(rig: PublisherRig, adapter: str) -> str:
+    """The RP endpoint's URL on a real port of 127.0.0.1, as a store would fetch it; an
+    adapter that cannot serve its publisher there is an adapter error that says why."""
+    base = rig.publisher.base_url.rstrip("/")
+    why = (
+        f"RT-01 needs the publisher on a real port of 127.0.0.1, because the store under test "
+        f"reads its rp/jwk_uri over HTTP; {adapter} was asked for open_publisher(..., "
+        f"transport='loopback') and answered base_url {base!r}"
+    )
+    parts = urlsplit(base)
+    if parts.scheme != "http" or parts.hostname != "127.0.0.1":
+        raise AdapterContractError(f"{why}, which is not an http://127.0.0.1:PORT address")
+    try:
+        with loopback_client() as client:
+            client.get(base + _RP_PATH)
+    except httpx.TransportError as exc:
+        raise AdapterContractError(f"{why}, where nothing answers ({exc!r})") from None
+    return base + _RP_PATH
+
+
 def _token(alias: str, alg: str, kid: str) -> str:
     return sign_token(keystore()[alias]["jwk"], alg, kid=kid)
 
@@ -135,8 +166,9 @@ def test_signed_tokens_verify_through_rotation_and_stop_after_removal(
     rotated = _config(case, [*before, new], new)
     kept = [a for a in [*before, new] if a not in case["removed"]]
     final = _config(case, kept, new)
+    # A real server, whatever the run's transport: the store reads it over HTTP.
     with jwk_target.open_publisher(first, transport="loopback") as rig:
-        url = rig.publisher.base_url.rstrip("/") + _RP_PATH
+        url = _require_loopback(rig, jwk_target.name)
         kids = _kids(rig, first)
         for alias in before:
             assert alias in kids, f"rp/jwk_uri does not publish RP signing alias {alias!r}"
@@ -185,10 +217,14 @@ def test_signed_tokens_verify_through_rotation_and_stop_after_removal(
                     )
             rig.clock.reach(removal, _BOUND)
             for alias in case["removed"]:
-                assert not verifies(alias), (
-                    f"alias {alias!r} was unmapped {_BOUND:g} s ago (cacheTimeout + "
-                    f"leaseExpiry) yet a token it signed still verifies"
-                )
+                # The publisher no longer serves the key (checked above): a store that still
+                # verifies with it breaks its own bound, LEASE-03, not the round trip.
+                with premise("LEASE-03"):
+                    assert not verifies(alias), (
+                        f"alias {alias!r} was unmapped {_BOUND:g} s ago (cacheTimeout + "
+                        f"leaseExpiry) and rp/jwk_uri no longer serves it, yet a token it "
+                        f"signed still verifies through the store"
+                    )
             for alias in kept:
                 assert verifies(alias), (
                     f"a token signed by {alias!r}, still mapped, stopped verifying after "

@@ -1,9 +1,10 @@
 """Deliberately broken publishers: the reference with one publisher behaviour changed each.
 
 Each function is an adapter factory (``--jwk-adapter publisher_mutants:NAME``) that patches
-the reference publisher (``_jwk_uri``, ``_publisher_http``) in the process it runs in, then
-returns the reference adapter under the mutant's name. `MUTANTS` maps each name to the
-requirements whose tests must catch it.
+the reference publisher (``_publisher_config``, ``_jwk_uri``, ``_publisher_http``) in the
+process it runs in, then returns the reference adapter under the mutant's name. `MUTANTS`
+maps each name to the requirements it breaks by the letter of the specification: the suites
+must fail exactly those. Where a mutant breaks more than one, its docstring says why.
 """
 
 from __future__ import annotations
@@ -13,17 +14,19 @@ import hashlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 from jwkconform.harness.reference_adapter import ReferenceAdapter
 from jwkconform.reference import _jwk_uri, _publisher_http
 from jwkconform.reference._publisher_config import (
     DEFAULT_MAPPINGS,
     MTLS,
+    PROVIDER_DECRYPTION,
     RP_ENCRYPTION,
     RP_SIGNING,
     AsymmetricAlias,
     PublisherConfig,
+    Realm,
     SecretMapping,
     SymmetricAlias,
 )
@@ -92,12 +95,51 @@ def _own(config: PublisherConfig, path: tuple[str, ...]) -> Mapping[str, SecretM
     return realm.mappings if realm is not None else {}
 
 
+def _wrap_from_json(change: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+    """Let ``change`` rewrite every publisher configuration before the reference reads it."""
+    original = PublisherConfig.from_json.__func__  # type: ignore[attr-defined]
+
+    def from_json(cls: Any, /, raw: Mapping[str, Any], **options: Any) -> Any:
+        return original(cls, change(dict(raw)), **options)
+
+    PublisherConfig.from_json = classmethod(from_json)  # type: ignore[assignment,method-assign]
+
+
+def _jwks_uri(rule: Callable[[str, str], str]) -> None:
+    """Discovery advertises ``rule(base, prefix)`` as jwks_uri where no remote URL is set
+    (``base`` is the request's scheme and host, ``prefix`` the realm's path)."""
+
+    def discovery(self: Any, path: tuple[str, ...], base: str, prefix: str) -> Any:
+        realm = self.config.realm(path)
+        remote = realm.remote_jwk_url if realm is not None else None
+        jwks_uri = remote or rule(base, prefix)
+        return _publisher_http._json(200, {"issuer": f"{base}{prefix}", "jwks_uri": jwks_uri})
+
+    _publisher_http.PublisherApp._discovery = discovery  # type: ignore[method-assign]
+
+
+Mappings = Mapping[str, SecretMapping]
+
+
+def _everywhere(config: PublisherConfig, change: Callable[[Mappings], Mappings]) -> Any:
+    """``config`` with ``change`` applied to its global mappings and every realm's own."""
+
+    def realm(node: Realm) -> Realm:
+        subs = {name: realm(sub) for name, sub in node.realms.items()}
+        return replace(node, mappings=change(node.mappings), realms=subs)
+
+    return replace(config, global_mappings=change(config.global_mappings), root=realm(config.root))
+
+
 # -- PUB-01 -----------------------------------------------------------------------------------
 
 
-@mutant("PUB-01")
+@mutant("PUB-01", "PUB-13")
 def nested_realm_paths_404() -> None:
-    """Only the root realm's paths are recognised; nested realm paths answer 404."""
+    """Only the root realm's paths are recognised; nested realm paths answer 404.
+
+    PUB-13 too: a sub-realm's discovery document is one of those paths, so the realm has
+    no discovery document, let alone a jwks_uri."""
     _publisher_http._PATH = re.compile(  # type: ignore[misc]
         r"/oauth2/realms/root(?P<realms>)"
         r"/(?P<what>connect/jwk_uri|connect/rp/jwk_uri|\.well-known/openid-configuration)"
@@ -137,6 +179,31 @@ def inactive_encryption_alias_published() -> None:
             replace(r, aliases="all") if r.secret_id == RP_ENCRYPTION else r for r in rules
         ),
     )
+
+
+@mutant("PUB-03")
+def realm_encryption_mapping_publishes_every_alias() -> None:
+    """A realm's own RP encryption mapping publishes all its aliases; global ones are right."""
+    every = tuple(
+        replace(r, aliases="all") if r.secret_id == RP_ENCRYPTION else r
+        for r in _jwk_uri.ENDPOINTS["rp"]
+    )
+
+    def wrapper(original: Published) -> Published:
+        def published(config: PublisherConfig, path: tuple[str, ...], endpoint: Any) -> Any:
+            realm = config.realm(path)
+            if endpoint != "rp" or realm is None or RP_ENCRYPTION not in realm.mappings:
+                return original(config, path, endpoint)
+            rules = _jwk_uri.ENDPOINTS
+            _jwk_uri.ENDPOINTS = {**rules, "rp": every}
+            try:
+                return original(config, path, endpoint)
+            finally:
+                _jwk_uri.ENDPOINTS = rules
+
+        return published
+
+    _wrap_published(wrapper)
 
 
 @mutant("PUB-04")
@@ -212,6 +279,40 @@ def default_mappings_when_none() -> None:
     _effective(lambda config, path: original(config, path) or DEFAULT_MAPPINGS)
 
 
+@mutant("PUB-06")
+def new_install_false_taken_as_true() -> None:
+    """A configuration that says ``newInstall`` at all, even false, gets the defaults."""
+
+    def change(raw: dict[str, Any]) -> dict[str, Any]:
+        return {**raw, "newInstall": True} if "newInstall" in raw else raw
+
+    _wrap_from_json(change)
+
+
+@mutant("PUB-07")
+def new_install_defaults_only_with_global_mappings() -> None:
+    """The new-install defaults are merged into ``globalMappings`` only when that member is
+    there: a new install configured with no mappings at all publishes nothing."""
+
+    def change(raw: dict[str, Any]) -> dict[str, Any]:
+        return raw if "globalMappings" in raw else {**raw, "newInstall": False}
+
+    _wrap_from_json(change)
+
+
+@mutant("PUB-07")
+def new_install_swaps_the_default_roles() -> None:
+    """A new install maps `test` for RP signing and `rsajwtsigningkey` for encryption."""
+    swapped = {RP_SIGNING: {"aliases": ["test"]}, RP_ENCRYPTION: {"aliases": ["rsajwtsigningkey"]}}
+
+    def change(raw: dict[str, Any]) -> dict[str, Any]:
+        if raw.get("newInstall") is not True:
+            return raw
+        return {**raw, "globalMappings": {**swapped, **raw.get("globalMappings", {})}}
+
+    _wrap_from_json(change)
+
+
 @mutant("PUB-07", "PUB-03")
 def encryption_key_never_published() -> None:
     """The RP endpoint skips the ID-token encryption mapping, so a new install lacks `test`."""
@@ -235,23 +336,28 @@ def ec_private_key_leaked() -> None:
 
 @mutant("PUB-08")
 def symmetric_keys_published() -> None:
-    """Symmetric aliases are published as `oct` JWKs."""
+    """Symmetric aliases are published as `oct` JWKs: each once, with an `alg` when every
+    kty/alg combination is on, so only PUB-08 is broken."""
 
     def wrapper(original: Published) -> Published:
         def published(config: PublisherConfig, path: tuple[str, ...], endpoint: Any) -> Any:
             document = original(config, path, endpoint)
             mappings = _jwk_uri.effective_mappings(config, path)
+            realm = config.realm(path) or Realm()
+            shown: set[str] = set()
             for rule in _jwk_uri.ENDPOINTS[endpoint]:
                 mapping = mappings.get(rule.secret_id)
                 if mapping is None:
                     continue
                 for alias in mapping.aliases if rule.aliases == "all" else (mapping.active,):
                     stored = config.keystore.get(alias)
-                    if isinstance(stored, SymmetricAlias):
+                    if isinstance(stored, SymmetricAlias) and alias not in shown:
+                        shown.add(alias)
                         k = base64.urlsafe_b64encode(stored.secret).decode().rstrip("=")
-                        document["keys"].append(
-                            {"kty": "oct", "kid": alias, "use": rule.use, "k": k}
-                        )
+                        jwk = {"kty": "oct", "kid": alias, "use": rule.use, "k": k}
+                        if realm.include_all_combinations:
+                            jwk["alg"] = "HS256" if rule.use == "sig" else "dir"
+                        document["keys"].append(jwk)
             return document
 
         return published
@@ -259,9 +365,13 @@ def symmetric_keys_published() -> None:
     _wrap_published(wrapper)
 
 
-@mutant("PUB-09")
+@mutant("PUB-09", "PUB-10")
 def duplicate_kids_by_default() -> None:
-    """Each mapping rule publishes its keys on its own: a key under two IDs shows twice."""
+    """Each mapping rule publishes its keys on its own: a key under two IDs shows twice.
+
+    PUB-10 too: with every kty/alg combination on, a key that two rules of one use reach
+    (RP signing and mTLS, say) shows each of its (kid, alg) pairs twice, where PUB-10 wants
+    it once per pair."""
 
     def wrapper(original: Published) -> Published:
         def published(config: PublisherConfig, path: tuple[str, ...], endpoint: Any) -> Any:
@@ -337,6 +447,64 @@ def remote_jwk_url_ignored() -> None:
         )
 
     _publisher_http.PublisherApp._discovery = discovery  # type: ignore[method-assign]
+
+
+@mutant("PUB-13")
+def sub_realm_jwks_uri_names_root() -> None:
+    """Every realm's discovery points jwks_uri at the root realm's jwk_uri."""
+    _jwks_uri(lambda base, prefix: f"{base}/oauth2/realms/root/connect/jwk_uri")
+
+
+@mutant("PUB-13")
+def jwks_uri_names_the_rp_endpoint() -> None:
+    """Discovery points jwks_uri at the realm's relying-party endpoint, rp/jwk_uri."""
+    _jwks_uri(lambda base, prefix: f"{base}{prefix}/connect/rp/jwk_uri")
+
+
+@mutant("PUB-13")
+def jwks_uri_relative() -> None:
+    """Discovery gives jwks_uri as a path, without scheme and host."""
+    _jwks_uri(lambda base, prefix: f"{prefix}/connect/jwk_uri")
+
+
+@mutant("PUB-13")
+def jwks_uri_on_a_fixed_public_host() -> None:
+    """Discovery names a configured public host in jwks_uri, not the one it was reached at."""
+    _jwks_uri(lambda base, prefix: f"https://am.example.com{prefix}/connect/jwk_uri")
+
+
+@mutant("PUB-14")
+def provider_signing_active_only() -> None:
+    """The provider signing IDs publish their active alias only: old provider tokens fail."""
+    _rules(
+        "provider",
+        lambda rules: tuple(replace(r, aliases="active") if r.use == "sig" else r for r in rules),
+    )
+
+
+@mutant("PUB-14")
+def provider_drops_the_active_decryption_alias() -> None:
+    """The provider endpoint publishes the inactive decryption aliases, not the active one."""
+
+    def others(mappings: Mappings) -> Mappings:
+        kept: dict[str, SecretMapping] = {}
+        for sid, mapping in mappings.items():
+            rest = tuple(a for a in mapping.aliases if a != mapping.active)
+            if sid not in PROVIDER_DECRYPTION:
+                kept[sid] = mapping
+            elif rest:
+                kept[sid] = SecretMapping(rest, rest[0])
+        return kept
+
+    def wrapper(original: Published) -> Published:
+        def published(config: PublisherConfig, path: tuple[str, ...], endpoint: Any) -> Any:
+            if endpoint == "provider":
+                config = cast(PublisherConfig, _everywhere(config, others))
+            return original(config, path, endpoint)
+
+        return published
+
+    _wrap_published(wrapper)
 
 
 @mutant("PUB-14")
