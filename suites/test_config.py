@@ -1,28 +1,43 @@
-"""Store configuration (CFG)."""
+"""Store configuration (CFG): jwkUrl (CFG-01, CFG-02) and the default windows and lease
+(CFG-03, CFG-05, CFG-06).
+
+A refusal may come when the store is configured or, at the latest, at its first query; a
+store that answers that query has accepted the configuration. Default windows are probed a
+millisecond either side of two minutes; where the adapter takes the member, a store
+configured with exactly that value is checked first, as a premise owned by the cache
+requirements: a store that reloads early or late for any value is their failure, not a
+wrong default.
+"""
 
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
 
-from jwkconform.fixtures import private_jwk
-from jwkconform.harness import ConfigRefused, LoadFailed, StoreRig, Target, Timeout
-from jwkconform.suites.strategies import BAD_DURATIONS, durations, public_set
+from jwkconform.harness import ConfigRefused, LoadFailed, StoreRig, Target, check, premise
+from jwkconform.suites._probes import Probe
+from jwkconform.suites._store_checks import (
+    answer_first_query,
+    assumed,
+    checked,
+    refusal,
+    signers,
+    stale_after,
+)
+from jwkconform.suites.strategies import public_set
 
-DOCUMENT = public_set([private_jwk("EC-P-256", kid="a", use="sig")])
-DURATION_MEMBERS = ("cacheTimeout", "cacheMissCacheTime", "leaseExpiry")
+TWO_MINUTES = 120.0
 
 
 @pytest.mark.jwk_requirement("CFG-01")
-@pytest.mark.jwk_capability("config")
 def test_configuration_without_jwk_url_is_refused(jwk_target: Target) -> None:
-    with pytest.raises(ConfigRefused) as refused, jwk_target.open_store({}, with_url=False):
-        pass
-    assert "jwkUrl" in f"{refused.value.field} {refused.value}"
+    refused = refusal(jwk_target, {}, with_url=False, what="a configuration without jwkUrl")
+    assert "jwkUrl" in f"{refused.field} {refused}", (
+        f"the refusal of a configuration without jwkUrl does not name jwkUrl: "
+        f"field {refused.field!r}, {refused}"
+    )
 
 
 @pytest.mark.jwk_requirement("CFG-02")
-@pytest.mark.jwk_capability("config")
 @pytest.mark.parametrize(
     "url",
     [
@@ -42,23 +57,40 @@ def test_http_and_https_jwk_urls_are_accepted(jwk_target: Target, url: str) -> N
 
 
 @pytest.mark.jwk_requirement("CFG-02")
-@pytest.mark.jwk_capability("config", "valid")
 def test_the_mock_endpoint_url_is_accepted_and_read(jwk_target: Target) -> None:
-    with jwk_target.open_store(document=DOCUMENT) as rig:
-        got = [s.stable_id for s in rig.store.valid("verify")]
-        assert got == ["a"], f"the set at {rig.env.jwks_url} was not read (got {got})"
+    alg, key = signers(jwk_target)[0]
+    with jwk_target.open_store(document=public_set([key])) as rig:
+        try:
+            answer_first_query(jwk_target, rig, alg, key)
+        except ConfigRefused as exc:
+            pytest.fail(f"jwkUrl {rig.env.jwks_url!r} was refused at the first query: {exc}")
+        with premise("LOAD-01"):
+            assert Probe(jwk_target, rig).serves(alg, key), (
+                f"the set at {rig.env.jwks_url} was not read"
+            )
 
 
 @pytest.mark.jwk_requirement("CFG-02")
-@pytest.mark.jwk_capability("config", "valid", "file-urls")
+@pytest.mark.jwk_capability("file-urls")
 def test_file_jwk_url_is_accepted_and_read(jwk_target: Target) -> None:
-    with jwk_target.open_store(file_document=DOCUMENT) as rig:
-        got = [s.stable_id for s in rig.store.valid("verify")]
-        assert got == ["a"], f"the set in the file: URL was not read (got {got})"
+    alg, key = signers(jwk_target)[0]
+    with jwk_target.open_store(file_document=public_set([key])) as rig:
+        probe = Probe(jwk_target, rig)
+        try:
+            served = probe.serves(alg, key)
+        except ConfigRefused as exc:
+            pytest.fail(
+                f"the file: jwkUrl {rig.env.jwks_url!r} was refused at the first query: {exc}"
+            )
+        except LoadFailed as exc:
+            # Accepted, but not read: reading a file: set is LOAD-01's.
+            with premise("LOAD-01"):
+                raise AssertionError(f"the set in the file: URL could not be read: {exc}") from exc
+        with premise("LOAD-01"):
+            assert served, f"the key in the file: URL's set was not served ({probe.how})"
 
 
 @pytest.mark.jwk_requirement("CFG-02")
-@pytest.mark.jwk_capability("config")
 @pytest.mark.parametrize(
     "url",
     ["ftp://h/x", "not a url", "http://", "gopher://h/x", "ldap://idp.example/jwks"],
@@ -66,99 +98,124 @@ def test_file_jwk_url_is_accepted_and_read(jwk_target: Target) -> None:
 def test_other_schemes_and_malformed_urls_are_refused_naming_the_value(
     jwk_target: Target, url: str
 ) -> None:
-    with (
-        pytest.raises(ConfigRefused) as refused,
-        jwk_target.open_store({"jwkUrl": url}, with_url=False),
-    ):
-        pass
-    assert url in str(refused.value), (
-        f"the refusal of jwkUrl {url!r} does not name the value: {refused.value}"
-    )
+    refused = refusal(jwk_target, {"jwkUrl": url}, with_url=False, what=f"jwkUrl {url!r}")
+    assert url in str(refused), f"the refusal of jwkUrl {url!r} does not name the value: {refused}"
 
 
 @pytest.mark.jwk_requirement("CFG-03")
-@pytest.mark.jwk_capability("valid")
 def test_cache_timeout_defaults_to_two_minutes(jwk_target: Target) -> None:
-    with jwk_target.open_store(document=DOCUMENT) as rig:
-        rig.store.valid("verify")
-        rig.clock.advance(119.999)
-        rig.store.valid("verify")
-        assert rig.jwks.fetch_count() == 1, "the set was reloaded before 2 minutes"
-        rig.clock.advance(0.001)
-        rig.store.valid("verify")
-        assert rig.jwks.fetch_count() == 2, "the set was not reloaded at 2 minutes"
-
-
-@pytest.mark.jwk_requirement("CFG-04")
-@pytest.mark.jwk_capability("config", "valid", "warnings")
-@pytest.mark.parametrize("too_short", ["9 seconds", "9999 ms", "0 s", "zero"])
-def test_cache_timeout_under_ten_seconds_warns_and_uses_default(
-    jwk_target: Target, too_short: str
-) -> None:
-    with jwk_target.open_store({"cacheTimeout": too_short}, document=DOCUMENT) as rig:
-        rig.store.valid("verify")
-        rig.clock.advance(60)
-        rig.store.valid("verify")
-        assert rig.jwks.fetch_count() == 1, f"cacheTimeout {too_short!r} was applied as given"
-        assert any("cacheTimeout" in w for w in rig.env.warnings), (
-            f"no warning naming cacheTimeout; warnings: {rig.env.warnings}"
+    if "cache-timeout" in jwk_target.capabilities:
+        stale_after(
+            jwk_target,
+            {"cacheTimeout": "120 s"},
+            TWO_MINUTES,
+            early=assumed("CACHE-01"),
+            late=assumed("CACHE-02"),
+            what="with cacheTimeout 120 s",
         )
-
-
-@pytest.mark.jwk_requirement("CFG-04")
-@pytest.mark.jwk_capability("config", "valid")
-def test_cache_timeout_of_exactly_ten_seconds_is_accepted(jwk_target: Target) -> None:
-    with jwk_target.open_store({"cacheTimeout": "10 seconds"}, document=DOCUMENT) as rig:
-        rig.store.valid("verify")
-        rig.clock.advance(10)
-        rig.store.valid("verify")
-        assert rig.jwks.fetch_count() == 2
+    stale_after(
+        jwk_target,
+        {},
+        TWO_MINUTES,
+        early=checked("CFG-03"),
+        late=checked("CFG-03"),
+        what="without cacheTimeout (2 minutes)",
+    )
 
 
 @pytest.mark.jwk_requirement("CFG-05")
-@pytest.mark.jwk_capability("config", "named", "valid")
+def test_no_kid_miss_reloads_within_the_default_two_minutes(jwk_target: Target) -> None:
+    # Without cacheTimeout the set is stale at two minutes too, so only the lower side of
+    # the default miss window can be told apart here; that the set is still fresh then is
+    # CFG-03's premise (and CACHE-01's, where a configured cacheTimeout can show it).
+    if "cache-timeout" in jwk_target.capabilities:
+        stale_after(
+            jwk_target,
+            {"cacheTimeout": "120 s"},
+            TWO_MINUTES,
+            early=assumed("CACHE-01"),
+            late=None,
+            what="with cacheTimeout 120 s",
+        )
+    if "miss-window" in jwk_target.capabilities:
+        stale_after(
+            jwk_target,
+            {"cacheMissCacheTime": "120 s"},
+            TWO_MINUTES,
+            early=assumed("CACHE-03"),
+            late=None,
+            by_miss=True,
+            fresh=assumed("CFG-03"),
+            what="with cacheMissCacheTime 120 s",
+        )
+    stale_after(
+        jwk_target,
+        {},
+        TWO_MINUTES,
+        early=checked("CFG-05"),
+        late=None,
+        by_miss=True,
+        fresh=assumed("CFG-03"),
+        what="without cacheMissCacheTime (2 minutes)",
+    )
+
+
+@pytest.mark.jwk_requirement("CFG-05")
+@pytest.mark.jwk_capability("cache-timeout")
 def test_cache_miss_cache_time_defaults_to_two_minutes(jwk_target: Target) -> None:
-    with jwk_target.open_store({"cacheTimeout": "10 min"}, document=DOCUMENT) as rig:
-        rig.store.valid("verify")
-        loaded = rig.clock.now()
-        rig.clock.reach(loaded, 119.999)
-        assert rig.store.named("verify", "not-there") is None
-        assert rig.jwks.fetch_count() == 1, (
-            "a kid miss 119.999 s after the load reloaded the set: the default miss window "
-            "is not 2 minutes"
+    fresh = {"cacheTimeout": "10 min"}
+    if "miss-window" in jwk_target.capabilities:
+        stale_after(
+            jwk_target,
+            {**fresh, "cacheMissCacheTime": "120 s"},
+            TWO_MINUTES,
+            early=assumed("CACHE-03"),
+            late=assumed("CACHE-03"),
+            by_miss=True,
+            fresh=assumed("CACHE-01"),
+            what="with cacheTimeout 10 min and cacheMissCacheTime 120 s",
         )
-        rig.clock.reach(loaded, 120)
-        assert rig.store.named("verify", "not-there") is None
-        assert rig.jwks.fetch_count() == 2, (
-            "a kid miss 2 minutes after the load did not reload the set: the default miss "
-            "window is not 2 minutes"
-        )
+    stale_after(
+        jwk_target,
+        fresh,
+        TWO_MINUTES,
+        early=checked("CFG-05"),
+        late=checked("CFG-05"),
+        by_miss=True,
+        fresh=assumed("CACHE-01"),
+        what="with cacheTimeout 10 min and no cacheMissCacheTime",
+    )
+
+
+# -- leases (CFG-06) ---------------------------------------------------------------------------
+# Leases are read at the instant of a load, where "from the query" and "from the load"
+# (LEASE-01's anchor) agree: only the value is CFG-06's.
 
 
 @pytest.mark.jwk_requirement("CFG-06")
 @pytest.mark.jwk_capability("named", "valid", "lease")
 def test_lease_expiry_defaults_to_five_minutes(jwk_target: Target) -> None:
-    with jwk_target.open_store(document=DOCUMENT) as rig:
-        for step in (0, 42.5, 1_000):
-            rig.clock.advance(step)
-            _assert_lease(rig, 300, "by default")
+    with jwk_target.open_store(document=_leased(jwk_target)) as rig:
+        _assert_lease(rig, 300, "by default, at the first load")
+        rig.clock.advance(1_000)  # stale: the next query reloads, at this instant
+        _assert_lease(rig, 300, "by default, at a reload")
 
 
 @pytest.mark.jwk_requirement("CFG-06")
-@pytest.mark.jwk_capability("config", "named", "valid", "lease")
+@pytest.mark.jwk_capability("named", "valid", "lease")
 @pytest.mark.parametrize("lease", ["zero", "disabled", "0 ms", "unlimited", "infinity"])
 def test_zero_or_unlimited_lease_expiry_falls_back_to_five_minutes(
     jwk_target: Target, lease: str
 ) -> None:
-    with jwk_target.open_store({"leaseExpiry": lease}, document=DOCUMENT) as rig:
+    with jwk_target.open_store({"leaseExpiry": lease}, document=_leased(jwk_target)) as rig:
         _assert_lease(rig, 300, f"with leaseExpiry {lease!r}")
 
 
 @pytest.mark.jwk_requirement("CFG-06")
-@pytest.mark.jwk_capability("config", "valid", "warnings")
+@pytest.mark.jwk_capability("valid", "warnings", "lease")
 @pytest.mark.parametrize("lease", ["zero", "disabled", "0 ms", "unlimited", "infinity"])
 def test_zero_or_unlimited_lease_expiry_logs_a_warning(jwk_target: Target, lease: str) -> None:
-    with jwk_target.open_store({"leaseExpiry": lease}, document=DOCUMENT) as rig:
+    with jwk_target.open_store({"leaseExpiry": lease}, document=_leased(jwk_target)) as rig:
         rig.store.valid("verify")
         assert any("leaseExpiry" in w for w in rig.env.warnings), (
             f"leaseExpiry {lease!r} logged no warning naming leaseExpiry; "
@@ -166,159 +223,18 @@ def test_zero_or_unlimited_lease_expiry_logs_a_warning(jwk_target: Target, lease
         )
 
 
+def _leased(target: Target) -> dict[str, object]:
+    return public_set([signers(target)[0][1]])
+
+
 def _assert_lease(rig: StoreRig, seconds: float, when: str) -> None:
     now = rig.clock.now()
-    secrets = [*rig.store.valid("verify"), rig.store.named("verify", "a")]
-    for secret in secrets:
-        assert secret is not None, "no named secret for kid 'a'"
-        assert secret.expires_at is not None, "the secret reports no lease expiry"
-        assert secret.expires_at - now == pytest.approx(seconds, abs=1e-6), (
-            f"{when}, a secret produced at {now} expires at {secret.expires_at}, "
-            f"not {seconds} s later"
-        )
-
-
-@pytest.mark.jwk_requirement("CFG-07")
-@pytest.mark.jwk_capability("config", "valid")
-@given(duration=durations())
-def test_cache_timeout_duration_syntax(jwk_target: Target, duration: tuple[str, int]) -> None:
-    text, ms = duration
-    _check_cache_timeout(jwk_target, text, ms / 1000)
-
-
-@pytest.mark.jwk_requirement("CFG-07")
-@pytest.mark.jwk_capability("config", "valid")
-@pytest.mark.parametrize(
-    ("text", "seconds"),
-    [
-        ("23 hours 59 minutes and 59 seconds", 86_399),
-        ("59 minutes and 1 millisecond", 3_540.001),
-        ("1 minute, 10 seconds", 70),
-        ("1 Day", 86_400),
-        ("10 seconds and 500000 microseconds", 10.5),
-        ("10 s 500000 \u00b5s", 10.5),
-        ("10 s 500000 \u03bcs", 10.5),
-        ("10 sec 250 ms 250000 micros", 10.5),
-        ("10500000000 ns", 10.5),
-        ("10 s, 1000000 nanos", 10.001),
-        ("12 SECONDS", 12),
-        ("9 s and 1000 ms", 10),
-    ],
-)
-def test_cache_timeout_duration_examples(jwk_target: Target, text: str, seconds: float) -> None:
-    _check_cache_timeout(jwk_target, text, seconds)
-
-
-def _check_cache_timeout(target: Target, text: str, seconds: float) -> None:
-    with target.open_store({"cacheTimeout": text}, document=DOCUMENT) as rig:
-        rig.store.valid("verify")
-        loaded = rig.clock.now()
-        rig.clock.reach(loaded, seconds - 0.001)
-        rig.store.valid("verify")
-        assert rig.jwks.fetch_count() == 1, (
-            f"cacheTimeout {text!r} is {seconds} s, but the set was reloaded 1 ms before that"
-        )
-        rig.clock.reach(loaded, seconds)
-        rig.store.valid("verify")
-        assert rig.jwks.fetch_count() == 2, (
-            f"cacheTimeout {text!r} is {seconds} s, but the set was not reloaded after it"
-        )
-
-
-@pytest.mark.jwk_requirement("CFG-07")
-@pytest.mark.jwk_capability("config", "named", "valid")
-@given(duration=durations(min_ms=1_000))
-def test_cache_miss_cache_time_duration_syntax(
-    jwk_target: Target, duration: tuple[str, int]
-) -> None:
-    text, ms = duration
-    seconds = ms / 1000
-    config = {"cacheTimeout": "4 hours", "cacheMissCacheTime": text}
-    with jwk_target.open_store(config, document=DOCUMENT) as rig:
-        rig.store.valid("verify")
-        loaded = rig.clock.now()
-        rig.clock.reach(loaded, seconds - 0.001)
-        rig.store.named("verify", "not-there")
-        assert rig.jwks.fetch_count() == 1, (
-            f"cacheMissCacheTime {text!r} is {seconds} s, but a kid miss 1 ms before that "
-            "reloaded the set"
-        )
-        rig.clock.reach(loaded, seconds)
-        rig.store.named("verify", "not-there")
-        assert rig.jwks.fetch_count() == 2, (
-            f"cacheMissCacheTime {text!r} is {seconds} s, but a kid miss after it did not "
-            "reload the set"
-        )
-
-
-@pytest.mark.jwk_requirement("CFG-07")
-@pytest.mark.jwk_capability("config", "named", "valid")
-@pytest.mark.parametrize("keyword", ["unlimited", "indefinite", "infinity", "undefined", "none"])
-def test_unlimited_keywords_as_miss_window_never_reload(jwk_target: Target, keyword: str) -> None:
-    config = {"cacheTimeout": "unlimited", "cacheMissCacheTime": keyword}
-    with jwk_target.open_store(config, document=DOCUMENT) as rig:
-        rig.store.valid("verify")
-        for step in (120, 3_600, 10 * 3_600):
-            rig.clock.advance(step)
-            assert rig.store.named("verify", "not-there") is None
-        assert rig.jwks.fetch_count() == 1, (
-            f"with cacheTimeout and cacheMissCacheTime {keyword!r} (no limit) a kid miss "
-            "reloaded the set"
-        )
-
-
-@pytest.mark.jwk_requirement("CFG-07")
-@pytest.mark.jwk_capability("config", "named", "valid")
-@pytest.mark.parametrize("keyword", ["zero", "disabled", "0 ms", "0 s and 0 ms"])
-def test_zero_keywords_as_miss_window_reload_at_once(jwk_target: Target, keyword: str) -> None:
-    config = {"cacheMissCacheTime": keyword}
-    with jwk_target.open_store(config, document=DOCUMENT) as rig:
-        rig.store.valid("verify")
-        rig.clock.advance(0.001)
-        assert rig.store.named("verify", "not-there") is None
-        assert rig.jwks.fetch_count() == 2, (
-            f"with cacheMissCacheTime {keyword!r} (zero) a kid miss 1 ms after the load did "
-            "not reload the set"
-        )
-
-
-@pytest.mark.jwk_requirement("CFG-08")
-@pytest.mark.jwk_capability("config", "valid")
-@pytest.mark.parametrize("member", DURATION_MEMBERS)
-@pytest.mark.parametrize("bad", BAD_DURATIONS)
-def test_bad_durations_are_refused_naming_the_value(
-    jwk_target: Target, member: str, bad: str
-) -> None:
-    with (
-        pytest.raises(ConfigRefused) as refused,
-        jwk_target.open_store({member: bad}, document=DOCUMENT) as rig,
-    ):
-        rig.store.valid("verify")
-    assert refused.value.field == member, (
-        f"{member} {bad!r} was refused under the name {refused.value.field!r}"
-    )
-    assert bad in str(refused.value), (
-        f"the refusal of {member} {bad!r} does not quote the value: {refused.value}"
-    )
-
-
-@pytest.mark.jwk_requirement("CFG-09")
-@pytest.mark.jwk_capability("valid")
-def test_the_supplied_client_reaches_the_endpoint(jwk_target: Target) -> None:
-    with jwk_target.open_store(document=DOCUMENT) as rig:
-        got = [s.stable_id for s in rig.store.valid("verify")]
-        assert rig.jwks.fetch_count() == 1, (
-            "no request reached the mock endpoint: the store did not fetch through the "
-            "supplied handler"
-        )
-        assert got == ["a"]
-
-
-@pytest.mark.jwk_requirement("CFG-09")
-@pytest.mark.jwk_capability("valid")
-def test_a_timeout_on_the_first_load_is_a_load_error(jwk_target: Target) -> None:
-    with jwk_target.open_store(document=DOCUMENT) as rig:
-        rig.jwks.fail(Timeout())
-        with pytest.raises(LoadFailed):
-            rig.store.valid("verify")
-        assert rig.jwks.fetch_count() >= 1, "the store never asked the endpoint"
+    secrets = [*rig.store.valid("verify"), rig.store.named("verify", "key-0")]
+    with check("CFG-06"):
+        for secret in secrets:
+            assert secret is not None, "no named secret for kid 'key-0'"
+            assert secret.expires_at is not None, "the secret reports no lease expiry"
+            assert secret.expires_at - now == pytest.approx(seconds, abs=1e-6), (
+                f"{when}, a secret produced at {now} expires at {secret.expires_at}, "
+                f"not {seconds} s later"
+            )

@@ -1,0 +1,72 @@
+"""The HTTP client of a store (CFG-09): the handler it is given is the one it fetches
+with, and the client it builds for itself bounds a whole fetch by a deadline.
+
+The deadline test is the one test of the suites that spends real time: a loopback server
+sends the set a few bytes at a time over 4 seconds, each piece well within any per-read
+time-out, and the store must give up within its deadline (the harness's fetch timeout,
+which adapters pass on to their implementation as ``fetchTimeout``).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Final
+
+import pytest
+
+from jwkconform.harness import CLIENT_HEADER, Target, Trickle, premise
+from jwkconform.suites._probes import Probe, loading
+from jwkconform.suites._store_checks import not_loaded, signers, transports
+from jwkconform.suites.strategies import public_set
+
+# How much longer than its deadline a store may take to give up (thread hand-over, closing
+# the connection): far less than the 4 s the body takes to arrive.
+SLACK: Final = 2.0
+TRICKLE: Final = Trickle(seconds=4.0)
+
+
+@pytest.mark.jwk_requirement("CFG-09")
+@pytest.mark.jwk_capability("http-client")
+def test_the_supplied_handler_is_the_client_that_fetches(jwk_target: Target) -> None:
+    alg, key = signers(jwk_target)[0]
+    for target in transports(jwk_target):
+        with target.open_store(document=public_set([key])) as rig:
+            probe = Probe(target, rig)
+            with premise("LOAD-01"):
+                assert probe.serves(alg, key), f"the served key was not loaded ({probe.how})"
+            clients = [f.client for f in rig.jwks.fetches if f.path == rig.jwks.path]
+            assert clients, "no request reached the endpoint"
+            assert all(c == "harness" for c in clients), (
+                f"over {target.transport}, the store fetched the set with a client other than the "
+                f"handler it was given: the requests' {CLIENT_HEADER} headers were {clients}"
+            )
+
+
+@pytest.mark.jwk_requirement("CFG-09")
+@pytest.mark.jwk_capability("default-client")
+def test_the_default_client_bounds_a_whole_fetch_by_a_deadline(jwk_target: Target) -> None:
+    alg, key = signers(jwk_target)[0]
+    document = public_set([key])
+    with jwk_target.open_store(document=document, own_client=True) as rig:
+        probe = Probe(jwk_target, rig)
+        with premise("LOAD-01"):
+            assert probe.serves(alg, key), (
+                f"with its own HTTP client the store did not load a set served at once "
+                f"({probe.how})"
+            )
+    with jwk_target.open_store(document=document, own_client=True) as rig:
+        rig.jwks.fail(TRICKLE)
+        deadline = rig.env.fetch_timeout
+        probe = Probe(jwk_target, rig)
+        started = time.monotonic()
+        with loading():
+            refused = not_loaded(probe, alg, key)
+        took = time.monotonic() - started
+        held = (
+            f"a server that sent the set a few bytes at a time over {TRICKLE.seconds:g} s held "
+            f"the first query for {took:.1f} s"
+        )
+        assert took <= deadline + SLACK, (
+            f"{held}: the store's own client has no deadline of {deadline:g} s for the whole fetch"
+        )
+        assert refused, f"{held} and the set was loaded all the same"
