@@ -84,18 +84,28 @@ def _tag(exc: BaseException, requirement: str, *, is_premise: bool) -> None:
         setattr(exc, _TAG, _Attribution(requirement, is_premise))
 
 
+def _pin_timeline(exc: BaseException, expected: str | None) -> None:
+    from jwkconform.harness._timeline import attach  # it imports this module
+
+    attach(exc, expected)
+
+
 @contextmanager
-def check(requirement: str) -> Iterator[None]:
+def check(requirement: str, *, expected: str | None = None) -> Iterator[None]:
     """Count a failure inside the block against ``requirement`` alone.
 
     A failed assertion, or a seam exception the block did not expect (a `LoadFailed` where
     the set should have loaded), is a failure of ``requirement``. Adapter errors pass
     through untouched: they are never the implementation's failure.
+
+    ``expected`` says what the block expects to happen, for the finding's timeline: "a
+    fetch at cacheTimeout" is drawn as an expected fetch where the check failed.
     """
     try:
         yield
     except (*_CHECK_FAILURES, *SEAM_EXCEPTIONS) as exc:
         _tag(exc, requirement, is_premise=False)
+        _pin_timeline(exc, expected)
         raise
 
 
@@ -107,6 +117,7 @@ def premise(requirement: str) -> Iterator[None]:
         yield
     except (*_CHECK_FAILURES, *SEAM_EXCEPTIONS) as exc:
         _tag(exc, requirement, is_premise=True)
+        _pin_timeline(exc, None)
         raise
 
 
@@ -189,10 +200,21 @@ def findings(exc: BaseException, own: Sequence[str]) -> list[Finding]:
 
 
 _PRIVATE: Final = re.compile(r"""(['"](?:d|p|q|dp|dq|qi|k|oth)['"]\s*:\s*)(['"])[^'"]*\2""")
+# A multi-prime RSA key's "oth" is a list of objects of private values.
+_OTHER_PRIMES: Final = re.compile(r"""(['"]oth['"]\s*:\s*)\[[^\]]*\]""")
+_PEM: Final = re.compile(
+    r"-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY)-----.*?(?:-----END \1-----|$)", re.DOTALL
+)
 _ADDRESS: Final = re.compile(r" at 0x[0-9a-f]+")
 
 
 def redact(text: str) -> str:
-    """``text`` with the values of private JWK members replaced by ``<private>``, and object
-    addresses (which change from run to run) dropped."""
+    """``text`` with the values of private JWK members replaced by ``<private>``, PEM private
+    keys by ``<private key>``, and object addresses (which change from run to run) dropped.
+
+    >>> redact("{'kty': 'oct', 'k': 'c2VjcmV0'} -----BEGIN PRIVATE KEY-----MIIE...")
+    "{'kty': 'oct', 'k': '<private>'} <private key>"
+    """
+    text = _PEM.sub("<private key>", text)
+    text = _OTHER_PRIMES.sub(r"\1'<private>'", text)
     return _ADDRESS.sub("", _PRIVATE.sub(r"\1'<private>'", text))

@@ -59,6 +59,7 @@ def add_run_arguments(run: argparse.ArgumentParser) -> None:
     add("--transport", choices=("respx", "loopback"), help="mock server transport")
     add("--report-json", metavar="PATH", help="write the JSON report here")
     add("--report-md", metavar="PATH", help="write the Markdown report here")
+    add("--report-html", metavar="PATH", help="write the HTML report here (one file)")
     add(
         "--expected-failures",
         metavar="FILE",
@@ -85,7 +86,8 @@ def add_run_arguments(run: argparse.ArgumentParser) -> None:
 
 
 def _nonempty(args: argparse.Namespace) -> None:
-    for name in ("adapter", "driver", "report_json", "report_md", "expected_failures"):
+    for name in ("adapter", "driver", "report_json", "report_md", "report_html",
+                 "expected_failures"):  # fmt: skip
         value = getattr(args, name)
         if value is not None and not value.strip():
             flag = "--" + name.replace("_", "-")
@@ -104,7 +106,7 @@ def _check_files(args: argparse.Namespace) -> None:
     from jwkconform.harness._expected import ExpectedFailures
     from jwkconform.harness._options import check_writable, expected_failures_path
 
-    for name in ("report_json", "report_md"):
+    for name in ("report_json", "report_md", "report_html"):
         value = getattr(args, name)
         if value is not None:
             try:
@@ -191,6 +193,7 @@ def pytest_arguments(args: argparse.Namespace, ini: str) -> list[str]:
         ("--jwk-transport", args.transport),
         ("--jwk-report-json", args.report_json),
         ("--jwk-report-md", args.report_md),
+        ("--jwk-report-html", args.report_html),
         ("--jwk-expected-failures", args.expected_failures),
     ):
         if value is not None:

@@ -57,13 +57,21 @@ MAX_LINE: Final = 16 * 1024 * 1024
 _STDERR_LINES: Final = 40
 _STDERR_WIDTH: Final = 500
 _QUOTE: Final = 200
+# The JSON lines kept for a finding's timeline, each cut to this width.
+_TRANSCRIPT_LINES: Final = 40
+_TRANSCRIPT_WIDTH: Final = 300
 # A clock step between stores, so the first reading of a new store is after the last one.
 _STORE_GAP: Final = 1_000
 
 
 class DriverError(AdapterError):
     """The driver broke the protocol, crashed or hung: the test that was running gets the
-    verdict ``error`` with this message (which quotes the driver's stderr)."""
+    verdict ``error`` with this message (which quotes the driver's stderr). A process that
+    failed also says how: ``exit_status`` (None: it was still running, and was stopped) and
+    ``stderr_tail``, which the reports show as the finding's cause."""
+
+    exit_status: int | None = None
+    stderr_tail: str | None = None
 
 
 def _killpg(popen: subprocess.Popen[bytes]) -> None:
@@ -86,6 +94,7 @@ class _Process:
         self._ids = 0
         self._lines: queue.Queue[object] = queue.Queue()
         self._stderr: collections.deque[str] = collections.deque(maxlen=_STDERR_LINES)
+        self._transcript: collections.deque[str] = collections.deque(maxlen=_TRANSCRIPT_LINES)
         try:
             self._popen = subprocess.Popen(
                 list(command),
@@ -133,12 +142,24 @@ class _Process:
     def stderr_tail(self) -> str:
         return "\n".join(self._stderr) or "(nothing)"
 
+    def transcript(self) -> list[str]:
+        """The last JSON lines sent (``>``) and received (``<``)."""
+        return list(self._transcript)
+
+    def _log(self, direction: str, line: str) -> None:
+        line = line.rstrip("\n")
+        cut = line if len(line) <= _TRANSCRIPT_WIDTH else line[:_TRANSCRIPT_WIDTH] + " ...(cut)"
+        self._transcript.append(f"{direction} {cut}")
+
     def _fail(self, what: str) -> DriverError:
         self.broken = True
+        status = self._popen.poll()  # before stopping it: its own status, if it exited
         self.stop(graceful=False)
-        return DriverError(
+        error = DriverError(
             f"driver {shlex.join(self.command)} {what}\ndriver stderr:\n{self.stderr_tail()}"
         )
+        error.exit_status, error.stderr_tail = status, self.stderr_tail()
+        return error
 
     def call(self, method: str, params: Mapping[str, Any]) -> dict[str, Any]:
         """Send one request and return its ``result``; protocol errors raise."""
@@ -152,6 +173,7 @@ class _Process:
             )
         self._ids += 1
         request = json.dumps({"id": self._ids, "method": method, "params": dict(params)})
+        self._log(">", request)
         try:
             stdin = self._popen.stdin
             assert stdin is not None
@@ -162,8 +184,10 @@ class _Process:
         try:
             line = self._lines.get(timeout=self.timeout)
         except queue.Empty:
+            self._log("<", f"(no answer within {self.timeout:g} s)")
             raise self._fail(f"did not answer {method!r} within {self.timeout:g} s") from None
         if isinstance(line, OverflowError):
+            self._log("<", f"({line})")
             raise self._fail(f"wrote {line} in answer to {method!r}")
         if line is _EOF:
             try:
@@ -171,7 +195,9 @@ class _Process:
             except subprocess.TimeoutExpired:
                 code = None
             what = "closed its output" if code is None else f"exited with status {code}"
+            self._log("<", f"({what})")
             raise self._fail(f"{what} while answering {method!r}")
+        self._log("<", str(line))
         return self._result(method, str(line))
 
     def _result(self, method: str, line: str) -> dict[str, Any]:
@@ -279,6 +305,7 @@ class DriverAdapter:
         self._sent = -math.inf  # the last time sent to the driver
         hello = self._start()
         self.name = str(hello.get("name") or shlex.join(self.command))
+        self.version = str(hello.get("version") or "unknown")
         self.capabilities = frozenset(str(c) for c in hello.get("capabilities") or ())
         self.key_support = _key_support(hello)
 
@@ -323,6 +350,10 @@ class DriverAdapter:
         result = process.call(method, params)
         self._restarts = 0  # it answers again
         return result
+
+    def transcript_tail(self) -> list[str]:
+        """The end of the JSON-lines conversation with the current (or last) process."""
+        return self._process.transcript() if self._process is not None else []
 
     def next_start(self, start: float) -> float:
         """Where a new store's clock starts: at ``start``, or a whole number of seconds after

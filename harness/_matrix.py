@@ -33,6 +33,7 @@ from jwkconform.harness._registry import GROUPS, REQUIREMENTS
 from jwkconform.harness._verdicts import VERDICTS
 
 __all__ = [
+    "SCHEMA_VERSIONS",
     "MatrixError",
     "Report",
     "embedded_source",
@@ -44,6 +45,8 @@ __all__ = [
 ]
 
 _VERDICTS: Final = VERDICTS
+# The report schemas the matrix (and `jwkconform diff`) read; 3 added timelines.
+SCHEMA_VERSIONS: Final = (2, 3)
 _LEVELS: Final = ("MUST", "SHOULD", "MAY")
 _CELL: Final[Mapping[str, str]] = {
     "pass": "pass",
@@ -66,18 +69,9 @@ _VOLATILE: Final = (
 )
 # The report members the matrix reads; the embedded source keeps only these.
 _RUN_MEMBERS: Final = (
-    "schema_version",
-    "jwkconform",
-    "implementation",
-    "adapter",
-    "transport",
-    "seed",
-    "profile",
-    "strict",
-    "complete",
-    "incomplete",
-    "summary",
-)
+    "schema_version", "jwkconform", "implementation", "adapter", "transport", "seed", "profile",
+    "strict", "complete", "incomplete", "summary",
+)  # fmt: skip
 _SOURCE_BEGIN: Final = "<!-- jwkconform-matrix-source (zlib, base64): regenerate, do not edit"
 _SOURCE_END: Final = "-->"
 _SOURCE_WIDTH: Final = 100
@@ -104,11 +98,11 @@ class Report:
 
 
 def _problem(document: object) -> str | None:
-    """What is wrong with ``document`` as a schema-version-1 report, or None."""
+    """What is wrong with ``document`` as a report (schema version 2 or 3), or None."""
     if not isinstance(document, dict):
         return f"the document is a JSON {type(document).__name__}, not an object"
-    if document.get("schema_version") != 2:
-        return f"schema_version is {document.get('schema_version')!r}, not 2"
+    if document.get("schema_version") not in SCHEMA_VERSIONS:
+        return f"schema_version is {document.get('schema_version')!r}, not 2 or 3"
     for member, kind in (
         ("jwkconform", str),
         ("implementation", str),
@@ -367,8 +361,10 @@ def write_matrix(
     notes: str | Path | None = None,
     *,
     allow_incomplete: bool = False,
+    html: str | Path | None = None,
 ) -> str:
-    """Read the reports (and notes), write the matrix to ``out`` if given, return it.
+    """Read the reports (and notes), write the matrix to ``out`` (and as HTML to ``html``)
+    if given, return the Markdown.
 
     A report of an incomplete run (interrupted, stopped early, filtered) is refused unless
     ``allow_incomplete``; then its column is marked as incomplete.
@@ -381,9 +377,16 @@ def write_matrix(
                 f" ({'; '.join(report.document['incomplete'])}): rerun it in full, or pass"
                 " --allow-incomplete to take it (the matrix then marks it)"
             )
-    text = render(reports, load_notes(notes) if notes is not None else None)
-    if out is not None:
-        target = Path(out)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+    loaded = load_notes(notes) if notes is not None else None
+    text = render(reports, loaded)
+    pages = [(out, text)]
+    if html is not None:
+        from jwkconform.harness._matrix_html import render_html
+
+        pages.append((html, render_html(reports, loaded)))
+    for path, content in pages:
+        if path is not None:
+            target = Path(path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(content, encoding="utf-8")
     return text

@@ -24,7 +24,8 @@ __all__ = ["OPTION_NAMES", "RunOptions", "check_writable", "expected_failures_pa
 # The dest of every --jwk-* option: one list, so "was conformance asked for?" cannot miss one.
 OPTION_NAMES: Final = (
     "jwk_adapter", "jwk_driver", "jwk_transport", "jwk_strict", "jwk_profile", "jwk_seed",
-    "jwk_expected_failures", "jwk_report_json", "jwk_report_md", "jwk_requirement",
+    "jwk_expected_failures", "jwk_report_json", "jwk_report_md", "jwk_report_html",
+    "jwk_requirement",
 )  # fmt: skip
 _SHIPPED_EXPECTATIONS: Final = "jwkconform.expectations"
 
@@ -77,6 +78,7 @@ class RunOptions:
     expected: ExpectedFailures
     report_json: Path | None
     report_md: Path | None
+    report_html: Path | None
     selected: frozenset[str]
     asked_for: bool
 
@@ -96,7 +98,8 @@ class RunOptions:
                 raise pytest.UsageError(str(exc)) from None
         reports = {}
         for name, flag in (("jwk_report_json", "--jwk-report-json"),
-                           ("jwk_report_md", "--jwk-report-md")):  # fmt: skip
+                           ("jwk_report_md", "--jwk-report-md"),
+                           ("jwk_report_html", "--jwk-report-html")):  # fmt: skip
             value = _nonempty(getattr(option, name), flag)
             reports[name] = check_writable(Path(value), flag) if value is not None else None
         for name, flag in (("jwk_timeout", "--jwk-timeout"),
@@ -121,6 +124,7 @@ class RunOptions:
             expected=expected,
             report_json=reports["jwk_report_json"],
             report_md=reports["jwk_report_md"],
+            report_html=reports["jwk_report_html"],
             selected=_selected(option.jwk_requirement),
             asked_for=any(getattr(option, name) for name in OPTION_NAMES),
         )

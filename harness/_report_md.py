@@ -20,6 +20,24 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _code(text: str) -> str:
+    return text.replace("`", "'").replace("\n", " ")
+
+
+def _cause(cause: Mapping[str, Any]) -> list[str]:
+    status = cause.get("exit_status")
+    how = "was still running (stopped by the harness)" if status is None else f"exited {status}"
+    return [f"The driver {how}; the end of its standard error:", "", "```text",
+            str(cause.get("stderr", "")).strip() or "(nothing)", "```", ""]  # fmt: skip
+
+
+def _timeline(data: Mapping[str, Any]) -> list[str]:
+    from jwkconform.harness._timeline import Timeline, timeline_lines
+
+    lines = timeline_lines(Timeline.from_json(data), limit=60)
+    return [lines[0].rstrip(":").capitalize() + ":", "", "```text", *lines[1:], "```", ""]
+
+
 def markdown_report(run: Run, document: Mapping[str, Any]) -> str:
     """The report a person reads: run, completeness, one table per group, findings."""
     d = document
@@ -27,6 +45,7 @@ def markdown_report(run: Run, document: Mapping[str, Any]) -> str:
     out = [
         f"# Conformance report: {d['implementation']}",
         "",
+        f"- implementation version: {d.get('implementation_version', 'unknown')}",
         f"- adapter: `{d['adapter']}` (transport {d['transport']})",
         f"- jwkconform {d['jwkconform']}, Hypothesis profile `{d['profile']}`, seed"
         f" `{d['seed']}`{', strict mode' if d['strict'] else ''}",
@@ -58,7 +77,7 @@ def markdown_report(run: Run, document: Mapping[str, Any]) -> str:
         out += ["## Findings", ""]
         for r in problems:
             out += [f"### {r['id']} ({r['level']}, {r['verdict']})", "", r["summary"], ""]
-            for finding in r["findings"][:3]:
+            for index, finding in enumerate(r["findings"][:3]):
                 out += [
                     f"Test `{finding['test']}` ({finding['outcome']}):",
                     "",
@@ -66,9 +85,14 @@ def markdown_report(run: Run, document: Mapping[str, Any]) -> str:
                     finding["message"].strip() or "(no message)",
                     "```",
                     "",
-                    f"Replay: `{finding['replay']}`",
-                    "",
                 ]
+                if finding.get("example"):
+                    out += [f"Example: `{_code(finding['example'])}`", ""]
+                if finding.get("cause"):
+                    out += _cause(finding["cause"])
+                if index == 0 and finding.get("timeline"):
+                    out += _timeline(finding["timeline"])
+                out += [f"Replay: `{finding['replay']}`", ""]
             out += [r["hint"], "", f"Source: {r['source']}.", ""]
     mismatches = d["expectations"]["mismatches"]
     if mismatches:

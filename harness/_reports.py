@@ -42,7 +42,7 @@ __all__ = [
     "write_reports",
 ]
 
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
 # What `jwkconform run` (and the report's exit_status) makes of pytest's exit codes.
 EXIT_CODES: Final[Mapping[int, int]] = {0: 0, 1: 1, 2: 130, 3: 3, 4: 2, 5: 3}
 EXIT_MEANINGS: Final[Mapping[int, str]] = {
@@ -84,6 +84,7 @@ class RunInfo:
     incomplete: tuple[str, ...] = ()
     exit_status: int = 0
     expectations: str | None = None
+    implementation_version: str = "unknown"
 
     @property
     def complete(self) -> bool:
@@ -118,6 +119,7 @@ class RunInfo:
             incomplete=tuple(incomplete),
             exit_status=exit_status,
             expectations=str(path) if path is not None else None,
+            implementation_version=target.version,
         )
 
 
@@ -174,15 +176,33 @@ def _first_line(message: str) -> str:
     return "(no message)"
 
 
+def cause_text(cause: Mapping[str, Any]) -> str:
+    """A driver's cause in one line: its exit status and the last line of its stderr."""
+    status = cause.get("exit_status")
+    lines = [line for line in str(cause.get("stderr", "")).splitlines() if line.strip()]
+    said = f"; its stderr ends: {lines[-1].strip()}" if lines else ""
+    how = "still running (stopped by the harness)" if status is None else f"exit status {status}"
+    return f"driver {how}{said}"
+
+
 def finding_lines(run: Run, result: RequirementResult) -> list[str]:
-    """A finding for the terminal: the test, what happened, the hint, the replay."""
+    """A finding for the terminal: the test, what happened, the example, the timeline of
+    the first failing example, the hint, the replay."""
+    from jwkconform.harness._timeline import timeline_lines
+
     req = result.requirement
     out = []
-    for judgement in _findings(result)[:3]:
+    for index, judgement in enumerate(_findings(result)[:3]):
         out += [
             f"{req.id} ({req.level}) {result.verdict}: {canonical_nodeid(judgement.nodeid)}",
             f"    {redact(_first_line(judgement.message))}",
         ]
+        if judgement.example:
+            out.append(f"    example: {judgement.example}")
+        if judgement.cause is not None:
+            out.append(f"    cause: {redact(cause_text(judgement.cause))}")
+        if index == 0 and judgement.timeline is not None and judgement.timeline.events:
+            out += [f"    {line}" for line in timeline_lines(judgement.timeline)]
     if out:
         out += [f"    If this fails, {req.hint}.", f"    source: {req.source}"]
         out.append(f"    replay: {replay_command(run, _findings(result)[0].nodeid)}")
@@ -248,14 +268,23 @@ def _requirement_json(run: Run, result: RequirementResult) -> dict[str, Any]:
                 "outcome": j.outcome,
                 "message": redact(j.message),
                 "replay": replay_command(run, j.nodeid),
+                "example": j.example or None,
+                "timeline": j.timeline.as_json() if j.timeline is not None else None,
+                "cause": _cause_json(j.cause),
             }
             for j in _findings(result)
         ],
     }
 
 
+def _cause_json(cause: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if cause is None:
+        return None
+    return {"exit_status": cause.get("exit_status"), "stderr": redact(str(cause.get("stderr")))}
+
+
 def report_document(run: Run, expected: ExpectedFailures | None = None) -> dict[str, Any]:
-    """The JSON report as a Python object (docs/report.schema.json, schema version 2)."""
+    """The JSON report as a Python object (docs/report.schema.json, schema version 3)."""
     info = run.info
     expectations = expected or ExpectedFailures()
     tests: dict[str, dict[str, str]] = {}
@@ -266,6 +295,7 @@ def report_document(run: Run, expected: ExpectedFailures | None = None) -> dict[
         "schema_version": SCHEMA_VERSION,
         "jwkconform": __version__,
         "implementation": info.implementation,
+        "implementation_version": info.implementation_version,
         "adapter": info.adapter,
         "transport": info.transport,
         "seed": info.seed,
@@ -307,6 +337,10 @@ def write_reports(run: Run, options: RunOptions) -> None:
         _write(options.report_json, json.dumps(document, indent=2) + "\n")
     if options.report_md is not None:
         _write(options.report_md, markdown_report(run, document))
+    if options.report_html is not None:
+        from jwkconform.harness._report_html import html_report
+
+        _write(options.report_html, html_report(document))
 
 
 def _write(path: Path, text: str) -> None:

@@ -29,7 +29,7 @@ import json
 import math
 import threading
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal, TypeAlias
 
@@ -272,6 +272,10 @@ class JwksScenario:
     ('404', 3)
     """
 
+    # Told of every document scheduled, fault queued and request answered, as
+    # ``observer(event, at, **details)`` (the harness's timeline of an example).
+    observer: Callable[..., None] | None = None
+
     def __init__(
         self,
         clock: FakeClock,
@@ -305,6 +309,8 @@ class JwksScenario:
             now = self.clock.now()
             entry = _Scheduled(now if at is None else max(at, now), body, verbatim)
             bisect.insort_right(self._state.schedule, entry, key=_at)
+        if self.observer is not None:
+            self.observer("serve", now, since=entry.at, body=body)
 
     def fail(self, fault: Fault, *, count: int | None = None) -> None:
         """Give ``fault`` to the next ``count`` fetches (None: every fetch until `recover`).
@@ -315,6 +321,8 @@ class JwksScenario:
             raise ValueError(f"a fault count is at least 1 (or None for endless), got {count}")
         with self._lock:
             self._state.faults.append(_PendingFault(fault, count))
+        if self.observer is not None:
+            self.observer("fail", self.clock.now(), fault=fault, count=count)
 
     def recover(self) -> None:
         """Drop every pending fault: the next fetch gets the current document."""
@@ -336,12 +344,17 @@ class JwksScenario:
         with self._lock:
             # One reading of the clock, so that the log and the document agree on the time.
             now = self.clock.now()
+            fault = None
             if path != self.path:
                 answer = _json_answer(404, b'{"error":"not found"}')
             else:
+                fault = self._state.faults[0].fault if self._state.faults else None
                 answer = self._answer_fetch(now)
-            self._state.fetches.append(Fetch(now, path, answer.outcome, client))
-            return answer
+            fetch = Fetch(now, path, answer.outcome, client)
+            self._state.fetches.append(fetch)
+        if self.observer is not None:
+            self.observer("fetch", now, fetch=fetch, answer=answer, fault=fault)
+        return answer
 
     @property
     def fetches(self) -> tuple[Fetch, ...]:

@@ -52,6 +52,8 @@ from jwkconform.harness._durations import duration_seconds
 from jwkconform.harness._keys import CATALOGUE_KEYS, KeySupport
 from jwkconform.harness._loopback import LoopbackJwksServer
 from jwkconform.harness._scenario import CLIENT_HEADER, JwksScenario
+from jwkconform.harness._seen import answer_text, config_text, observe_scenario, query_text
+from jwkconform.harness._timeline import RECORDER, RecordingClock
 
 __all__ = ["AdapterContractError", "PublisherRig", "StoreRig", "Target", "loopback_client"]
 
@@ -101,8 +103,12 @@ class PublisherRig:
 
     def get(self, path: str) -> httpx.Response:
         """GET ``path`` (relative to the publisher's base URL)."""
+        RECORDER.record(self.clock.now(), "query", f"publisher GET {path}")
         with deadline(self.call_timeout, f"GET {path} on the publisher"):
-            return self.publisher.http_client.get(path)
+            response = self.publisher.http_client.get(path)
+        status = str(response.status_code)
+        RECORDER.record(self.clock.now(), "answer", f"GET -> {status}", status=status)
+        return response
 
 
 class Target:
@@ -128,6 +134,14 @@ class Target:
         self.fetch_timeout = fetch_timeout
         # The run's Hypothesis seed, for state machines run by hand (the plugin sets it).
         self.seed: int | None = None
+        # A driver's JSON-lines transcript ends the timeline of each of its findings.
+        transcript = getattr(adapter, "transcript_tail", None)
+        RECORDER.transcript = transcript if callable(transcript) else None
+
+    @property
+    def version(self) -> str:
+        """The implementation's version, if its adapter (or driver) says; else "unknown"."""
+        return str(getattr(self.adapter, "version", None) or "unknown")
 
     @property
     def name(self) -> str:
@@ -193,8 +207,9 @@ class Target:
         ``with_url`` is false or ``config`` sets it. With ``file_document``, that document
         is written to the rig's folder and ``jwkUrl`` is its ``file:`` URL instead. With
         ``own_client`` the implementation fetches with its own client over loopback."""
-        clock = FakeClock(self._start(start))
+        clock = RecordingClock(self._start(start))
         scenario = JwksScenario(clock)
+        scenario.observer = observe_scenario
         if document is not None:
             scenario.serve(document)
         with ExitStack() as stack:
@@ -219,8 +234,9 @@ class Target:
                 url = path.as_uri()
             raw = {"jwkUrl": url, **(config or {})} if with_url else dict(config or {})
             env = self._environment(clock, url, client, folder, raw, own_client)
+            RECORDER.record(clock.now(), "note", f"store opened: {config_text(raw)}")
             store = self._call("open_store()", self.adapter.open_store, dict(raw), env)
-            checked = _Checked(store, self)
+            checked = _Checked(store, self, clock)
             stack.callback(checked.close)
             yield StoreRig(checked, clock, scenario, env)
 
@@ -240,7 +256,8 @@ class Target:
             raise AdapterContractError(
                 f"{self.name} declares capability publisher but has no open_publisher()"
             )
-        clock = FakeClock(self._start(start))
+        clock = RecordingClock(self._start(start))
+        RECORDER.record(clock.now(), "note", f"publisher opened: {config_text(config)}")
         with ExitStack() as stack:
             folder = Path(tempfile.mkdtemp(prefix="jwkconform-"))
             stack.callback(shutil.rmtree, folder, ignore_errors=True)
@@ -267,8 +284,9 @@ class Target:
             stack.callback(client.close)
             raw = {"jwkUrl": url, **(config or {})}
             env = self._environment(clock, url, client, folder, raw)
+            RECORDER.record(clock.now(), "note", f"store opened on {url}: {config_text(raw)}")
             store = self._call("open_store()", self.adapter.open_store, raw, env)
-            checked = _Checked(store, self)
+            checked = _Checked(store, self, clock)
             stack.callback(checked.close)
             yield StoreRig(checked, clock, scenario, env)
 
@@ -286,9 +304,10 @@ class _Checked:
     """Holds an opened store to the contract, so a broken adapter fails with a sentence
     (and the verdict ``error``), not an AttributeError deep inside a suite."""
 
-    def __init__(self, store: object, target: Target) -> None:
+    def __init__(self, store: object, target: Target, clock: FakeClock | None = None) -> None:
         self._store = store
         self._target = target
+        self._clock = clock
         promised = [m for c, m in _METHODS if c in target.capabilities] + ["close"]
         lacking = [m for m in promised if not callable(getattr(store, m, None))]
         if lacking:
@@ -301,7 +320,18 @@ class _Checked:
         function = getattr(self._store, method, None)
         if not callable(function):
             raise AdapterContractError(f"{self._target.name}: the store has no {method}() method")
-        return self._target._call(f"{method}()", function, *args)
+        if self._clock is None or method == "close":
+            return self._target._call(f"{method}()", function, *args)
+        RECORDER.record(self._clock.now(), "query", query_text(method, args))
+        try:
+            got = self._target._call(f"{method}()", function, *args)
+        except Exception as exc:
+            text = f"{method} raised {type(exc).__name__}: {exc}"
+            RECORDER.record(self._clock.now(), "answer", text, error=type(exc).__name__)
+            raise
+        text, data = answer_text(method, got)
+        RECORDER.record(self._clock.now(), "answer", text, **data)
+        return got
 
     def _fail(self, method: str, expected: str, got: object) -> AdapterContractError:
         return AdapterContractError(

@@ -20,13 +20,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from jwkconform.harness._registry import REQUIREMENTS, Requirement
+
+if TYPE_CHECKING:
+    from jwkconform.harness._timeline import Timeline
 
 __all__ = [
     "OUTCOMES",
     "VERDICTS",
+    "VERDICT_OF",
     "Judgement",
     "Outcome",
     "RequirementResult",
@@ -51,6 +55,7 @@ _VERDICT_OF: Final[Mapping[Outcome, Verdict]] = {
     "blocked": "blocked",
     "skipped": "skip",
 }
+VERDICT_OF: Final = _VERDICT_OF
 VERDICTS: Final[tuple[Verdict, ...]] = (*_VERDICT_OF.values(), "untested")
 # The verdicts that fail a run (in strict mode, non-strict ones were made failures already).
 FAILING: Final = frozenset({"error", "fail"})
@@ -58,12 +63,16 @@ FAILING: Final = frozenset({"error", "fail"})
 
 @dataclass(frozen=True)
 class Judgement:
-    """How one test judged one requirement, and why."""
+    """How one test judged one requirement, and why; a problem also carries a short summary
+    of the failing example, its timeline, and (for a driver that broke) the cause."""
 
     nodeid: str
     requirement_id: str
     outcome: Outcome
     message: str = ""
+    example: str = field(default="", compare=False)
+    timeline: Timeline | None = field(default=None, compare=False)
+    cause: dict[str, Any] | None = field(default=None, compare=False)
 
 
 @dataclass

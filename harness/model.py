@@ -12,9 +12,19 @@ True
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
-__all__ = ["PURPOSE_OPS", "PURPOSE_USE", "StoreModel", "alg_fits", "fits", "fitting", "named_in"]
+__all__ = [
+    "PURPOSE_OPS",
+    "PURPOSE_USE",
+    "Decision",
+    "StoreModel",
+    "alg_fits",
+    "fits",
+    "fitting",
+    "named_in",
+]
 
 # Purpose -> the `use` value and the `key_ops` values that fit it (see the catalogue).
 PURPOSE_USE: Mapping[str, str] = {
@@ -92,20 +102,50 @@ def named_in(keys: Sequence[Mapping[str, Any]], purpose: str, kid: str) -> Mappi
     return next((k for k in keys if k.get("kid") == kid and fits(k, purpose)), None)
 
 
-class StoreModel:
-    """What a conformant store has loaded, and how many fetches it has made.
+Fetching = Literal["must", "may", "must-not"]
 
-    The model is *exact* while every fetch succeeds and every store query is one the suite
-    made: it then predicts each fetch (CACHE-01..04). A failed fetch, or a verification
-    (whose provider may reuse leased secrets instead of asking the store, LEASE-02), makes it
-    *loose*: answers must then come from one of the sets the store may hold, and fetches are
-    not counted, until `resync` (a query long after any set went stale) makes it exact again.
+
+@dataclass(frozen=True)
+class Decision:
+    """Whether a conformant store fetches for one query, and which requirement says so.
+
+    ``requirement`` owns the decision (a failure of it counts there); ``cause`` is the
+    requirement of the reload itself when CACHE-06 decides only when it may happen (a retry
+    after a failed reload is still a reload for staleness or for a miss); ``why`` says what
+    the situation was, for messages.
+    """
+
+    fetch: Fetching
+    requirement: str
+    why: str
+    cause: str = ""
+
+    @property
+    def reload_for(self) -> str:
+        """The requirement of the reload this decision is about (CACHE-02 or CACHE-03)."""
+        return self.cause or self.requirement
+
+
+class StoreModel:
+    """What a conformant store has loaded and when: the model of CACHE-01..03 and CACHE-06.
+
+    `decide` says, before a query, whether a conformant store fetches for it: it must (the
+    first query, LOAD-01; any query on a stale set, CACHE-02; a kid miss once the miss
+    window has passed, CACHE-03), it must not (a hit or a valid query on a fresh set,
+    CACHE-01; a miss inside the window, CACHE-03), or it may (a reload due less than
+    ``miss_window`` after a failed attempt: CACHE-06 lets a store hold retries back that
+    long). `fetched` then records each fetch the store made, and whether it loaded, so the
+    model follows what the store really did and stays exact through failures.
 
     >>> model = StoreModel(cache_timeout=60, miss_window=30)
-    >>> model.query(now=0.0, served=[{"kid": "a"}], kid=None)
-    True
-    >>> model.query(now=59.0, served=[], kid="zz")  # a miss past the window reloads
-    True
+    >>> model.decide(now=0.0, kid=None).fetch
+    'must'
+    >>> model.fetched(now=0.0, served=[{"kid": "a", "kty": "EC", "crv": "P-256"}], ok=True)
+    >>> model.decide(now=29.0, kid="zz").requirement, model.decide(now=30.0, kid="zz").fetch
+    ('CACHE-03', 'must')
+    >>> model.fetched(now=30.0, served=[], ok=False)
+    >>> model.decide(now=45.0, kid="zz").fetch, model.decide(now=60.0, kid="a").requirement
+    ('may', 'CACHE-06')
     """
 
     def __init__(self, *, cache_timeout: float, miss_window: float) -> None:
@@ -113,49 +153,41 @@ class StoreModel:
         self.miss_window = miss_window
         self.keys: list[Mapping[str, Any]] | None = None
         self.loaded_at = 0.0
+        # The last failed attempt since the last successful load (None: none since).
+        self.failed_at: float | None = None
         self.fetches = 0
-        self.exact = True
-        self.candidates: list[list[Mapping[str, Any]]] = []
 
-    def _must_fetch(self, now: float, kid: str | None, purpose: str) -> bool:
+    def decide(self, *, now: float, kid: str | None, purpose: str = "verify") -> Decision:
+        """What a conformant store does about fetching for a query for ``kid`` (None: a
+        valid query, or a token without kid) at ``now``."""
         if self.keys is None:
-            return True
+            return self._reload(now, "LOAD-01", "the first query")
         age = now - self.loaded_at
         if age >= self.cache_timeout:
-            return True
+            why = f"a query {age:g} s after the last load (cacheTimeout {self.cache_timeout:g} s)"
+            return self._reload(now, "CACHE-02", why)
         missed = kid is not None and named_in(self.keys, purpose, kid) is None
-        return missed and age > 0 and age >= self.miss_window
+        window = f"cacheMissCacheTime {self.miss_window:g} s"
+        if missed and age > 0 and age >= self.miss_window:
+            return self._reload(now, "CACHE-03", f"a miss {age:g} s after the last load ({window})")
+        if missed:
+            return Decision("must-not", "CACHE-03", f"a miss {age:g} s after a load ({window})")
+        what = "a hit" if kid is not None else "a query"
+        why = f"{what} {age:g} s after a load (fresh for {self.cache_timeout:g} s)"
+        return Decision("must-not", "CACHE-01", why)
 
-    def query(
-        self,
-        *,
-        now: float,
-        served: Sequence[Mapping[str, Any]],
-        kid: str | None,
-        purpose: str = "verify",
-    ) -> bool:
-        """Account for one store query; returns whether a conformant store fetches now."""
-        if not self.exact:
-            self.candidates.append(list(served))
-            return False
-        if not self._must_fetch(now, kid, purpose):
-            return False
+    def _reload(self, now: float, requirement: str, why: str) -> Decision:
+        if self.failed_at is None:
+            return Decision("must", requirement, why)
+        since = now - self.failed_at
+        why = f"{why}, {since:g} s after a failed reload"
+        fetch: Fetching = "must" if since >= self.miss_window else "may"
+        return Decision(fetch, "CACHE-06", why, cause=requirement)
+
+    def fetched(self, *, now: float, served: Sequence[Mapping[str, Any]], ok: bool) -> None:
+        """Record one fetch at ``now``: it loaded ``served`` if ``ok``, else it failed."""
         self.fetches += 1
-        self.keys, self.loaded_at = list(served), now
-        return True
-
-    def loosen(self, served: Sequence[Mapping[str, Any]]) -> None:
-        """Stop predicting fetches; the store may now hold its last set or the served one."""
-        if self.exact:
-            self.candidates = [list(self.keys or [])]
-        self.exact = False
-        self.candidates.append(list(served))
-
-    def possible_sets(self) -> list[list[Mapping[str, Any]]]:
-        """The sets a conformant store may be answering from."""
-        return [self.keys or []] if self.exact else self.candidates
-
-    def resync(self, *, now: float, served: Sequence[Mapping[str, Any]], fetches: int) -> None:
-        """After a query made once every set is stale: exact again from here."""
-        self.exact, self.candidates = True, []
-        self.keys, self.loaded_at, self.fetches = list(served), now, fetches
+        if ok:
+            self.keys, self.loaded_at, self.failed_at = list(served), now, None
+        else:
+            self.failed_at = now

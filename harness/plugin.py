@@ -8,7 +8,8 @@ conformance tests unless a ``--jwk-*`` option asks for it.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+import functools
+from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -18,6 +19,7 @@ from jwkconform.harness._profiles import PROFILES, apply_profile, load_profile, 
 from jwkconform.harness._registry import REQUIREMENTS, Level, UnknownRequirement, requirement
 from jwkconform.harness._session import JUDGEMENTS, Conformance, Invocation, Prepared
 from jwkconform.harness._spec import CAPABILITY_MARKER, REQUIREMENT_MARKER
+from jwkconform.harness._verdicts import OUTCOMES, VERDICT_OF, Judgement, Outcome
 
 if TYPE_CHECKING:
     from jwkconform.harness._target import Target
@@ -117,6 +119,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         metavar="PATH",
         help="write the Markdown conformance report here",
+    )
+    add(
+        "--jwk-report-html",
+        dest="jwk_report_html",
+        default=None,
+        metavar="PATH",
+        help="write the HTML conformance report here (one self-contained file)",
     )
     parser.addini(
         "jwk_adapter", "adapter under test (module:factory or entry point name)", default=""
@@ -220,19 +229,45 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         load_profile(conformance.options.profile)
     for item in ours:
         # Unknown IDs and levels are usage errors now, not mid-run; JUnit gets the IDs.
-        item.user_properties += [("requirement", rid) for rid in _marks(item)]
+        for rid, level in _marks(item).items():
+            item.user_properties += [("requirement", rid), ("level", level.value)]
         test = getattr(item, "obj", None)
         if not conformance.options.profile_given:
             apply_profile(test)
         if callable(test) and hasattr(test, "hypothesis"):
             seed(conformance.options.seed)(test)
+            _record_examples(test)
     conformance.target  # noqa: B018 - resolves the adapter now
+
+
+def _record_examples(test: Any) -> None:
+    """Start the timeline afresh with each example of a Hypothesis test, and pin it to the
+    exception of an example that fails (Hypothesis replays the shrunk example last)."""
+    inner: Callable[..., Any] = test.hypothesis.inner_test
+    if getattr(inner, "_jwkconform_records", False):
+        return
+    from jwkconform.harness._timeline import RECORDER, attach
+
+    @functools.wraps(inner)
+    def example(*args: Any, **kwargs: Any) -> Any:
+        RECORDER.reset()
+        try:
+            return inner(*args, **kwargs)
+        except BaseException as exc:
+            attach(exc)
+            raise
+
+    example._jwkconform_records = True  # type: ignore[attr-defined]
+    test.hypothesis.inner_test = example
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
     marks = _marks(item)
     if not marks:
         return
+    from jwkconform.harness._timeline import RECORDER
+
+    RECORDER.reset()
     target = item.config.stash[_KEY].target
     needed = [str(c) for mark in item.iter_markers(CAPABILITY_MARKER) for c in mark.args]
     gated = [(rid, g) for rid in marks for g in REQUIREMENTS[rid].gates]
@@ -250,6 +285,7 @@ def pytest_runtest_makereport(
     if not marks:
         return report
     from jwkconform.harness._judge import judge
+    from jwkconform.harness._timeline import RECORDER
 
     conformance = item.config.stash[_KEY]
     skip = _skip_reason(report) if report.skipped else ""
@@ -262,11 +298,66 @@ def pytest_runtest_makereport(
         strict=conformance.options.strict,
         expected=conformance.options.expected,
         skip=skip,
+        timeline=RECORDER.snapshot() if exc is not None else None,
     )
-    setattr(report, JUDGEMENTS, [[j.requirement_id, j.outcome, j.message]
-                                 for j in verdict.judgements])  # fmt: skip
+    setattr(report, JUDGEMENTS, [_judgement_data(j) for j in verdict.judgements])
     _show(report, verdict.pytest_outcome, verdict.summary)
+    _junit_properties(item, marks, verdict.judgements)
     return report
+
+
+def _judgement_data(j: Judgement) -> list[Any]:
+    """A judgement as plain data, which xdist relays from a worker: ID, outcome, message,
+    and the extras of a problem (example, timeline, cause)."""
+    extras: dict[str, Any] = {}
+    if j.example:
+        extras["example"] = j.example
+    if j.timeline is not None:
+        extras["timeline"] = j.timeline.as_json()
+    if j.cause is not None:
+        extras["cause"] = j.cause
+    return [j.requirement_id, j.outcome, j.message, extras]
+
+
+_JUNIT_NAMES = ("requirement", "level", "verdict")
+_OUTCOMES = pytest.StashKey[dict[str, Outcome]]()
+
+
+def _junit_properties(
+    item: pytest.Item, marks: dict[str, Level], judgements: tuple[Judgement, ...]
+) -> None:
+    """JUnit properties: per requirement of the test, its ``requirement``, ``level`` and
+    ``verdict`` (this test's outcome for it, worst phase first)."""
+    outcomes = item.stash.setdefault(_OUTCOMES, {})
+    for j in judgements:
+        old = outcomes.get(j.requirement_id)
+        if old is None or OUTCOMES.index(j.outcome) < OUTCOMES.index(old):
+            outcomes[j.requirement_id] = j.outcome
+    kept = [(n, v) for n, v in item.user_properties if n not in _JUNIT_NAMES]
+    # Its own requirements, then the owners of premises that failed in it.
+    others = {r: REQUIREMENTS[r].level for r in outcomes if r not in marks and r in REQUIREMENTS}
+    levels = {**marks, **others}
+    for rid, level in levels.items():
+        kept += [("requirement", rid), ("level", level.value)]
+        if rid in outcomes:
+            kept.append(("verdict", VERDICT_OF[outcomes[rid]]))
+    item.user_properties[:] = kept
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Name the JUnit test suite after the implementation (unless the user named it)."""
+    config = session.config
+    conformance = config.stash.get(_KEY, None)
+    if conformance is None or not conformance._conformance_run():
+        return
+    try:
+        from _pytest.junitxml import xml_key
+    except ImportError:  # pragma: no cover - a pytest without it writes "pytest"
+        return
+    xml = config.stash.get(xml_key, None)
+    if xml is not None and config.getini("junit_suite_name") == "pytest":
+        xml.suite_name = conformance.target.name
 
 
 def _show(report: pytest.TestReport, outcome: str, summary: str) -> None:

@@ -4,7 +4,8 @@
     jwkconform spec KID-03
     jwkconform docs adapters
     jwkconform serve --port 8080
-    jwkconform matrix reference.json pyjwt.json --out docs/compatibility.md
+    jwkconform matrix reference.json pyjwt.json --out docs/compatibility.md --html matrix.html
+    jwkconform diff before.json after.json
 
 Errors are one line on standard error. Exit status: 0 success, 1 a requirement failed,
 2 usage error, 3 harness or adapter error, 130 interrupted.
@@ -58,9 +59,10 @@ def _parser() -> argparse.ArgumentParser:
     spec.add_argument("ids", nargs="*", metavar="ID", help="requirement IDs (default: all)")
     spec.add_argument(
         "--format",
-        choices=("text", "markdown", "json", "decisions"),
+        choices=("text", "markdown", "json", "decisions", "ground-truth"),
         default="text",
-        help="text (default), json, markdown (docs/spec.md) or decisions (docs/decisions.md)",
+        help="text (default), json, markdown (docs/spec.md), decisions (docs/decisions.md) or"
+        " ground-truth (docs/ground-truth.md)",
     )
     add_docs_arguments(commands.add_parser("docs", help="list or print the shipped guides"))
     add_serve_arguments(
@@ -72,7 +74,12 @@ def _parser() -> argparse.ArgumentParser:
     matrix.add_argument(
         "reports", nargs="+", metavar="REPORT.json", help="reports, in column order"
     )
-    matrix.add_argument("--out", metavar="PATH", help="write the matrix here (default: stdout)")
+    matrix.add_argument(
+        "--out", metavar="PATH", help="write the matrix here (default: stdout, unless --html)"
+    )
+    matrix.add_argument(
+        "--html", metavar="PATH", help="also write the matrix as one self-contained HTML page"
+    )
     matrix.add_argument(
         "--notes",
         metavar="FILE",
@@ -83,6 +90,16 @@ def _parser() -> argparse.ArgumentParser:
         "--allow-incomplete",
         action="store_true",
         help="take reports of incomplete runs (interrupted or filtered); they are marked",
+    )
+    from jwkconform.harness._diff import add_diff_arguments
+
+    add_diff_arguments(
+        commands.add_parser(
+            "diff",
+            help="list the verdicts that changed between two JSON reports",
+            epilog="exit status: 0 no regression, 1 a requirement became fail or error,"
+            " 2 a report cannot be read",
+        )
     )
     return parser
 
@@ -95,16 +112,22 @@ def _matrix(args: argparse.Namespace) -> int:
         beside = Path(args.out).parent / "compatibility-notes.json"
         notes = beside if beside.is_file() else None
     try:
-        text = write_matrix(args.reports, args.out, notes, allow_incomplete=args.allow_incomplete)
+        text = write_matrix(
+            args.reports, args.out, notes, allow_incomplete=args.allow_incomplete, html=args.html
+        )
     except MatrixError as exc:
         print(f"jwkconform matrix: error: {exc}", file=sys.stderr)
         return USAGE
-    if args.out is None:
+    except OSError as exc:
+        print(f"jwkconform matrix: error: cannot write: {exc}", file=sys.stderr)
+        return USAGE
+    if args.out is None and args.html is None:
         sys.stdout.write(text)
     return 0
 
 
 def _spec(args: argparse.Namespace) -> int:
+    from jwkconform.harness._ground_truth import render_ground_truth_page
     from jwkconform.harness._registry import UnknownRequirement, requirement
     from jwkconform.harness._spec import (
         render_decisions_page,
@@ -118,11 +141,15 @@ def _spec(args: argparse.Namespace) -> int:
     except UnknownRequirement as exc:
         print(f"jwkconform spec: error: {exc}", file=sys.stderr)
         return USAGE
-    if args.format in {"markdown", "decisions"} and ids:
+    if args.format in {"markdown", "decisions", "ground-truth"} and ids:
         print(f"jwkconform spec: error: --format {args.format} renders the whole document",
               file=sys.stderr)  # fmt: skip
         return USAGE
-    pages = {"markdown": render_markdown, "decisions": render_decisions_page}
+    pages = {
+        "markdown": render_markdown,
+        "decisions": render_decisions_page,
+        "ground-truth": render_ground_truth_page,
+    }
     render = {"text": render_text, "json": render_json}.get(args.format)
     sys.stdout.write(render(ids) if render is not None else pages[args.format]())
     return 0
@@ -155,6 +182,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return serve(args)
         if args.command == "matrix":
             return _matrix(args)
+        if args.command == "diff":
+            from jwkconform.harness._diff import diff
+
+            return diff(args)
         if args.command == "spec":
             return _spec(args)
         if args.command == "docs":

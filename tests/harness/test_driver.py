@@ -73,6 +73,10 @@ def test_a_misbehaving_driver_fails_the_running_tests_and_the_run_goes_on(
         "ORD-01",
         "--jwk-report-json",
         "r.json",
+        "--jwk-report-md",
+        "r.md",
+        "--jwk-report-html",
+        "r.html",
         "-p",
         "no:cacheprovider",
         timeout=SUITE_TIMEOUT,
@@ -99,7 +103,31 @@ def test_a_misbehaving_driver_fails_the_running_tests_and_the_run_goes_on(
         assert "Flaky" not in rows[rid]["message"]
     assert report["summary"]["error"] == 2
     assert report["summary"]["fail"] == report["summary"]["pass"] == 0
+    _the_cause_reaches_the_reports(pytester.path, script, rows)
     assert_none_left(marker)
+
+
+def _the_cause_reaches_the_reports(folder: Path, script: str, rows: dict[str, Any]) -> None:
+    """The driver's exit status and stderr are in the JSON, Markdown and HTML reports, and
+    the end of its JSON-lines transcript ends the finding's timeline."""
+    findings = [f for rid in ("CFG-03", "ORD-01") for f in rows[rid]["findings"]]
+    causes = [f["cause"] for f in findings if f["cause"] is not None]
+    assert causes, findings
+    markdown = (folder / "r.md").read_text(encoding="utf-8")
+    page = (folder / "r.html").read_text(encoding="utf-8")
+    assert "the end of its standard error" in markdown
+    assert 'class="cause"' in page
+    if script == "crash":
+        assert any(c["exit_status"] == 3 and "boom: deliberate crash" in c["stderr"]
+                   for c in causes)  # fmt: skip
+        assert "The driver exited 3" in markdown
+        assert "The driver exited 3" in page
+    if script == "hang":
+        assert all(c["exit_status"] is None for c in causes)
+    transcript = [e["text"] for f in findings if f["timeline"]
+                  for e in f["timeline"]["events"] if e["kind"] == "transcript"]  # fmt: skip
+    assert any(t.startswith('> {"id"') and '"open_store"' in t for t in transcript), transcript
+    assert any(t.startswith("< ") for t in transcript), transcript
 
 
 def test_a_driver_command_that_does_not_exist_is_a_usage_error(pytester: pytest.Pytester) -> None:

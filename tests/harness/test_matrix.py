@@ -58,9 +58,10 @@ def _report(
     for row in rows:
         summary[str(row["verdict"])] += 1
     document = {
-        "schema_version": 2,
+        "schema_version": 3,
         "jwkconform": __version__,
         "implementation": name,
+        "implementation_version": name.split()[-1],
         "adapter": f"{name.split()[0].lower()}:factory",
         "transport": "loopback",
         "seed": seed,
@@ -204,7 +205,7 @@ def test_the_cli_writes_what_render_makes_and_regenerates_byte_identically(
     [
         ("{not json", "is not JSON"),
         ("[]", "the document is a JSON list, not an object"),
-        (json.dumps({**ALPHA, "schema_version": 1}), "schema_version is 1, not 2"),
+        (json.dumps({**ALPHA, "schema_version": 1}), "schema_version is 1, not 2 or 3"),
         (json.dumps({k: v for k, v in ALPHA.items() if k != "implementation"}), "'implementation'"),
         (
             json.dumps({**ALPHA, "requirements": [{**ALPHA["requirements"][0], "verdict": "ok"}]}),
@@ -226,6 +227,17 @@ def test_a_malformed_report_gives_a_clear_error(tmp_path: Path, content: str, pr
     assert not (tmp_path / "m.md").exists(), "a failed matrix must not leave a partial file"
     with pytest.raises(MatrixError, match=r"bad\.json"):
         load_report(bad)
+
+
+def test_a_schema_2_report_is_still_read(tmp_path: Path) -> None:
+    old = {k: v for k, v in ALPHA.items() if k != "implementation_version"}
+    old["schema_version"] = 2
+    completed = _matrix(_write(tmp_path, "old.json", old), _write(tmp_path, "new.json", BETA),
+                        "--out", "m.md", cwd=tmp_path)  # fmt: skip
+    assert completed.returncode == 0, completed.stderr
+    assert _row((tmp_path / "m.md").read_text(encoding="utf-8"), "KID-03")[2:4] == [
+        "**FAIL**", "xfail"
+    ]  # fmt: skip
 
 
 def test_a_missing_report_is_named(tmp_path: Path) -> None:

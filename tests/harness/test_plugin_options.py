@@ -24,6 +24,7 @@ def test_options_are_listed_under_the_jwkconform_group(pytester: pytest.Pytester
             "*--jwk-requirement=ID*",
             "*--jwk-report-json=PATH*",
             "*--jwk-report-md=PATH*",
+            "*--jwk-report-html=PATH*",
         ]
     )
 
@@ -99,7 +100,7 @@ def test_the_given_profile_and_seed_are_used_and_reported(pytester: pytest.Pytes
 @pytest.mark.parametrize(
     "option",
     ["--jwk-adapter", "--jwk-driver", "--jwk-report-json", "--jwk-report-md",
-     "--jwk-expected-failures", "--jwk-requirement"],
+     "--jwk-report-html", "--jwk-expected-failures", "--jwk-requirement"],
 )  # fmt: skip
 def test_an_empty_value_is_a_one_line_usage_error(pytester: pytest.Pytester, option: str) -> None:
     pytester.makepyfile(test_target=TARGET_NAME_FILE)
@@ -110,7 +111,7 @@ def test_an_empty_value_is_a_one_line_usage_error(pytester: pytest.Pytester, opt
     assert not result.stdout.str().strip()
 
 
-@pytest.mark.parametrize("option", ["--jwk-report-json", "--jwk-report-md"])
+@pytest.mark.parametrize("option", ["--jwk-report-json", "--jwk-report-md", "--jwk-report-html"])
 def test_a_report_path_that_cannot_be_written_is_refused_before_any_test(
     pytester: pytest.Pytester, option: str
 ) -> None:

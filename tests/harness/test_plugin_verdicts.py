@@ -296,14 +296,42 @@ def test_every_verdict_and_outcome_validates_against_the_schema(pytester: pytest
     assert {row["verdict"] for row in rows.values()} >= {"fail", "blocked", "pass", "untested"}
 
 
-def test_junit_xml_carries_the_requirement_property(pytester: pytest.Pytester) -> None:
+def test_junit_xml_carries_requirement_level_and_verdict_properties(
+    pytester: pytest.Pytester,
+) -> None:
+    import xml.etree.ElementTree as ET
+
+    use_adapters(pytester)
+    pytester.makepyfile(
+        test_should=SHOULD_ONLY_FILE, test_verdicts=VERDICTS_FILE, test_attributed=ATTRIBUTED
+    )
+    pytester.runpytest("--junit-xml", "junit.xml", "--jwk-adapter", "my_adapter:factory")
+    tree = ET.parse(pytester.path / "junit.xml")
+    props = {
+        case.get("name"): [(p.get("name"), p.get("value")) for p in case.iter("property")]
+        for case in tree.iter("testcase")
+    }
+    assert props["test_should_fails"] == [
+        ("requirement", "KID-04"), ("level", "SHOULD"), ("verdict", "non-strict"),
+    ]  # fmt: skip
+    assert props["test_must_fails"][-1] == ("verdict", "fail")
+    assert props["test_may_needs_coalescing"] == [
+        ("requirement", "CACHE-05"), ("level", "MAY"), ("verdict", "skip"),
+    ]  # fmt: skip
+    # A premise that failed is judged against its owner, which the properties name too.
+    assert props["test_a_premise_of_another_requirement"] == [
+        ("requirement", "LEASE-03"), ("level", "SHOULD"), ("verdict", "blocked"),
+        ("requirement", "ORD-02"), ("level", "MUST"), ("verdict", "fail"),
+    ]  # fmt: skip
+    # The suite is named after the implementation under test, not "pytest".
+    suites = [s.get("name") for s in tree.iter("testsuite")]
+    assert suites == ["tiny-adapter 1.0"]
+
+
+def test_a_junit_suite_name_the_user_gives_is_kept(pytester: pytest.Pytester) -> None:
     import xml.etree.ElementTree as ET
 
     pytester.makepyfile(test_should=SHOULD_ONLY_FILE)
-    pytester.runpytest("--junit-xml", "junit.xml")
+    pytester.runpytest("--junit-xml", "junit.xml", "-o", "junit_suite_name=mine")
     tree = ET.parse(pytester.path / "junit.xml")
-    props = {
-        case.get("name"): [p.get("value") for p in case.iter("property")]
-        for case in tree.iter("testcase")
-    }
-    assert props["test_should_fails"] == ["KID-04"]
+    assert [s.get("name") for s in tree.iter("testsuite")] == ["mine"]
