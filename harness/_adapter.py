@@ -67,6 +67,7 @@ CAPABILITIES: Mapping[str, str] = {
     "default-client": "when env.own_client is set, fetches with its own default HTTP client",
     # Features that some requirements presume.
     "encrypt": "serves the encrypt purpose",
+    "other-purposes": "takes queries for purposes whose secrets are not keys (LOAD-02)",
     "sign-decrypt": "serves private keys of a local set for sign and decrypt",
     "lease": "gives each secret a lease and reports its expiry on the fake clock",
     "resolver-config": "has a resolver configuration with a verificationSecretId (KID-06)",
@@ -178,7 +179,8 @@ class Adapter(Protocol):
 
     An adapter may also have ``key_support`` (a `KeySupport`: the key types and algorithms
     it verifies with; by default every one the catalogue names), so that the suites draw
-    only keys the implementation lawfully supports.
+    only keys the implementation lawfully supports, and ``version`` (a string), which the
+    reports record ("unknown" without it).
     """
 
     name: str

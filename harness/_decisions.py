@@ -13,22 +13,12 @@ to, and docs/decisions.md is rendered from this table.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 
+from jwkconform.harness._decision import Decision
+from jwkconform.harness._decisions_revised import REVISED
+
 __all__ = ["DECISIONS", "Decision", "decision", "decisions_for"]
-
-
-@dataclass(frozen=True)
-class Decision:
-    """One decision: the open question, the answer, the reason and where it applies."""
-
-    id: str
-    question: str
-    answer: str
-    why: str
-    applies_to: tuple[str, ...]
-    tested: bool = False
 
 
 _ROWS: tuple[Decision, ...] = (
@@ -313,7 +303,7 @@ def _index(rows: tuple[Decision, ...]) -> Mapping[str, Decision]:
     return MappingProxyType(table)
 
 
-DECISIONS: Mapping[str, Decision] = _index(_ROWS)
+DECISIONS: Mapping[str, Decision] = _index((*_ROWS, *REVISED))
 """Every decision by ID, in order."""
 
 

@@ -14,12 +14,14 @@ mode is on). Errors are never softened.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Final, Literal
+from dataclasses import dataclass, replace
+from typing import Any, Final, Literal
 
 from jwkconform.harness._attribution import findings, message_of
+from jwkconform.harness._example import summary as example_summary
 from jwkconform.harness._expected import ExpectedFailures
 from jwkconform.harness._registry import REQUIREMENTS, Level
+from jwkconform.harness._timeline import Timeline, attached, finding_timeline
 from jwkconform.harness._verdicts import Judgement, Outcome
 
 __all__ = ["TestVerdict", "example_of", "judge"]
@@ -72,8 +74,12 @@ def _soften(
         assert entry is not None
         message = f"expected failure: {entry.reason}\n{judgement.message}"
         return Judgement(nodeid, rid, "xfailed", message)
-    if judgement.outcome == "passed" and expects:
-        assert entry is not None
+    # A test-level entry is strict: its test must fail. A requirement-level entry is the
+    # requirement's verdict (some test fails); other tests of it may pass, and a requirement
+    # that no longer fails at all is a ground-truth mismatch of the run (see `_reports`).
+    if judgement.outcome == "passed" and expects and entry is not None:
+        if entry.key in REQUIREMENTS:
+            return judgement
         message = f"[XPASS(strict)] listed as an expected failure, but it held: {entry.reason}"
         return Judgement(nodeid, rid, "failed", message)
     if judgement.outcome == "failed" and _level(rid, own) is Level.SHOULD and not strict:
@@ -81,8 +87,22 @@ def _soften(
     return judgement
 
 
+def _cause(exc: BaseException | None) -> dict[str, Any] | None:
+    """Why a driver broke, as its `DriverError` recorded it (exit status, end of stderr)."""
+    stderr = getattr(exc, "stderr_tail", None)
+    if not isinstance(stderr, str):
+        return None
+    status = getattr(exc, "exit_status", None)
+    return {"exit_status": status if isinstance(status, int) else None, "stderr": stderr}
+
+
 def _raw(
-    nodeid: str, own: Mapping[str, Level], phase: str, exc: BaseException | None, skip: str
+    nodeid: str,
+    own: Mapping[str, Level],
+    phase: str,
+    exc: BaseException | None,
+    skip: str,
+    timeline: Timeline | None = None,
 ) -> list[Judgement]:
     if skip:
         return [Judgement(nodeid, rid, "skipped", skip) for rid in own]
@@ -90,15 +110,34 @@ def _raw(
         return [Judgement(nodeid, rid, "passed") for rid in own] if phase == "call" else []
     if phase != "call":
         message = f"the test could not {'start' if phase == 'setup' else 'clean up'}: "
-        return [Judgement(nodeid, rid, "error", message + message_of(exc)) for rid in own]
+        message += message_of(exc)
+        pinned = finding_timeline(attached(exc) or timeline, exc, message, "error")
+        return [Judgement(nodeid, rid, "error", message, timeline=pinned, cause=_cause(exc))
+                for rid in own]  # fmt: skip
     example = example_of(exc)
     judged: list[Judgement] = []
     for finding in findings(exc, list(own)):
         cause_example = example_of(finding.cause) or example
         message = finding.message + (f"\n{cause_example}" if cause_example else "")
         outcome: Outcome = finding.kind
-        judged += [Judgement(nodeid, rid, outcome, message) for rid in finding.requirements]
+        extras: dict[str, Any] = {}
+        if outcome != "blocked":
+            seen = attached(finding.cause) or attached(exc) or timeline
+            extras = {
+                "example": example_summary(cause_example),
+                "timeline": finding_timeline(seen, finding.cause, finding.message, outcome),
+                "cause": _cause(finding.cause),
+            }
+        judged += [Judgement(nodeid, rid, outcome, message, **extras)
+                   for rid in finding.requirements]  # fmt: skip
     return judged
+
+
+def _carried(raw: Judgement, softened: Judgement) -> Judgement:
+    """``softened`` with the example, timeline and cause of the judgement it came from."""
+    if softened.outcome == "passed" or softened is raw:
+        return softened
+    return replace(softened, example=raw.example, timeline=raw.timeline, cause=raw.cause)
 
 
 def judge(
@@ -110,11 +149,15 @@ def judge(
     strict: bool,
     expected: ExpectedFailures,
     skip: str = "",
+    timeline: Timeline | None = None,
 ) -> TestVerdict:
     """Judge one phase of test ``nodeid`` whose marker names ``own`` (with their levels):
-    it raised ``exc`` (None: it passed) or was skipped with reason ``skip``."""
-    raw = _raw(nodeid, own, phase, exc, skip)
-    judged = tuple(_soften(nodeid, j, own, strict=strict, expected=expected) for j in raw)
+    it raised ``exc`` (None: it passed) or was skipped with reason ``skip``; ``timeline``
+    is what the test did, for a failure that carries no timeline of its own."""
+    raw = _raw(nodeid, own, phase, exc, skip, timeline)
+    judged = tuple(
+        _carried(j, _soften(nodeid, j, own, strict=strict, expected=expected)) for j in raw
+    )
     bad = [j for j in judged if j.outcome in {"error", "failed"}]
     if bad:
         summary = "; ".join(f"{j.requirement_id} {j.outcome}: {j.message.splitlines()[0]}"

@@ -166,6 +166,7 @@ ROWS: tuple[Requirement, ...] = (
         (Source("001", "only CryptoKey secrets"),),
         "check that purposes other than key purposes are refused up front instead of falling"
         " through to the JWK lookup",
+        ("other-purposes",),
     ),
     Requirement(
         "LOAD-03",

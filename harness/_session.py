@@ -7,6 +7,7 @@ the run was complete, and writes the reports.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import signal
 import threading
@@ -25,6 +26,7 @@ from jwkconform.harness._options import RunOptions
 from jwkconform.harness._reports import (
     Run,
     RunInfo,
+    _mismatches,
     exit_status,
     terminal_lines,
     write_reports,
@@ -42,6 +44,24 @@ __all__ = ["JUDGEMENTS", "Conformance", "Invocation", "Prepared"]
 # The attribute of a test report that carries its judgements (it survives xdist).
 JUDGEMENTS: Final = "jwkconform"
 _SUITES: Final = "jwkconform.suites"
+
+
+def _judgement(
+    nodeid: str, rid: str, outcome: Any, message: str, extras: dict[str, Any]
+) -> Judgement:
+    """A judgement again from the plain data a (worker's) report carried."""
+    from jwkconform.harness._timeline import Timeline
+
+    timeline = extras.get("timeline")
+    return Judgement(
+        nodeid,
+        rid,
+        outcome,
+        message,
+        example=str(extras.get("example") or ""),
+        timeline=Timeline.from_json(timeline) if timeline else None,
+        cause=extras.get("cause"),
+    )
 
 
 def _main_thread() -> bool:
@@ -214,9 +234,9 @@ class Conformance:
             return
         if report.when == "call" or report.skipped or report.failed:
             self.finished.add(report.nodeid)
-        for rid, outcome, message in data:
+        for rid, outcome, message, *rest in data:
             key = (report.nodeid, rid)
-            new = Judgement(report.nodeid, rid, outcome, message)
+            new = _judgement(report.nodeid, rid, outcome, message, rest[0] if rest else {})
             old = self.judgements.get(key)
             if old is None or OUTCOMES.index(new.outcome) < OUTCOMES.index(old.outcome):
                 self.judgements[key] = new
@@ -267,7 +287,14 @@ class Conformance:
             return
         if self.interrupted:
             session.exitstatus = exitstatus = pytest.ExitCode.INTERRUPTED
-        self.finished_run = run = self._run(session, exitstatus)
+        run = self._run(session, exitstatus)
+        if exitstatus == pytest.ExitCode.OK and _mismatches(run, self.options.expected):
+            # A verdict that disagrees with the library's ground truth fails the run.
+            session.exitstatus = exitstatus = pytest.ExitCode.TESTS_FAILED
+            run = dataclasses.replace(
+                run, info=dataclasses.replace(run.info, exit_status=exit_status(exitstatus))
+            )
+        self.finished_run = run
         try:
             write_reports(run, self.options)
         except OSError as exc:

@@ -152,6 +152,7 @@ class ReferenceAdapter:
     """The reference store and provider (``jwkconform.reference``)."""
 
     name = f"jwkconform reference {__version__}"
+    version = __version__
     capabilities = frozenset(
         {
             "config-refusal",
@@ -165,6 +166,7 @@ class ReferenceAdapter:
             "valid",
             "verify",
             "encrypt",
+            "other-purposes",
             "sign-decrypt",
             "lease",
             "reports-attempts",

@@ -29,10 +29,9 @@ from jwkconform.reference._store import JwkSetSecretStore
 __all__ = ["CAPABILITIES", "Driver", "main"]
 
 CAPABILITIES = (
-    "config", "resolver-config", "named", "valid", "verify", "encrypt",
-    "sign-decrypt", "lease", "reports-attempts", "file-urls", "warnings", "publisher",
-    "provider-endpoint", "realms",
-    "all-combinations", "remote-jwk-url", "mtls",
+    "config", "default-client", "resolver-config", "named", "valid", "verify", "encrypt",
+    "other-purposes", "sign-decrypt", "lease", "reports-attempts", "file-urls", "warnings",
+    "publisher", "provider-endpoint", "realms", "all-combinations", "remote-jwk-url", "mtls",
 )  # fmt: skip
 # The key types (D-22) and algorithms the reference verifies with.
 KEY_SUPPORT = {

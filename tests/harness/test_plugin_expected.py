@@ -5,6 +5,7 @@ library's ground truth can ride in the same file."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 import pytest
 from pytester_files import by_id, output, report
@@ -33,6 +34,11 @@ def test_fixed_meanwhile():
     pass
 
 
+@pytest.mark.jwk_requirement("ORD-03")
+def test_fixed_meanwhile_too():
+    pass
+
+
 @pytest.mark.jwk_requirement("ORD-02")
 @pytest.mark.parametrize("case", ["a", "b"])
 def test_one_case_known(case):
@@ -40,7 +46,7 @@ def test_one_case_known(case):
 """
 
 
-def _expect(pytester: pytest.Pytester, entries: dict[str, object]) -> None:
+def _expect(pytester: pytest.Pytester, entries: Mapping[str, object]) -> None:
     (pytester.path / "known.json").write_text(json.dumps(entries), encoding="utf-8")
 
 
@@ -61,18 +67,24 @@ def test_expected_failures_by_id_name_node_id_and_case(pytester: pytest.Pytester
             # As pytest prints it in a FAILED line of a run from another folder.
             "../../site-packages/jwkconform/suites/test_expected.py::test_known_by_node_id": "GW-3",
             "ORD-01": "fixed meanwhile",
+            "test_fixed_meanwhile_too": "fixed meanwhile too",
             "test_one_case_known[b]": "GW-4",
         },
     )
     result, rows = _run(pytester)
-    assert result.ret == pytest.ExitCode.TESTS_FAILED  # the strict XPASS of ORD-01
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
     assert {rid: rows[rid]["verdict"] for rid in ("KID-01", "KID-02", "KID-03")} == dict.fromkeys(
         ("KID-01", "KID-02", "KID-03"), "xfail"
     )
     assert "expected failure: GW-1" in rows["KID-01"]["message"]
     assert "expected failure: GW-3" in rows["KID-03"]["message"]
-    assert rows["ORD-01"]["verdict"] == "fail"
-    assert "[XPASS(strict)]" in rows["ORD-01"]["message"]
+    # A test-level entry is strict: the test that no longer fails fails.
+    assert rows["ORD-03"]["verdict"] == "fail"
+    assert "[XPASS(strict)]" in rows["ORD-03"]["message"]
+    # A requirement-level entry is the requirement's verdict: it passes, and the run fails
+    # because the verdict disagrees with what the file says.
+    assert rows["ORD-01"]["verdict"] == "pass"
+    result.stdout.fnmatch_lines(["ground truth: ORD-01 is expected to be xfail, got pass"])
     assert rows["ORD-02"]["verdict"] == "xfail"  # case a passed, case b failed as listed
     assert "matched no test" not in output(result)
     assert "names no requirement or test" not in output(result)
@@ -142,6 +154,37 @@ def test_ground_truth_entries_are_compared_with_the_verdicts(pytester: pytest.Py
     result.stdout.fnmatch_lines(["ground truth: KID-02 is expected to be pass, got fail"])
     mismatches = report(pytester.path / "r.json")["expectations"]["mismatches"]
     assert mismatches == [{"id": "KID-02", "expected": "pass", "got": "fail"}]
+
+
+@pytest.mark.parametrize("verdict", ["pass", "fail"])
+def test_a_ground_truth_mismatch_alone_fails_the_run(
+    pytester: pytest.Pytester, verdict: str
+) -> None:
+    pytester.makepyfile(
+        test_expected="""
+import pytest
+
+
+@pytest.mark.jwk_requirement("ORD-01")
+def test_order():
+    pass
+
+
+@pytest.mark.jwk_requirement("KID-01")
+@pytest.mark.skip(reason="no named capability")
+def test_named():
+    pass
+"""
+    )
+    truth = {"ORD-01": {"verdict": "pass", "reason": "order kept"}}
+    truth["KID-01"] = {"verdict": verdict, "reason": "claimed, but the test is skipped"}
+    _expect(pytester, truth)
+    result, rows = _run(pytester)
+    assert rows["KID-01"]["verdict"] == "skip"
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    expected = "xfail" if verdict == "fail" else "pass"
+    result.stdout.fnmatch_lines([f"ground truth: KID-01 is expected to be {expected}, got skip"])
+    assert report(pytester.path / "r.json")["exit_status"] == 1
 
 
 @pytest.mark.parametrize(

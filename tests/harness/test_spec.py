@@ -102,9 +102,10 @@ def test_unknown_id_suggests_the_closest() -> None:
 
 def test_docstring_examples_run() -> None:
     import jwkconform.harness._decisions as decisions_module
+    import jwkconform.harness._ground_truth as ground_truth_module
     import jwkconform.harness._spec as spec_module
 
-    for module in (registry_module, decisions_module, spec_module):
+    for module in (registry_module, decisions_module, spec_module, ground_truth_module):
         failures, attempted = doctest.testmod(module)
         assert attempted > 0, module.__name__
         assert failures == 0, module.__name__
@@ -179,6 +180,15 @@ def test_docs_decisions_md_is_rendered_from_the_decisions() -> None:
     text = (ROOT / "docs" / "decisions.md").read_text(encoding="utf-8")
     assert text == render_decisions_page(), (
         "run: jwkconform spec --format decisions > docs/decisions.md"
+    )
+
+
+def test_docs_ground_truth_md_is_rendered_from_the_shipped_ground_truth() -> None:
+    from jwkconform.harness._ground_truth import render_ground_truth_page
+
+    text = (ROOT / "docs" / "ground-truth.md").read_text(encoding="utf-8")
+    assert text == render_ground_truth_page(), (
+        "run: jwkconform spec --format ground-truth > docs/ground-truth.md"
     )
 
 

@@ -1,0 +1,98 @@
+"""Decisions taken with the catalogue's revision of CFG-01/08, LOAD-02/04, PUB-07/10/11/13 and
+RT-01, where the revised wording still leaves a choice open (rendered like the others)."""
+
+from __future__ import annotations
+
+from jwkconform.harness._decision import Decision
+
+__all__ = ["REVISED"]
+
+REVISED: tuple[Decision, ...] = (
+    Decision(
+        "D-31",
+        "When must a bad configuration be refused (CFG-01, CFG-02, CFG-08)?",
+        "When the store is opened, or at the latest by the first query, before any fetch:"
+        " that query ends in a configuration error that names the member. A store that"
+        " accepted a value never fails later because of it.",
+        "Implementations that read their configuration lazily are common (a JWKS client"
+        " built on first use); what matters to the gateway is that no request is ever"
+        " served from a configuration that should not stand.",
+        ("CFG-01", "CFG-02", "CFG-08"),
+        tested=True,
+    ),
+    Decision(
+        "D-32",
+        "How does a publisher learn that it is a new install (PUB-07)?",
+        'The publisher configuration has a member `"newInstall"`: `true` starts the global'
+        " mappings from the new-install defaults (an explicit mapping of a secret ID replaces"
+        " that default); `false` or absent is an upgraded install, where only the mappings"
+        " spelled out apply. The suites never hand the defaults to the publisher.",
+        "Handing the publisher the default mappings explicitly tested the harness's"
+        " defaults, not the implementation's own.",
+        ("PUB-07",),
+        tested=True,
+    ),
+    Decision(
+        "D-33",
+        "What may `jwks_uri` be (PUB-13)?",
+        "Any absolute `http` or `https` URL whose host is the publisher's own or a loopback"
+        " name (`127.0.0.1`, `localhost`), and which, fetched, serves exactly that realm's"
+        " keys; a Remote JSON Web Key URL, when set, is returned as configured.",
+        "The catalogue asks for a URL that works, not one spelling; the harness may reach"
+        " only 127.0.0.1, so it checks other hosts' URLs by their effect, not by fetching.",
+        ("PUB-13",),
+        tested=True,
+    ),
+    Decision(
+        "D-34",
+        "A key reached by two rules (two mappings, or a mapping and the active alias): how"
+        " often does it show (PUB-10)?",
+        "Once per (`kid`, `alg`): with all combinations on, once per algorithm of its type;"
+        " without, once. Two rules never make a duplicate entry.",
+        "A repeated identical entry says nothing new and makes a client's kid lookup"
+        " ambiguous for no reason.",
+        ("PUB-10", "PUB-11"),
+        tested=True,
+    ),
+    Decision(
+        "D-35",
+        "Which published keys must carry `x5c` and `x5t` (PUB-11)?",
+        "Every published key, all of which are asymmetric: a symmetric secret is never"
+        " published (PUB-02), so no published key lacks a certificate.",
+        "A published key without its certificate cannot be pinned by the clients that check `x5t`.",
+        ("PUB-11", "PUB-02"),
+    ),
+    Decision(
+        "D-36",
+        "What does RT-01 need of the publisher, and whose is its time bound?",
+        "A publisher whose endpoints the store can fetch over loopback HTTP (the adapter"
+        " honours `env.transport`); one that cannot is an adapter error, not a failure."
+        " That a removed alias stops verifying within `cacheTimeout + leaseExpiry` is"
+        " LEASE-03's finding: RT-01 fails only when a published alias does not verify.",
+        "A round trip tests the two halves together; a failure of the store's timing alone"
+        " belongs to the store's own requirement.",
+        ("RT-01", "LEASE-03"),
+        tested=True,
+    ),
+    Decision(
+        "D-37",
+        "Nesting or numbers beyond the parser's limits (LOAD-04).",
+        "Such a document either loads, if the implementation's parser takes it, or fails"
+        " with the store's load error; it never raises anything else, and on a reload the"
+        " last good set keeps serving.",
+        "Parser limits differ between languages; only the unrelated exception and the loss"
+        " of the served set harm the gateway.",
+        ("LOAD-04", "LOAD-05"),
+        tested=True,
+    ),
+    Decision(
+        "D-38",
+        "Does LOAD-02 apply to a JWKS client that can only be asked for keys?",
+        "No. It applies to implementations that hold secrets other than keys and take"
+        " queries for their purposes (capability `other-purposes`); for any other it is not"
+        " applicable, and its tests skip.",
+        "A client with no way to ask for a password cannot hand a JWK in its place; a pass"
+        " there would only measure the adapter.",
+        ("LOAD-02",),
+    ),
+)
