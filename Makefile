@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: conformance test lint type tox clean
+.PHONY: conformance test lint type tox ground-truth clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ lint: $(STAMP)
 
 type: $(STAMP)
 	$(BIN)/tox -e type
+
+# Every real library (PyJWT, jose, go-oidc) on five fresh seeds against its ground truth.
+ground-truth: $(STAMP)
+	JWKCONFORM_GROUND_TRUTH_ROUNDS=5 $(BIN)/pytest -n 2 -p no:randomly tests/harness/test_libraries.py -v
 
 tox: $(STAMP)
 	$(BIN)/tox

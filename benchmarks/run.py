@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import libraries  # benchmarks/libraries.py, beside this script
 from jwcrypto.jwk import JWKSet
 
 from jwkconform.fixtures import many_keys_set
@@ -301,6 +302,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sections = [
         ("Lookups and loading", lookups(args.quick)),
         ("Suite throughput", suites(args.quick)),
+        ("Real libraries against the reference", libraries.rows(1 if args.quick else 3)),
         ("Mock JWKS server under load", mock_server(args.quick)),
         ("Coalescing (CACHE-05)", coalescing()),
         ("Memory", memory()),
