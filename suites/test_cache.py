@@ -12,13 +12,13 @@ shown that the store does not fetch for every query, which is CACHE-01's failure
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from jwkconform.fixtures import public_jwk
+from jwkconform.fixtures import public_jwk, sign_token
 from jwkconform.harness import Target, premise
 from jwkconform.suites._caching import (
     GAP,
@@ -31,6 +31,7 @@ from jwkconform.suites._caching import (
     to,
     unknown_kids,
 )
+from jwkconform.suites._probes import SECRET_ID
 from jwkconform.suites.strategies import Keys, public_set
 
 
@@ -93,6 +94,43 @@ def test_no_query_fetches_while_the_set_is_fresh(
                         f"a miss, {q.how('miss', which)}, {where} fetched the set, inside "
                         "the miss window"
                     )
+
+
+_OUTSIDER_ALG: Final = "ES384"  # ROTATED_IN's
+
+
+@pytest.mark.jwk_requirement("CACHE-01")
+@pytest.mark.jwk_capability("verify", "cache-timeout", "miss-window")
+@given(keys=signers(min_size=1, max_size=3))
+def test_a_token_without_kid_fetches_nothing_while_the_set_is_fresh(
+    jwk_target: Target, keys: Keys
+) -> None:
+    """A token without a kid is a query of the valid secrets, not a kid miss: while the set
+    is fresh it fetches nothing, even when no cached key verifies it and the miss window has
+    passed (D-6). Its key, of a type the set does not hold, is published right after the
+    load, so a store that fetched would find it."""
+    if not jwk_target.key_support.signs(_OUTSIDER_ALG, "EC-P-384"):
+        pytest.skip(f"{jwk_target.name} does not verify {_OUTSIDER_ALG}")
+    assume(all(k.get("crv") != "P-384" for _, k in keys))
+    settings = config(cacheTimeout="600 s", cacheMissCacheTime="11 s")
+    with jwk_target.open_store(settings, document=public_set([k for _, k in keys])) as rig:
+        start = rig.clock.now()
+        alg, key = keys[0]
+        with premise("ORD-02"):
+            served = rig.store.verify(sign_token(key, alg, kid=None), SECRET_ID)
+            assert served.verified, (
+                f"a token without a kid, signed by a served key, did not verify: {served.reason}"
+            )
+        fetched = rig.jwks.fetch_count()
+        rig.jwks.serve(public_set([*(k for _, k in keys), ROTATED_IN]), at=start + MS)
+        token = sign_token(ROTATED_IN, _OUTSIDER_ALG, kid=None)
+        for when in (1.0, 12.0, 300.0, 599.0):
+            to(rig, start + when)
+            rig.store.verify(token, SECRET_ID)
+            assert rig.jwks.fetch_count() == fetched, (
+                f"a token without a kid that no cached key verifies, {when:g} s into a fresh"
+                " 600 s cache (cacheMissCacheTime 11 s), fetched the set"
+            )
 
 
 def _places(count: int) -> st.SearchStrategy[list[str]]:
