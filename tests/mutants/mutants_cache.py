@@ -243,3 +243,32 @@ def retries_held_back_for_cache_timeout() -> None:
         self._retry_at = now + self.config.cache_timeout.seconds
 
     _after_a_failed_reload(wait)
+
+
+@mutant("CACHE-01")
+def kidless_token_without_candidate_reloads() -> None:
+    """A token without kid whose alg no cached key can take is handled like a kid miss (as
+    some libraries do): past the miss window it reloads the set, although the set is fresh."""
+    from jwkconform.reference import _provider
+    from jwkconform.reference._constraints import constraint_failure
+
+    original = _provider.SecretsProvider.verify
+
+    def verify(self: Any, token: str) -> Any:
+        outcome = original(self, token)
+        try:
+            _, alg, kid = _provider._parse(token)
+        except _provider._BadToken:
+            return outcome
+        candidates = self._valid_secrets(self._clock())
+        if (
+            outcome.verified
+            or kid is not None
+            or any(constraint_failure(s.jwk, s.bits, alg) is None for s in candidates)
+        ):
+            return outcome
+        self._store.named(_store.Purpose.VERIFY, "\x00kid-less")  # a miss: may reload
+        self._valid = ()
+        return original(self, token)
+
+    _provider.SecretsProvider.verify = verify  # type: ignore[method-assign]
