@@ -8,10 +8,13 @@
 cosmic-ray makes the mutants and runs them. It edits a file in place, so every run works in
 copies under build/mutation/ (one per job) laid out as an installed `jwkconform` package, which
 comes before the editable install on PYTHONPATH: the suites import the mutated file, and the
-work tree is never edited. Each module's mutants run only the requirement groups whose tests
-call into the module (GROUPS), in strict mode (a failing SHOULD kills too), on the dev
-profile's 15 examples with Hypothesis seed 0 and no shrinking (tests/mutants/hunt_profile.py),
-stopping at the first failure. A mutant whose run outlives its timeout counts as killed, and
+work tree is never edited. Each copy has a server that has imported the third-party modules
+once and forks one conformance run per mutant, in strict mode (a failing SHOULD kills too), on
+the dev profile's 15 examples with Hypothesis seed 0 and no shrinking
+(tests/mutants/hunt_profile.py), stopping at the first failure. A mutant runs only the tests
+that execute the lines it changed (one traced run of the suites records them); a line that
+runs outside any test (at import, during collection) runs the requirement groups whose tests
+call into the module (GROUPS). A mutant whose run outlives its timeout counts as killed, and
 is shown as a timeout. Mutants inside annotations are never run: every module of the reference
 has ``from __future__ import annotations``, so annotations are never evaluated; they count as
 equivalent. The survivors are classified in benchmarks/mutation_survivors.py.
@@ -38,9 +41,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
+from types import FrameType
 from typing import Any, NoReturn
-
-from mutation_survivors import EQUIVALENT, MISSING
 
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "build" / "mutation"
@@ -67,6 +69,7 @@ GROUPS: Mapping[str, tuple[str, ...]] = {
 }
 
 BEGIN, END = "<!-- mutation-results:begin -->", "<!-- mutation-results:end -->"
+_UNREACHED = "no test executes the lines"
 _VERDICT = re.compile(r"^([A-Z]+-[0-9]+)\s+(?:MUST|SHOULD|MAY)\s+(fail|error)\b", re.MULTILINE)
 
 
@@ -78,10 +81,11 @@ class Mutant:
     line: int
     operator: str
     occurrence: int
-    outcome: str  # killed, timeout, survived, annotation, error
+    outcome: str  # killed, timeout, survived, annotation, error, pending
     before: str
     after: str
     by: tuple[str, ...] = ()  # the requirements that failed against it
+    reached: bool = True  # False: no test executes the mutated lines, so none ran
 
     @property
     def key(self) -> str:
@@ -107,6 +111,9 @@ def _stage(where: Path) -> None:
     for package, folder in sorted(mapping.items(), key=lambda item: item[0].count(".")):
         target = where / package.replace(".", "/")
         shutil.copytree(ROOT / folder, target, ignore=ignore, dirs_exist_ok=True)
+    # What each mutant is compared with, to find the lines it changed.
+    shutil.copytree(where / "jwkconform" / "reference", WORK / "original", ignore=ignore,
+                    dirs_exist_ok=True)  # fmt: skip
     # Checked-hash pycs: a mutant written in the same second, with the same size, as the
     # original must not be taken for it.
     compileall.compile_dir(
@@ -133,10 +140,10 @@ def run_arguments(groups: Sequence[str]) -> list[str]:
     ]  # fmt: skip
 
 
-def test_command(stage: Path, groups: Sequence[str]) -> list[str]:
+def test_command(stage: Path, module: str) -> list[str]:
     """The command cosmic-ray runs against each mutant: the run, forked by the stage's server."""
     return [sys.executable, str(Path(__file__).resolve()), "--client", str(_socket(stage)),
-            *run_arguments(groups)]  # fmt: skip
+            module, *run_arguments(GROUPS[module])]  # fmt: skip
 
 
 def _socket(stage: Path) -> Path:
@@ -171,7 +178,7 @@ def serve(path: Path) -> NoReturn:
     while True:
         conn, _ = server.accept()
         with conn:
-            argv: list[str] = json.loads(conn.makefile("r").readline())
+            request: dict[str, Any] = json.loads(conn.makefile("r").readline())
             pid = os.fork()
             if pid == 0:  # the run: its output goes to the client
                 server.close()
@@ -179,11 +186,17 @@ def serve(path: Path) -> NoReturn:
                 os.dup2(conn.fileno(), 1)
                 os.dup2(conn.fileno(), 2)
                 sys.dont_write_bytecode = True
+                lines = (
+                    _trace(Path.cwd() / "jwkconform" / "reference") if request["trace"] else None
+                )
                 from jwkconform._cli import main as jwkconform_main
 
-                code = jwkconform_main(argv)
+                code = jwkconform_main(request["argv"])
                 sys.stdout.flush()
                 sys.stderr.flush()
+                if lines is not None:
+                    found = {m: {n: sorted(t) for n, t in ns.items()} for m, ns in lines.items()}
+                    Path(request["trace"]).write_text(json.dumps(found), encoding="utf-8")
                 os._exit(code)
             while True:  # a client that went away (cosmic-ray's timeout) ends its run
                 done, status = os.waitpid(pid, os.WNOHANG)
@@ -198,19 +211,111 @@ def serve(path: Path) -> NoReturn:
                     break
 
 
-def client(path: Path, argv: Sequence[str]) -> int:
-    """Run ``jwkconform argv`` in the server at ``path``; its output and exit status."""
+def _trace(folder: Path) -> dict[str, dict[str, set[str]]]:
+    """Start recording which lines of the modules in ``folder`` run, and in which test
+    (``PYTEST_CURRENT_TEST``; ``""`` outside every test: imports, collection). The returned
+    mapping, module -> line -> tests, fills in as the run goes."""
+    import threading
+
+    prefix = f"{folder}{os.sep}"
+    found: dict[str, dict[str, set[str]]] = {}
+    environ = os.environ
+
+    def line(frame: FrameType, event: str, arg: object) -> Any:
+        if event == "line":
+            test = environ.get("PYTEST_CURRENT_TEST", "").rsplit(" ", 1)[0]
+            module = found.setdefault(Path(frame.f_code.co_filename).stem, {})
+            module.setdefault(str(frame.f_lineno), set()).add(test)
+        return line
+
+    def call(frame: FrameType, event: str, arg: object) -> Any:
+        return line if frame.f_code.co_filename.startswith(prefix) else None
+
+    sys.settrace(call)
+    threading.settrace(call)
+    return found
+
+
+def _selection(module: str, stage: Path) -> list[str] | None:
+    """The tests that execute the lines a mutant of ``module`` changed, as ``--test`` IDs;
+    None to run all the module's groups (a line that runs outside tests, at import or during
+    collection, reaches every test); [] when no test executes them at all."""
+    import difflib
+
+    original = (WORK / "original" / f"{module}.py").read_text(encoding="utf-8")
+    mutated = (stage / "jwkconform" / "reference" / f"{module}.py").read_text(encoding="utf-8")
+    old, new = original.splitlines(), mutated.splitlines()
+    changed: set[int] = set()
+    for tag, i1, i2, _, _ in difflib.SequenceMatcher(None, old, new).get_opcodes():
+        if tag != "equal":
+            changed.update(range(i1 + 1, max(i2, i1 + 1) + 1))
+    coverage: dict[str, dict[str, list[str]]] = json.loads(
+        (WORK / "coverage.json").read_text(encoding="utf-8")
+    )
+    lines = coverage.get(module, {})
+    tests: set[str] = set()
+    for number in _statement_lines(original, changed):
+        for test in lines.get(str(number), ()):
+            if not test:
+                return None
+            # `jwkconform run --test` splits at the last "/": a parameter with one in it
+            # runs as its whole test function.
+            tests.add(test.split("[", 1)[0] if "/" in test.partition("[")[2] else test)
+    return sorted(tests)
+
+
+def _statement_lines(source: str, changed: set[int]) -> set[int]:
+    """Every line whose execution runs the changed lines: the whole innermost statement
+    around each (only the header of a compound statement, when the change is there)."""
+    spans = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.stmt) and node.end_lineno is not None:
+            body = getattr(node, "body", None)
+            header_end = body[0].lineno - 1 if isinstance(body, list) and body else None
+            spans.append((node.lineno, node.end_lineno, header_end))
+    found = set(changed)
+    for number in changed:
+        around = [s for s in spans if s[0] <= number <= s[1]]
+        if not around:
+            continue
+        start, end, header_end = max(around, key=lambda s: s[0])
+        if header_end is not None and number <= header_end:
+            end = header_end
+        found.update(range(start, end + 1))
+    return found
+
+
+def client(path: Path, module: str, argv: Sequence[str]) -> int:
+    """Run ``jwkconform argv`` in the server at ``path`` against the mutant of ``module`` in
+    the current folder, narrowed to the tests that execute the mutated lines; its output and
+    exit status."""
+    argv = list(argv)
+    tests = _selection(module, Path.cwd())
+    if tests == []:
+        print(f"{_UNREACHED} changed in {module}: survived without a run")
+        return 0
+    if tests is not None:
+        rest = argv.index("--")
+        kept = [w for i, w in enumerate(argv[:rest]) if "--requirement" not in argv[i - 1 : i + 1]]
+        argv = [*kept, *(w for t in tests for w in ("--test", t)), *argv[rest:]]
+    code, output = _request(path, argv)
+    sys.stdout.write(output)
+    return code
+
+
+def _request(path: Path, argv: Sequence[str], trace: Path | None = None) -> tuple[int, str]:
+    """Have the server at ``path`` run ``jwkconform argv``: its exit status and output."""
     import socket
 
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
         conn.connect(str(path))
-        conn.sendall((json.dumps(list(argv)) + "\n").encode())
+        request = {"argv": list(argv), "trace": str(trace) if trace else None}
+        conn.sendall((json.dumps(request) + "\n").encode())
         chunks = []
         while chunk := conn.recv(65536):
             chunks.append(chunk)
     output, _, trailer = b"".join(chunks).rpartition(b"\0exit ")
-    sys.stdout.write(output.decode(errors="replace"))
-    return int(trailer) if trailer.strip() else 3
+    return (int(trailer) if trailer.strip() else 3), output.decode(errors="replace")
 
 
 def _start_server(stage: Path) -> subprocess.Popen[bytes]:
@@ -233,13 +338,19 @@ def _start_server(stage: Path) -> subprocess.Popen[bytes]:
 def _baseline(stage: Path, groups: Sequence[str]) -> float:
     """Seconds the unmutated reference takes; it must pass, or every mutant would be killed."""
     started = time.monotonic()
-    done = subprocess.run(
-        test_command(stage, groups), cwd=stage, env=_environment(stage), capture_output=True,
-        text=True, timeout=600, check=False,
-    )  # fmt: skip
-    if done.returncode != 0:
-        sys.exit(f"baseline of {'/'.join(groups)} failed:\n{done.stdout[-3000:]}{done.stderr}")
+    code, output = _request(_socket(stage), run_arguments(groups))
+    if code != 0:
+        sys.exit(f"baseline of {'/'.join(groups)} failed:\n{output[-3000:]}")
     return time.monotonic() - started
+
+
+def _coverage(stage: Path) -> None:
+    """Which tests execute each line of the reference (WORK/coverage.json), from one run of
+    the whole suites with a line tracer."""
+    argv = [w for w in run_arguments(()) if w != "-x"]
+    code, output = _request(_socket(stage), argv, trace=WORK / "coverage.json")
+    if code != 0:
+        sys.exit(f"the traced run of the suites failed:\n{output[-3000:]}")
 
 
 def _annotations(source: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
@@ -288,7 +399,7 @@ def _skip_annotations(session: Path, source: Path) -> int:
 def _run_module(module: str, stage: Path, timeout: float, resume: bool) -> float:
     started = time.monotonic()
     session, config = WORK / f"{module}.sqlite", WORK / f"{module}.toml"
-    command = " ".join(test_command(stage, GROUPS[module]))
+    command = " ".join(test_command(stage, module))
     config.write_text(
         "[cosmic-ray]\n"
         f'module-path = "jwkconform/reference/{module}.py"\n'
@@ -330,7 +441,13 @@ def run(modules: Sequence[str], jobs: int, resume: bool) -> dict[str, Any]:
             _stage(stage)
             servers.append(_start_server(stage))
             stages.put(stage)
-        baselines = {g: _baseline(WORK / "w0", g) for g in sorted(set(GROUPS.values()))}
+        saved = WORK / "baselines.json"
+        if resume and saved.exists() and (WORK / "coverage.json").exists():
+            baselines = {tuple(g.split("/")): s for g, s in json.loads(saved.read_text()).items()}
+        else:
+            baselines = {g: _baseline(WORK / "w0", g) for g in sorted(set(GROUPS.values()))}
+            saved.write_text(json.dumps({"/".join(g): s for g, s in baselines.items()}))
+            _coverage(WORK / "w0")
 
         def one(module: str) -> float:
             stage = stages.get()
@@ -421,13 +538,16 @@ def collect(module: str) -> list[Mutant]:
                 before=before,
                 after=after,
                 by=tuple(sorted({m[0] for m in _VERDICT.finditer(output)})),
+                reached=not output.startswith(_UNREACHED),
             )
         )
     return sorted(found, key=lambda m: (m.line, m.operator, m.occurrence))
 
 
 def save(figures: Mapping[str, Any], mutants: Sequence[Mutant]) -> None:
-    lines = [json.dumps({k: v for k, v in asdict(m).items() if v != ()}) for m in mutants]
+    lines = [
+        json.dumps({k: v for k, v in asdict(m).items() if v not in ((), True)}) for m in mutants
+    ]
     RESULTS.write_text(
         '{"run": ' + json.dumps(figures) + ',\n"mutants": [\n' + ",\n".join(lines) + "\n]}\n",
         encoding="utf-8",
@@ -443,69 +563,96 @@ def load() -> tuple[dict[str, Any], list[Mutant]]:
 # --- the document ------------------------------------------------------------------------------
 
 
+KINDS = ("killed", "timeout", "missing", "equivalent", "unspecified", "unclassified")
+
+
 def _kind(m: Mutant) -> str:
-    if m.outcome == "annotation" or (m.outcome == "survived" and m.key in EQUIVALENT):
+    """What a mutant counts as: one of KINDS, or its outcome (error, pending)."""
+    from mutation_survivors import EQUIVALENT, MISSING, UNSPECIFIED
+
+    if m.outcome == "annotation":
         return "equivalent"
-    return m.outcome
+    if m.outcome != "survived":
+        return m.outcome
+    for kind, known in (("equivalent", EQUIVALENT), ("unspecified", UNSPECIFIED),
+                        ("missing", MISSING)):  # fmt: skip
+        if m.key in known:
+            return kind
+    return "unclassified"
 
 
 def _code(text: str) -> str:
     return "`" + text.replace("`", "'") + "`" if text else "(nothing)"
 
 
+def _percent(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f} %" if whole else "-"
+
+
 def table(mutants: Sequence[Mutant]) -> Iterator[str]:
-    yield "| module | mutants | killed | timeout | survived | equivalent | score |"
-    yield "|---|---:|---:|---:|---:|---:|---:|"
+    """The score of each module; a survivor not yet classified counts as missing a test."""
+    yield (
+        "| module | mutants | killed | timeout | survived: missing test | equivalent "
+        "| unspecified | not yet classified | score | score, unspecified counted |"
+    )
+    yield "|---|" + "---:|" * 9
     modules = sorted({m.module for m in mutants}, key=list(GROUPS).index)
-    totals = dict.fromkeys(("all", "killed", "timeout", "survived", "equivalent"), 0)
+    totals = dict.fromkeys(("all", *KINDS), 0)
     for module in [*modules, ""]:
         if module:
             kinds = [_kind(m) for m in mutants if m.module == module]
-            row = {"all": len(kinds), **{k: kinds.count(k) for k in list(totals)[1:]}}
+            row = {"all": len(kinds), **{k: kinds.count(k) for k in KINDS}}
             for k, v in row.items():
                 totals[k] += v
         else:
             row = totals
-        scored = row["all"] - row["equivalent"]
-        score = 100 * (row["killed"] + row["timeout"]) / scored if scored else 100.0
+        killed = row["killed"] + row["timeout"]
         name = f"`{module}`" if module else "**all**"
         cells = " | ".join(str(row[k]) for k in totals)
-        yield f"| {name} | {cells} | {score:.1f} % |"
+        score = _percent(killed, row["all"] - row["equivalent"] - row["unspecified"])
+        strict = _percent(killed, row["all"] - row["equivalent"])
+        yield f"| {name} | {cells} | {score} | {strict} |"
 
 
-def survivors(mutants: Sequence[Mutant]) -> Iterator[str]:
+def survivors(mutants: Sequence[Mutant], kind: str) -> Iterator[str]:
+    """The survivors of one kind, one line each, with why (or which test should kill them)."""
+    from mutation_survivors import EQUIVALENT, MISSING, UNSPECIFIED
+
+    why = {"equivalent": EQUIVALENT, "unspecified": UNSPECIFIED, "missing": MISSING}.get(kind, {})
     for m in mutants:
-        if m.outcome not in {"survived", "error", "pending"}:
+        if m.outcome == "annotation" or _kind(m) != kind:
             continue
         where = f"`{m.module}.py:{m.line}` {m.operator}: {_code(m.before)} → {_code(m.after)}"
-        if m.outcome != "survived":
-            yield f"- {where}: **{m.outcome}**"
-        elif m.key in EQUIVALENT:
-            yield f"- {where}: equivalent: {EQUIVALENT[m.key]}"
-        elif m.key in MISSING:
-            yield f"- {where}: **not equivalent**: {MISSING[m.key]}"
-        else:
-            yield f"- {where}: **not yet classified**"
+        unreached = "" if m.reached else " (no test executes this line)"
+        yield f"- {where}{unreached}" + (f": {why[m.key]}" if m.key in why else "")
 
 
 def render(figures: Mapping[str, Any], mutants: Sequence[Mutant]) -> str:
-    minutes = figures["wall_seconds"] / 60
     annotation = sum(m.outcome == "annotation" for m in mutants)
+    sections = (
+        ("missing", "Not equivalent: a test should kill them"),
+        ("unclassified", "Not yet classified"),
+        ("unspecified", "Unspecified: they change only what no requirement fixes"),
+        ("equivalent", "Equivalent: no test can tell them from the reference"),
+        ("error", "The run could not judge them"),
+        ("pending", "Not run yet"),
+    )
     body = [
-        f"Measured with {figures['tool']} on {figures['cores']} cores, {figures['jobs']} jobs: "
-        f"the whole run took {minutes:.1f} minutes of wall time and "
-        f"{figures['cpu_seconds'] / 60:.1f} minutes of CPU time (load average over the last "
-        f"5 minutes at its end: {figures['load_average']}).",
+        f"Measured with {figures['tool']}, {figures['jobs']} modules at a time on "
+        f"{figures['cores']} cores: {figures['wall_seconds'] / 60:.1f} minutes of wall time and "
+        f"{figures['cpu_seconds'] / 60:.1f} minutes of CPU time (load average at the end, "
+        f"over 5 minutes: {figures['load_average']}).",
         "",
         *table(mutants),
         "",
-        f"Score = (killed + timeout) / (mutants - equivalent). Equivalent: {annotation} mutants "
-        "inside annotations (never run) and the survivors classified below.",
-        "",
-        "### Surviving mutants",
-        "",
-        *(list(survivors(mutants)) or ["None."]),
+        "Score = (killed + timeout) / (mutants - equivalent - unspecified); the last column "
+        "counts the unspecified survivors as not killed. Equivalent includes the "
+        f"{annotation} mutants inside annotations, which are never run.",
     ]
+    for kind, title in sections:
+        found = list(survivors(mutants, kind))
+        if found:
+            body += ["", f"### {title} ({len(found)})", "", *found]
     text = DOC.read_text(encoding="utf-8")
     head, rest = text.split(BEGIN, 1)
     tail = rest.split(END, 1)[1]
@@ -522,7 +669,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if words[:1] == ["--serve"]:  # internal: the run server of a stage
         serve(Path(words[1]))
     if words[:1] == ["--client"]:  # internal: the test command cosmic-ray runs
-        return client(Path(words[1]), words[2:])
+        return client(Path(words[1]), words[2], words[3:])
     args = parser.parse_args(words)
     unknown = set(args.modules) - set(GROUPS)
     if unknown:
