@@ -92,6 +92,15 @@ class Mutant:
         """How benchmarks/mutation_survivors.py names it: stable while the line is unchanged."""
         return f"{self.module}: {self.before} -> {self.after}"
 
+    @property
+    def line_key(self) -> str:
+        """How benchmarks/mutation_survivors.py names every mutant of its line at once."""
+        return f"{self.module}: {self.before}"
+
+    def look_up(self, known: Mapping[str, str]) -> str | None:
+        """Its entry in ``known``: for this very mutant, else for every mutant of its line."""
+        return known.get(self.key, known.get(self.line_key))
+
 
 # --- the run ---------------------------------------------------------------------------------
 
@@ -545,8 +554,10 @@ def collect(module: str) -> list[Mutant]:
 
 
 def save(figures: Mapping[str, Any], mutants: Sequence[Mutant]) -> None:
+    defaults = {"by": (), "reached": True}
     lines = [
-        json.dumps({k: v for k, v in asdict(m).items() if v not in ((), True)}) for m in mutants
+        json.dumps({k: v for k, v in asdict(m).items() if k not in defaults or v != defaults[k]})
+        for m in mutants
     ]
     RESULTS.write_text(
         '{"run": ' + json.dumps(figures) + ',\n"mutants": [\n' + ",\n".join(lines) + "\n]}\n",
@@ -574,9 +585,9 @@ def _kind(m: Mutant) -> str:
         return "equivalent"
     if m.outcome != "survived":
         return m.outcome
-    for kind, known in (("equivalent", EQUIVALENT), ("unspecified", UNSPECIFIED),
-                        ("missing", MISSING)):  # fmt: skip
-        if m.key in known:
+    found = [m.look_up(known) for known in (EQUIVALENT, UNSPECIFIED, MISSING)]
+    for kind, entry in zip(("equivalent", "unspecified", "missing"), found, strict=True):
+        if entry is not None:
             return kind
     return "unclassified"
 
@@ -624,7 +635,8 @@ def survivors(mutants: Sequence[Mutant], kind: str) -> Iterator[str]:
             continue
         where = f"`{m.module}.py:{m.line}` {m.operator}: {_code(m.before)} → {_code(m.after)}"
         unreached = "" if m.reached else " (no test executes this line)"
-        yield f"- {where}{unreached}" + (f": {why[m.key]}" if m.key in why else "")
+        reason = m.look_up(why)
+        yield f"- {where}{unreached}" + (f": {reason}" if reason else "")
 
 
 def render(figures: Mapping[str, Any], mutants: Sequence[Mutant]) -> str:
