@@ -574,7 +574,7 @@ def load() -> tuple[dict[str, Any], list[Mutant]]:
 # --- the document ------------------------------------------------------------------------------
 
 
-KINDS = ("killed", "timeout", "missing", "equivalent", "unspecified", "unclassified")
+KINDS = ("killed", "timeout", "missing", "equivalent", "unspecified", "unclassified", "error")
 
 
 def _kind(m: Mutant) -> str:
@@ -604,9 +604,9 @@ def table(mutants: Sequence[Mutant]) -> Iterator[str]:
     """The score of each module; a survivor not yet classified counts as missing a test."""
     yield (
         "| module | mutants | killed | timeout | survived: missing test | equivalent "
-        "| unspecified | not yet classified | score | score, unspecified counted |"
+        "| unspecified | not yet classified | not made | score | score, unspecified counted |"
     )
-    yield "|---|" + "---:|" * 9
+    yield "|---|" + "---:|" * 10
     modules = sorted({m.module for m in mutants}, key=list(GROUPS).index)
     totals = dict.fromkeys(("all", *KINDS), 0)
     for module in [*modules, ""]:
@@ -620,8 +620,9 @@ def table(mutants: Sequence[Mutant]) -> Iterator[str]:
         killed = row["killed"] + row["timeout"]
         name = f"`{module}`" if module else "**all**"
         cells = " | ".join(str(row[k]) for k in totals)
-        score = _percent(killed, row["all"] - row["equivalent"] - row["unspecified"])
-        strict = _percent(killed, row["all"] - row["equivalent"])
+        made = row["all"] - row["error"]
+        score = _percent(killed, made - row["equivalent"] - row["unspecified"])
+        strict = _percent(killed, made - row["equivalent"])
         yield f"| {name} | {cells} | {score} | {strict} |"
 
 
@@ -646,7 +647,7 @@ def render(figures: Mapping[str, Any], mutants: Sequence[Mutant]) -> str:
         ("unclassified", "Not yet classified"),
         ("unspecified", "Unspecified: they change only what no requirement fixes"),
         ("equivalent", "Equivalent: no test can tell them from the reference"),
-        ("error", "The run could not judge them"),
+        ("error", "Not made: cosmic-ray failed to apply the mutation"),
         ("pending", "Not run yet"),
     )
     body = [
@@ -659,7 +660,8 @@ def render(figures: Mapping[str, Any], mutants: Sequence[Mutant]) -> str:
         "",
         "Score = (killed + timeout) / (mutants - equivalent - unspecified); the last column "
         "counts the unspecified survivors as not killed. Equivalent includes the "
-        f"{annotation} mutants inside annotations, which are never run.",
+        f"{annotation} mutants inside annotations, which are never run; a mutant cosmic-ray "
+        "failed to make (not made) counts nowhere.",
     ]
     for kind, title in sections:
         found = list(survivors(mutants, kind))
