@@ -6,13 +6,17 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: conformance test lint type tox ground-truth clean
+.PHONY: conformance test lint type tox ground-truth mutation clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test,dev,pyjwt]'
 	touch $(STAMP)
+
+$(VENV)/.mutation-stamp: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[mutation]'
+	touch $@
 
 conformance: $(STAMP)
 	$(BIN)/jwkconform run
@@ -33,6 +37,10 @@ ground-truth: $(STAMP)
 
 tox: $(STAMP)
 	$(BIN)/tox
+
+# The mutation score of the reference (docs/mutation.md); about an hour, not part of CI.
+mutation: $(VENV)/.mutation-stamp
+	$(BIN)/python benchmarks/mutation.py
 
 clean:
 	rm -rf $(VENV) .tox build *.egg-info
