@@ -39,6 +39,18 @@ if TYPE_CHECKING:
         premise,
     )
     from jwkconform.harness._clock import FakeClock
+    from jwkconform.harness._faults import (
+        Answer,
+        Compressed,
+        ConnectionRefused,
+        Fault,
+        MalformedJson,
+        Oversized,
+        Status,
+        Timeout,
+        Trickle,
+        WrongContentType,
+    )
     from jwkconform.harness._keys import CATALOGUE_KEYS, KeySupport
     from jwkconform.harness._loopback import LoopbackJwksServer
     from jwkconform.harness._registry import (
@@ -50,21 +62,7 @@ if TYPE_CHECKING:
         requirement,
     )
     from jwkconform.harness._respx_transport import respx_client, respx_url
-    from jwkconform.harness._scenario import (
-        CLIENT_HEADER,
-        Answer,
-        Compressed,
-        ConnectionRefused,
-        Fault,
-        Fetch,
-        JwksScenario,
-        MalformedJson,
-        Oversized,
-        Status,
-        Timeout,
-        Trickle,
-        WrongContentType,
-    )
+    from jwkconform.harness._scenario import CLIENT_HEADER, Fetch, JwksScenario
     from jwkconform.harness._target import PublisherRig, StoreRig, Target
 
 # Loaded on first use: the pytest plugin imports this package, and importing httpx, respx or
@@ -80,24 +78,24 @@ _LAZY: dict[str, str] = {
     "check": "jwkconform.harness._attribution",
     "premise": "jwkconform.harness._attribution",
     "AdapterFactory": "jwkconform.harness._adapter",
-    "Answer": "jwkconform.harness._scenario",
+    "Answer": "jwkconform.harness._faults",
     "CLIENT_HEADER": "jwkconform.harness._scenario",
-    "Compressed": "jwkconform.harness._scenario",
-    "Trickle": "jwkconform.harness._scenario",
+    "Compressed": "jwkconform.harness._faults",
+    "Trickle": "jwkconform.harness._faults",
     "CAPABILITIES": "jwkconform.harness._adapter",
     "ConfigRefused": "jwkconform.harness._adapter",
-    "ConnectionRefused": "jwkconform.harness._scenario",
+    "ConnectionRefused": "jwkconform.harness._faults",
     "Environment": "jwkconform.harness._adapter",
     "FakeClock": "jwkconform.harness._clock",
-    "Fault": "jwkconform.harness._scenario",
+    "Fault": "jwkconform.harness._faults",
     "Fetch": "jwkconform.harness._scenario",
     "GROUPS": "jwkconform.harness._registry",
     "JwksScenario": "jwkconform.harness._scenario",
     "Level": "jwkconform.harness._registry",
     "LoadFailed": "jwkconform.harness._adapter",
     "LoopbackJwksServer": "jwkconform.harness._loopback",
-    "MalformedJson": "jwkconform.harness._scenario",
-    "Oversized": "jwkconform.harness._scenario",
+    "MalformedJson": "jwkconform.harness._faults",
+    "Oversized": "jwkconform.harness._faults",
     "PublisherAdapter": "jwkconform.harness._adapter",
     "PublisherEnvironment": "jwkconform.harness._adapter",
     "PublisherRig": "jwkconform.harness._target",
@@ -106,15 +104,15 @@ _LAZY: dict[str, str] = {
     "REQUIREMENTS": "jwkconform.harness._registry",
     "Requirement": "jwkconform.harness._registry",
     "SecretView": "jwkconform.harness._adapter",
-    "Status": "jwkconform.harness._scenario",
+    "Status": "jwkconform.harness._faults",
     "StoreRig": "jwkconform.harness._target",
     "StoreUnderTest": "jwkconform.harness._adapter",
     "Target": "jwkconform.harness._target",
-    "Timeout": "jwkconform.harness._scenario",
+    "Timeout": "jwkconform.harness._faults",
     "Transport": "jwkconform.harness._adapter",
     "UnknownRequirement": "jwkconform.harness._registry",
     "VerifyOutcome": "jwkconform.harness._adapter",
-    "WrongContentType": "jwkconform.harness._scenario",
+    "WrongContentType": "jwkconform.harness._faults",
     "requirement": "jwkconform.harness._registry",
     "respx_client": "jwkconform.harness._respx_transport",
     "respx_url": "jwkconform.harness._respx_transport",

@@ -27,7 +27,7 @@ LIBRARIES: Final = {
     "node-jose": "jose (createRemoteJWKSet), through drivers/node-jose",
     "go-oidc": "go-oidc (RemoteKeySet), through drivers/go-oidc",
 }
-_ORDER: Final = ("pass", "fail", "non-strict", "skip")
+_ORDER: Final = ("pass", "fail", "non-strict", "blocked", "skip")
 
 
 def _load(name: str) -> ExpectedFailures:
@@ -52,7 +52,9 @@ def render_ground_truth_page() -> str:
         " `tests/harness/test_libraries.py` (and `make ground-truth`, on five fresh seeds) hold"
         " the suites' verdicts to these; the files are `expected-failures/<name>.json`, usable"
         " as `jwkconform run --expected-failures <name>`. `skip` means the requirement does"
-        " not apply or cannot be observed, for the reason given.",
+        " not apply or cannot be observed, for the reason given; `blocked` that every test"
+        " reaching it needs another requirement first (its premise), which the library"
+        " fails, so the failure is counted there and this one cannot be judged.",
     ]
     for name, title in LIBRARIES.items():
         loaded = _load(name)

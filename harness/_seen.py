@@ -6,7 +6,7 @@ configuration without its endpoint URL. `observe_scenario` is the observer the `
 gives each `JwksScenario`: it puts every fetch, scripted document and queued fault on the
 timeline.
 
->>> from jwkconform.harness._scenario import Status
+>>> from jwkconform.harness._faults import Status
 >>> fault_name(Status(503)), token_text("eyJhbGciOiJFUzI1NiIsImtpZCI6ImEifQ.e30.x")
 ('Status(503)', "token(alg='ES256', kid='a')")
 """

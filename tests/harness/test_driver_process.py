@@ -24,7 +24,8 @@ from driver_support import (
 
 from jwkconform.harness._adapter import Environment
 from jwkconform.harness._clock import FakeClock
-from jwkconform.harness._driver import DriverAdapter, DriverError, _Process
+from jwkconform.harness._driver import DriverAdapter, DriverError
+from jwkconform.harness._driver_process import _Process
 
 
 @pytest.fixture
@@ -189,7 +190,7 @@ def test_a_driver_that_closes_its_stdout_but_keeps_running_fails_with_a_driver_e
 ) -> None:
     """A closed stdout with the process still alive must fail like any other misbehaviour.
 
-    ``_Process._call`` (harness/_driver.py, at the ``_EOF`` branch) calls
+    ``_Process._call`` (harness/_driver_process.py, at the ``_EOF`` branch) calls
     ``self._popen.wait(timeout=5)`` outside any ``except``: when the driver closed its
     standard output but keeps running, ``subprocess.TimeoutExpired`` escapes after 5 s,
     the process is neither marked broken nor killed, and the message quotes no stderr.

@@ -13,18 +13,18 @@ import httpx
 import pytest
 
 from jwkconform.harness._clock import FakeClock
-from jwkconform.harness._loopback import LoopbackJwksServer
-from jwkconform.harness._respx_transport import MOCK_BASE_URL, respx_client, respx_url
-from jwkconform.harness._scenario import (
+from jwkconform.harness._faults import (
     ConnectionRefused,
     Fault,
-    JwksScenario,
     MalformedJson,
     Oversized,
     Status,
     Timeout,
     WrongContentType,
 )
+from jwkconform.harness._loopback import LoopbackJwksServer
+from jwkconform.harness._respx_transport import MOCK_BASE_URL, respx_client, respx_url
+from jwkconform.harness._scenario import JwksScenario
 
 DOC1 = {"keys": [{"kty": "oct", "kid": "one"}]}
 DOC2 = {"keys": [{"kty": "oct", "kid": "two"}, {"kty": "oct", "kid": "three"}]}
