@@ -166,7 +166,8 @@ def test_a_kid_only_another_purpose_holds_reloads_once_the_miss_window_passed(
     config = {"cacheTimeout": "7200 s", "cacheMissCacheTime": f"{window} s", **SHORT_LEASE}
     step = window + 1  # well past the window: its boundary is CACHE-03's to test
     with jwk_target.open_store(config, document={"keys": document}) as rig:
-        with premise("KID-01"):
+        # The decoys are usable keys of another purpose: a set they take down fails LOAD-03.
+        with premise("LOAD-03"):
             first = rig.store.verify(sign_token(present, alg), SECRET_ID)
             assert first.verified, f"a token of a served key did not verify: {first.reason}"
         _not_a_verify_key(jwk_target, rig, decoys)
