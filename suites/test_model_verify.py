@@ -62,6 +62,9 @@ class VerifyMachine(Machine):
         # secrets it got for each kid, the lists of valid secrets it got.
         self.named_seen: dict[str, list[Key]] = {}
         self.valid_seen: list[list[Key]] = []
+        # Whether tokens without kid are resolved at all (ORD-02): learnt from those that a
+        # key of the set verifies; until it is known true, their fetches are not judged.
+        self.kidless_resolves: bool | None = None
 
     def document(self) -> list[dict[str, Any]]:
         return [*self.served, self.alias]
@@ -96,6 +99,8 @@ class VerifyMachine(Machine):
         keys = self.model.keys or []
         named = None if kid is None else named_in(keys, "verify", kid)
         expected = verifies(keys, alg, key, kid)
+        if kid is None and expected and not self._a_lease_may_explain(signer, kid, expected):
+            self.kidless_resolves = self.kidless_resolves is not False and outcome.verified
         # Without a named secret, a token that some valid secret verifies is KID-03's or
         # ORD-02's subject (their tests hold a library to it); here only that none verifies
         # one that no key of the set can is checked, so that a library without fallback
@@ -161,6 +166,10 @@ class VerifyMachine(Machine):
         self, what: str, asked: Asked, signer: Signer, kid: str | None
     ) -> None:
         decision, before = asked.decision, asked.before
+        if kid is None and decision.fetch == "must-not" and not self.kidless_resolves:
+            # A resolver that cannot resolve a token without kid (ORD-02's finding, tested
+            # there) may take it for a kid miss; whether it may fetch cannot be judged here.
+            return
         named = None if kid is None or before is None else named_in(before, "verify", kid)
         if named is not None and not alg_fits(signer[0], named):
             # The kid names a JWK that cannot take the token's alg: it is still the named
