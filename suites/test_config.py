@@ -44,6 +44,8 @@ def test_configuration_without_jwk_url_is_refused(jwk_target: Target) -> None:
         "http://idp.example/oauth2/connect/jwk_uri",
         "https://idp.example:8443/oauth2/connect/jwk_uri",
         "http://127.0.0.1:8080/jwks.json",
+        "https://idp.example",  # no path
+        "https://idp.example/keys%00.json",  # only a file path cannot hold NUL (D-28)
     ],
 )
 def test_http_and_https_jwk_urls_are_accepted(jwk_target: Target, url: str) -> None:
@@ -93,7 +95,18 @@ def test_file_jwk_url_is_accepted_and_read(jwk_target: Target) -> None:
 @pytest.mark.jwk_requirement("CFG-02")
 @pytest.mark.parametrize(
     "url",
-    ["ftp://h/x", "not a url", "http://", "gopher://h/x", "ldap://idp.example/jwks"],
+    [
+        "ftp://h/x",
+        "not a url",
+        "http://",
+        "gopher://h/x",
+        "ldap://idp.example/jwks",
+        "http://idp.example:99999/jwks",
+        "http://[::1/jwks",
+        "file:jwks.json",  # not an absolute path
+        "file://idp.example/jwks.json",  # another host's file
+        "file:///tmp/jwks%00.json",  # a NUL in a file path (D-28)
+    ],
 )
 def test_other_schemes_and_malformed_urls_are_refused_naming_the_value(
     jwk_target: Target, url: str

@@ -9,6 +9,7 @@ through the valid secrets (ORD-02), so their positive outcomes are premises of O
 from __future__ import annotations
 
 import base64
+import hmac
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -29,7 +30,7 @@ from jwkconform.harness import Target, premise
 from jwkconform.harness._keys import active_key_support
 from jwkconform.harness.model import alg_fits
 from jwkconform.suites._keysets import Keys, cross_curve_token, found_by, keys_of, same_key, sets_of
-from jwkconform.suites._probes import SECRET_ID
+from jwkconform.suites._probes import SECRET_ID, SHORT_LEASE
 from jwkconform.suites.strategies import SIGNING_ALGS, public_set, signing_keys
 
 # RSA algorithms that a 1024-bit key can still sign (PSS with SHA-512 needs a bigger modulus).
@@ -282,4 +283,53 @@ def test_a_symmetric_key_from_an_http_url_never_verifies(
         assert not outcome.verified, (
             f"a {alg} token was verified by {found_by(outcome)}, a symmetric key that "
             f"anyone could download from {rig.env.jwks_url}"
+        )
+
+
+_HMAC_BITS = {"HS256": 256, "HS384": 384, "HS512": 512}
+
+
+def _hmac_token(secret: bytes, alg: str, kid: str | None) -> str:
+    """An HMAC JWS by hand: the signing library refuses keys shorter than the hash."""
+    header = {"alg": alg, **({"kid": kid} if kid is not None else {})}
+    encode = lambda raw: base64.urlsafe_b64encode(raw).rstrip(b"=").decode()  # noqa: E731
+    signing_input = f"{encode(json.dumps(header).encode())}.{encode(b'{}')}"
+    digest = hmac.new(secret, signing_input.encode(), f"sha{alg[2:]}").digest()
+    return f"{signing_input}.{encode(digest)}"
+
+
+@pytest.mark.jwk_requirement("PUR-05")
+@pytest.mark.jwk_capability("verify", "file-urls")
+@pytest.mark.parametrize("alg", sorted(_HMAC_BITS))
+def test_hmac_keys_of_a_local_set_need_the_length_of_their_hash(
+    jwk_target: Target, alg: str
+) -> None:
+    """An `oct` key of a `file:` set (a local secret, so PUR-07 does not bar it) verifies
+    the HMAC algorithms whose hash it is at least as long as; one byte shorter, never
+    (decision D-11). Nor is a token ever tried against a key of another type."""
+    bits = _HMAC_BITS[alg]
+    if not jwk_target.key_support.signs(alg, f"oct-{bits}"):
+        pytest.skip(f"{jwk_target.name} does not verify {alg} with oct keys")
+    full = private_jwk(f"oct-{bits}", 0, kid="full", use="sig")
+    secret = base64.urlsafe_b64decode(full["k"] + "=" * (-len(full["k"]) % 4))
+    short_k = base64.urlsafe_b64encode(secret[1:]).rstrip(b"=").decode()
+    short = {"kty": "oct", "k": short_k, "kid": "short", "use": "sig"}
+    rsa = private_jwk("RSA-2048", 0, kid="rsa", use="sig")
+    document = {"keys": [full, short, public_jwk(rsa)]}
+    with jwk_target.open_store(SHORT_LEASE, file_document=document) as rig:
+        outcome = rig.store.verify(sign_token(full, alg), SECRET_ID)
+        assert outcome.verified, (
+            f"an {alg} token of a {bits}-bit oct key of the file: set did not verify: "
+            f"{outcome.reason}"
+        )
+        for kid in ("short", None):
+            outcome = rig.store.verify(_hmac_token(secret[1:], alg, kid), SECRET_ID)
+            assert not outcome.verified, (
+                f"an {alg} token of a {bits - 8}-bit oct key (kid {kid!r}) was verified by "
+                f"{found_by(outcome)}: the key is shorter than the hash"
+            )
+        outcome = rig.store.verify(sign_token(full, alg, kid="rsa"), SECRET_ID)
+        assert not outcome.verified, f"an {alg} token naming an RSA key verified: {outcome}"
+        assert "rsa" not in (outcome.tried or ()), (
+            f"an {alg} token naming an RSA key was tried against it: {outcome}"
         )

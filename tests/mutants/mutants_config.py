@@ -237,3 +237,38 @@ def miss_window_refused_as_cache_timeout() -> None:
     fields = dict(_config._FIELDS)
     fields["cacheMissCacheTime"] = _config._Field("cache_miss_cache_time", duration)
     _config._FIELDS = fields  # type: ignore[misc]
+
+
+def _url_check(check: Any) -> None:
+    """jwkUrl read by ``check(text)`` after the reference's own checks."""
+    original = _config._url
+
+    def url(name: str, value: object) -> str:
+        return check(name, value, original)
+
+    _config._FIELDS = {**_config._FIELDS, "jwkUrl": _config._Field("jwk_url", url)}  # type: ignore[misc]
+
+
+@mutant("CFG-02")
+def file_urls_take_relative_paths() -> None:
+    """A `file:` URL with a relative path is accepted (as if it named the current folder)."""
+
+    def check(name: str, value: object, original: Any) -> str:
+        if isinstance(value, str) and value.startswith("file:") and not value.startswith("file:/"):
+            return value
+        return str(original(name, value))
+
+    _url_check(check)
+
+
+@mutant("CFG-02")
+def http_urls_need_a_path() -> None:
+    """An http(s) URL without a path is refused, as a file URL without one is."""
+
+    def check(name: str, value: object, original: Any) -> str:
+        text = str(original(name, value))
+        if not urlsplit(text).path:
+            raise ConfigError(name, f"malformed URL {text!r}: no path")
+        return text
+
+    _url_check(check)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes
@@ -139,3 +140,13 @@ def remote_hmac_key_accepted() -> None:
     """Symmetric keys from a remote set are used."""
     original = _jwks._entry
     _jwks._entry = lambda member, *, remote: original(member, remote=False)
+
+
+@mutant("PUR-05")
+def hmac_keys_one_byte_longer() -> None:
+    """Each HMAC algorithm asks for one byte more than its hash: keys of exactly the hash's
+    length are never used (D-11)."""
+    rules = dict(_constraints._RULES)
+    for alg in ("HS256", "HS384", "HS512"):
+        rules[alg] = replace(rules[alg], min_bits=rules[alg].min_bits + 8)
+    _constraints._RULES = rules  # type: ignore[misc]
