@@ -22,7 +22,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jwkconform.fixtures import key_pool, private_jwk, public_jwk
+from jwkconform.fixtures import key_pool, private_jwk, public_jwk, sign_token
 from jwkconform.harness import Target, check
 from jwkconform.harness._keys import KINDS, kind_family
 from jwkconform.suites._probes import SECRET_ID, SHORT_LEASE, Probe, require_a_probe
@@ -52,6 +52,7 @@ _EC: Final = _public("EC-P-256")
 _P256: Final = 2**256 - 2**224 + 2**192 + 2**96 - 1
 _RSA: Final = _public("RSA-2048")
 _N: Final = int.from_bytes(_octets(_RSA["n"]), "big")
+_UNUSED: Final = {k: v for k, v in _EC.items() if k != "use"}
 
 MALFORMED: Final[Mapping[str, object]] = {
     "string": "not a JWK",
@@ -62,6 +63,11 @@ MALFORMED: Final[Mapping[str, object]] = {
     "curve-P-999": {**_EC, "crv": "P-999"},
     "rsa-without-n": {k: v for k, v in _RSA.items() if k != "n"},
     "bad-base64": {**_EC, "x": "%%% not base64url %%%"},
+    "kid-not-a-string": {**_EC, "kid": 5},
+    "crv-not-a-string": {**_EC, "crv": ["P-256"]},
+    # RFC 7517 4.3: no repeated value; and each value is a string (D-16).
+    "key-ops-repeated": {**_UNUSED, "key_ops": ["verify", "verify"]},
+    "key-ops-not-strings": {**_UNUSED, "key_ops": ["verify", 5]},
 }
 NO_KEY: Final[Mapping[str, object]] = {
     "ec-off-curve": {
@@ -179,3 +185,28 @@ def test_an_unusable_jwk_is_logged(jwk_target: Target, bad: object) -> None:
     with jwk_target.open_store(document={"keys": [public_jwk(key), bad]}) as rig:
         Probe(jwk_target, rig).hit(alg, key)
         assert rig.env.warnings, "an unusable JWK was skipped without a log line"
+
+
+@pytest.mark.jwk_requirement("LOAD-03", "PUR-07")
+@pytest.mark.jwk_capability("verify")
+def test_a_private_jwk_in_a_remote_set_loads_as_its_public_key(jwk_target: Target) -> None:
+    """A remote set that carries a private key by mistake (`d`): the JWK loads as its public
+    key (LOAD-03: its public part is usable), and its private part is never served for
+    signing, which a set anyone can download must not provide (PUR-07, D-27)."""
+    (alg, key), (other_alg, other) = signers(jwk_target, 2)
+    document = {"keys": [dict(key), public_jwk(other)]}  # the first with its private members
+    with jwk_target.open_store(SHORT_LEASE, document=document) as rig:
+        with check("LOAD-03"):
+            for a, k in ((alg, key), (other_alg, other)):
+                outcome = rig.store.verify(sign_token(k, a), SECRET_ID)
+                assert outcome.verified, (
+                    f"a token of kid {k['kid']!r} did not verify with a remote set where "
+                    f"{key['kid']!r} carries private members: {outcome.reason}"
+                )
+        if "sign-decrypt" in jwk_target.capabilities:
+            with check("PUR-07"):
+                signing = [s.stable_id for s in rig.store.valid("sign")]
+                assert not signing, f"valid('sign') served {signing} from a remote set"
+                assert rig.store.named("sign", str(key["kid"])) is None, (
+                    f"named('sign', {key['kid']!r}) served a private key from a remote set"
+                )

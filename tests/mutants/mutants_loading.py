@@ -201,3 +201,30 @@ def cap_before_decoding_only() -> None:
         return original(url, wire, codings, 1 << 26)
 
     _fetch.decoded_body = decoded
+
+
+@mutant("LOAD-03")
+def repeated_key_ops_accepted() -> None:
+    """`key_ops` may repeat a value (RFC 7517 forbids it): such a JWK loads and serves."""
+    from jwkconform.reference import _jwks
+
+    _jwks._well_formed_ops = lambda ops: (
+        isinstance(ops, list)
+        and all(  # type: ignore[assignment]
+            isinstance(op, str) for op in ops
+        )
+    )
+
+
+@mutant("PUR-07")
+def remote_private_members_kept() -> None:
+    """A private JWK of a remote set keeps its private members, so it serves for signing."""
+    from jwkconform.reference import _jwks
+
+    original = _jwks._entry
+
+    def entry(member: object, *, remote: bool) -> Any:
+        private = isinstance(member, dict) and "d" in member
+        return original(member, remote=remote and not private)
+
+    _jwks._entry = entry  # type: ignore[assignment]
