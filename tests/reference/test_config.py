@@ -376,3 +376,9 @@ _ATTRIBUTES = {
     "cacheMissCacheTime": "cache_miss_cache_time",
     "leaseExpiry": "lease_expiry",
 }
+
+
+def test_d24_the_default_fetch_deadline_is_ten_seconds() -> None:
+    from jwkconform.reference._config import StoreConfig
+
+    assert StoreConfig.from_json({"jwkUrl": JWKS_URL}).fetch_timeout.seconds == 10
