@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, Phase, settings
 def pytest_configure(config: pytest.Config) -> None:
     settings.register_profile(
         "mutant-hunt",
-        max_examples=15,
+        max_examples=10,
         phases=[Phase.explicit, Phase.reuse, Phase.generate],
         deadline=None,
         database=None,
