@@ -293,7 +293,10 @@ _HMAC_BITS = {"HS256": 256, "HS384": 384, "HS512": 512}
 def _hmac_token(secret: bytes, alg: str, kid: str | None) -> str:
     """An HMAC JWS by hand: the signing library refuses keys shorter than the hash."""
     header = {"alg": alg, **({"kid": kid} if kid is not None else {})}
-    encode = lambda raw: base64.urlsafe_b64encode(raw).rstrip(b"=").decode()  # noqa: E731
+
+    def encode(raw: bytes) -> str:
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
     signing_input = f"{encode(json.dumps(header).encode())}.{encode(b'{}')}"
     digest = hmac.new(secret, signing_input.encode(), f"sha{alg[2:]}").digest()
     return f"{signing_input}.{encode(digest)}"
