@@ -40,6 +40,8 @@ _VERDICTS: Final = frozenset(
     {"pass", "fail", "error", "non-strict", "xfail", "blocked", "skip", "untested"}
 )
 _MEMBERS: Final = frozenset({"verdict", "reason", "evidence"})
+# Where the files shipped for the measured libraries live (`--expected-failures pyjwt`).
+SHIPPED: Final = "jwkconform.expectations"
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Final
 
-from jwkconform.harness._expected import ExpectedFailures
+from jwkconform.harness._expected import SHIPPED, ExpectedFailures
 from jwkconform.harness._registry import REQUIREMENTS
 
 __all__ = ["LIBRARIES", "render_ground_truth_page"]
@@ -31,7 +31,7 @@ _ORDER: Final = ("pass", "fail", "non-strict", "blocked", "skip")
 
 
 def _load(name: str) -> ExpectedFailures:
-    shipped = resources.files("jwkconform.expectations") / f"{name}.json"
+    shipped = resources.files(SHIPPED) / f"{name}.json"
     return ExpectedFailures.load(Path(str(shipped)))
 
 

@@ -15,7 +15,7 @@ from typing import Final, Literal
 
 import pytest
 
-from jwkconform.harness._expected import ExpectedFailures
+from jwkconform.harness._expected import SHIPPED, ExpectedFailures
 from jwkconform.harness._profiles import DEFAULT_PROFILE
 from jwkconform.harness._registry import UnknownRequirement, requirement
 
@@ -27,7 +27,6 @@ OPTION_NAMES: Final = (
     "jwk_expected_failures", "jwk_report_json", "jwk_report_md", "jwk_report_html",
     "jwk_requirement",
 )  # fmt: skip
-_SHIPPED_EXPECTATIONS: Final = "jwkconform.expectations"
 
 
 def check_writable(path: Path, option: str) -> Path:
@@ -51,7 +50,7 @@ def expected_failures_path(value: str) -> Path:
         return path
     from importlib import resources
 
-    shipped = resources.files(_SHIPPED_EXPECTATIONS) / f"{value}.json"
+    shipped = resources.files(SHIPPED) / f"{value}.json"
     return Path(str(shipped)) if shipped.is_file() else path
 
 
