@@ -181,10 +181,14 @@ class Conformance:
         return spec, adapter
 
     def pytest_unconfigure(self) -> None:
-        """Shut down an adapter that holds a process (a driver), so nothing is left behind."""
+        """Stop the loopback server and an adapter that holds a process (a driver), so nothing
+        is left behind."""
         if self._previous_sigint is not None and _main_thread():
             signal.signal(signal.SIGINT, self._previous_sigint)
-        close = getattr(self._target.adapter, "close", None) if self._target else None
+        if self._target is None:
+            return
+        self._target.close()
+        close = getattr(self._target.adapter, "close", None)
         if callable(close):
             close()
 

@@ -19,6 +19,7 @@ import json
 import shutil
 import ssl
 import tempfile
+import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -50,7 +51,7 @@ from jwkconform.harness._clock import FakeClock
 from jwkconform.harness._deadline import deadline
 from jwkconform.harness._durations import duration_seconds
 from jwkconform.harness._keys import CATALOGUE_KEYS, KeySupport
-from jwkconform.harness._loopback import LoopbackJwksServer
+from jwkconform.harness._loopback import LoopbackHub
 from jwkconform.harness._scenario import CLIENT_HEADER, JwksScenario
 from jwkconform.harness._seen import answer_text, config_text, observe_scenario, query_text
 from jwkconform.harness._timeline import RECORDER, RecordingClock
@@ -137,6 +138,20 @@ class Target:
         # A driver's JSON-lines transcript ends the timeline of each of its findings.
         transcript = getattr(adapter, "transcript_tail", None)
         RECORDER.transcript = transcript if callable(transcript) else None
+        # Every loopback store's endpoint, on one server; a target never closed still
+        # stops it when collected or at exit.
+        self._hub = LoopbackHub()
+        weakref.finalize(self, self._hub.stop)
+
+    def close(self) -> None:
+        """Stop the loopback server of this target's stores (safe to call again)."""
+        self._hub.stop()
+
+    def __enter__(self) -> Target:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     @property
     def version(self) -> str:
@@ -181,13 +196,14 @@ class Target:
         folder: Path,
         config: Mapping[str, object],
         own_client: bool = False,
+        fetch_timeout: float | None = None,
     ) -> Environment:
         return Environment(
             clock=clock,
             jwks_url=url,
             http_client=client,
             tmp_path=folder,
-            fetch_timeout=self.fetch_timeout,
+            fetch_timeout=self.fetch_timeout if fetch_timeout is None else fetch_timeout,
             durations=duration_seconds(config),
             own_client=own_client,
         )
@@ -202,11 +218,14 @@ class Target:
         with_url: bool = True,
         start: float = 1_000.0,
         own_client: bool = False,
+        fetch_timeout: float | None = None,
     ) -> Iterator[StoreRig]:
         """A fresh store reading a fresh scripted endpoint; ``jwkUrl`` is filled in unless
         ``with_url`` is false or ``config`` sets it. With ``file_document``, that document
         is written to the rig's folder and ``jwkUrl`` is its ``file:`` URL instead. With
-        ``own_client`` the implementation fetches with its own client over loopback."""
+        ``own_client`` the implementation fetches with its own client over loopback.
+        ``fetch_timeout`` replaces the run's deadline for this store's fetches."""
+        fetch_timeout = self.fetch_timeout if fetch_timeout is None else fetch_timeout
         clock = RecordingClock(self._start(start))
         scenario = JwksScenario(clock)
         scenario.observer = observe_scenario
@@ -222,18 +241,15 @@ class Target:
 
                 client, url = respx_client(scenario), respx_url(scenario)
             else:
-                server = stack.enter_context(
-                    LoopbackJwksServer(scenario, hold_timeout=self.fetch_timeout + 5)
-                )
-                client = loopback_client(timeout=self.fetch_timeout)
-                url = server.url
+                url = stack.enter_context(self._hub.mount(scenario, hold_timeout=fetch_timeout + 5))
+                client = loopback_client(timeout=fetch_timeout)
             stack.callback(client.close)
             if file_document is not None:
                 path = folder / "set.json"
                 path.write_text(json.dumps(file_document), encoding="utf-8")
                 url = path.as_uri()
             raw = {"jwkUrl": url, **(config or {})} if with_url else dict(config or {})
-            env = self._environment(clock, url, client, folder, raw, own_client)
+            env = self._environment(clock, url, client, folder, raw, own_client, fetch_timeout)
             RECORDER.record(clock.now(), "note", f"store opened: {config_text(raw)}")
             store = self._call("open_store()", self.adapter.open_store, dict(raw), env)
             checked = _Checked(store, self, clock)

@@ -27,7 +27,10 @@ from hypothesis.stateful import (
 
 from jwkconform.fixtures import ALG_KINDS, key_pool, private_jwk, public_jwk
 from jwkconform.harness import (
+    ConfigRefused,
     ConnectionRefused,
+    LoadFailed,
+    PurposeRefused,
     SecretView,
     Status,
     StoreRig,
@@ -203,8 +206,19 @@ class Machine(RuleBasedStateMachine):
         # A conformant store answers every query here: the documents are valid, and after
         # a failed reload the last good set keeps serving.
         lost = before is not None and (self.pending_faults > 0 or self.model.failed_at is not None)
-        with check("LOAD-05" if lost else "LOAD-01"), loading():
-            answer = ask()
+        refusal = None
+        with loading():
+            try:
+                answer = ask()
+            except (ConfigRefused, LoadFailed, PurposeRefused) as exc:
+                refusal = f"{type(exc).__name__}: {exc}"
+        if refusal is not None:
+            # Raised here, outside the handler, so that Hypothesis sees one failure however
+            # the store came to refuse (which query, which fault): each distinct failure is
+            # shrunk on its own, and these are one finding of one requirement.
+            with check("LOAD-05" if lost else "LOAD-01"):
+                lacking = "the last good set" if lost else "the set it was served"
+                raise AssertionError(f"the store answered {refusal} instead of {lacking}")
         fetched = [f for f in self.rig.jwks.fetches[seen:] if f.path == self.rig.jwks.path]
         loaded = False
         for fetch in fetched:

@@ -25,7 +25,15 @@ import pytest
 from jwkconform.fixtures import sign_token
 from jwkconform.harness import StoreRig, Target, UnexpectedException, premise
 
-__all__ = ["SECRET_ID", "SHORT_LEASE", "Probe", "loading", "material", "require_a_probe"]
+__all__ = [
+    "SECRET_ID",
+    "SHORT_LEASE",
+    "Probe",
+    "held_fetch_timeout",
+    "loading",
+    "material",
+    "require_a_probe",
+]
 
 # The verificationSecretId the suites configure; named resolution ignores its value.
 SECRET_ID: Final = "access.token"
@@ -33,6 +41,18 @@ SECRET_ID: Final = "access.token"
 # millisecond is asked for again at the next query (LEASE-02 lets a resolver reuse it).
 SHORT_LEASE: Final[Mapping[str, str]] = {"leaseExpiry": "1 ms"}
 _MATERIAL: Final = ("kty", "crv", "n", "e", "x", "y")
+# The share of the run's fetch deadline a store gets when its test holds a fetch past it.
+_HELD_SHARE: Final = 0.25
+
+
+def held_fetch_timeout(target: Target) -> float:
+    """The fetch deadline of a store whose test makes a fetch run out of time.
+
+    A held fetch costs its deadline in real time (a loopback server cannot hurry the
+    client's timer), while a fetch that is answered takes milliseconds: a quarter of the
+    run's deadline (0.25 s by default) still leaves answered fetches a hundredfold margin.
+    """
+    return target.fetch_timeout * _HELD_SHARE
 
 
 def material(jwk: Mapping[str, Any]) -> dict[str, Any]:

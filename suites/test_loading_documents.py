@@ -28,7 +28,14 @@ from jwkconform.harness import (
     check,
     premise,
 )
-from jwkconform.suites._probes import SECRET_ID, SHORT_LEASE, Probe, loading, require_a_probe
+from jwkconform.suites._probes import (
+    SECRET_ID,
+    SHORT_LEASE,
+    Probe,
+    held_fetch_timeout,
+    loading,
+    require_a_probe,
+)
 from jwkconform.suites._store_checks import MARGIN, not_loaded, signers, transports
 from jwkconform.suites.strategies import public_set
 
@@ -108,8 +115,10 @@ def _each_first_query(
     ``body`` served (or a set of a supported key, and ``fault``)."""
     alg, key = signers(target)[0]
     answers = []
+    deadline = held_fetch_timeout(target) if isinstance(fault, Timeout) else None
     for path in _paths(target):
-        with target.open_store(document=public_set([key]) if body is None else body) as rig:
+        document = public_set([key]) if body is None else body
+        with target.open_store(document=document, fetch_timeout=deadline) as rig:
             if fault is not None:
                 rig.jwks.fail(fault)
             answers.append((f"{path}()", _answer(_ask(rig, path, alg, key))))

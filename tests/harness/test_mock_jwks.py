@@ -22,7 +22,7 @@ from jwkconform.harness._faults import (
     Timeout,
     WrongContentType,
 )
-from jwkconform.harness._loopback import LoopbackJwksServer
+from jwkconform.harness._loopback import LoopbackHub, LoopbackJwksServer
 from jwkconform.harness._respx_transport import MOCK_BASE_URL, respx_client, respx_url
 from jwkconform.harness._scenario import JwksScenario
 
@@ -50,7 +50,27 @@ def _on_loopback(
         yield server.url, client
 
 
-TRANSPORTS: dict[str, Opener] = {"respx": _in_process, "loopback": _on_loopback}
+@contextmanager
+def _on_a_hub(scenario: JwksScenario, timeout: float = 2.0) -> Iterator[tuple[str, httpx.Client]]:
+    # Beside another scenario, which must see none of these requests.
+    hub, neighbour = LoopbackHub(), JwksScenario(FakeClock(), DOC2)
+    try:
+        with (
+            hub.mount(neighbour),
+            hub.mount(scenario) as url,
+            httpx.Client(timeout=timeout, trust_env=False) as client,
+        ):
+            yield url, client
+    finally:
+        hub.stop()
+    assert neighbour.fetches == ()
+
+
+TRANSPORTS: dict[str, Opener] = {
+    "respx": _in_process,
+    "loopback": _on_loopback,
+    "hub": _on_a_hub,
+}
 
 
 @pytest.fixture(params=sorted(TRANSPORTS))

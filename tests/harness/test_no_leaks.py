@@ -8,6 +8,7 @@ one of this process's file descriptors.
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import sys
@@ -128,44 +129,66 @@ def test_the_suites_on_loopback_leave_no_thread_or_socket(
     assert '"transport": "loopback"' in (pytester.path / "r.json").read_text(encoding="utf-8")
 
 
+def _request_threads() -> list[str]:
+    return [t.name for t in threading.enumerate() if t.name.endswith("-request")]
+
+
 def test_twenty_loopback_stores_leave_no_thread_or_socket(baseline: Baseline) -> None:
-    target = _loopback_target()
-    for index in range(20):
-        with target.open_store(document=EMPTY_SET) as rig:
-            assert list(rig.store.valid("verify")) == []
-            if index == 0:  # the checks can see a live server at all
-                port = urlsplit(rig.env.jwks_url).port
-                assert port is not None
-                assert rig.env.jwks_url.startswith("http://127.0.0.1:")
-                assert any(t.name.startswith("jwkconform-loopback") for t in threading.enumerate())
-                assert port in (_listening_loopback_ports() or {port})
+    with _loopback_target() as target:
+        for index in range(20):
+            with target.open_store(document=EMPTY_SET) as rig:
+                assert list(rig.store.valid("verify")) == []
+                if index == 0:  # the checks can see a live server at all
+                    port = urlsplit(rig.env.jwks_url).port
+                    assert port is not None
+                    assert rig.env.jwks_url.startswith("http://127.0.0.1:")
+                    threads = threading.enumerate()
+                    assert any(t.name.startswith("jwkconform-loopback") for t in threads)
+                    assert port in (_listening_loopback_ports() or {port})
+        # The stores share one server, which lives as long as the target.
+        assert len(baseline.new_listening_ports()) == 1
     baseline.assert_clean()
 
 
 def test_a_held_request_is_released_when_the_store_closes(baseline: Baseline) -> None:
-    with _loopback_target().open_store(document=EMPTY_SET) as rig:
-        rig.jwks.fail(Timeout())
-        with pytest.raises(LoadFailed):
-            rig.store.valid("verify")  # the client gives up; the server still holds it
+    with _loopback_target() as target:
+        with target.open_store(document=EMPTY_SET) as rig:
+            rig.jwks.fail(Timeout())
+            with pytest.raises(LoadFailed):
+                rig.store.valid("verify")  # the client gives up; the server still holds it
+            assert _request_threads() != []
+        # Before the server stops: closing the store ended the request it held.
+        assert _request_threads() == []
     baseline.assert_clean()
 
 
-def test_a_refused_configuration_still_stops_the_server(baseline: Baseline) -> None:
-    with (
-        pytest.raises(ConfigRefused),
-        _loopback_target().open_store({"cacheTimeout": "banana"}, document=EMPTY_SET),
-    ):
-        pass
+def test_a_refused_configuration_still_ends_the_stores_requests(baseline: Baseline) -> None:
+    with _loopback_target() as target:
+        with (
+            pytest.raises(ConfigRefused),
+            target.open_store({"cacheTimeout": "banana"}, document=EMPTY_SET),
+        ):
+            pass
+        assert _request_threads() == []
     baseline.assert_clean()
 
 
-def _query_then_fail() -> None:
-    with _loopback_target().open_store(document=EMPTY_SET) as rig:
+def _query_then_fail(target: Target) -> None:
+    with target.open_store(document=EMPTY_SET) as rig:
         rig.store.valid("verify")
         raise ZeroDivisionError
 
 
 def test_a_failing_test_body_still_stops_the_server(baseline: Baseline) -> None:
-    with pytest.raises(ZeroDivisionError):
-        _query_then_fail()
+    with _loopback_target() as target, pytest.raises(ZeroDivisionError):
+        _query_then_fail(target)
+    baseline.assert_clean()
+
+
+def test_a_target_never_closed_stops_its_server_when_collected(baseline: Baseline) -> None:
+    target = _loopback_target()
+    with target.open_store(document=EMPTY_SET) as rig:
+        rig.store.valid("verify")
+    del target, rig
+    gc.collect()
     baseline.assert_clean()
