@@ -2,8 +2,8 @@
 
 A key is ``"<module>: <line before>"`` for every mutant of that line, or
 ``"<module>: <line before> -> <line after>"`` for one of them (lines stripped, as
-`mutation.Mutant.line_key` and `Mutant.key` build them), so an entry outlives edits elsewhere
-in the module. A survivor is EQUIVALENT (no caller can tell it from the reference),
+`_mutation_report.Mutant.line_key` and `Mutant.key` build them), so an entry outlives edits
+elsewhere in the module. A survivor is EQUIVALENT (no caller can tell it from the reference),
 UNSPECIFIED (it changes only what no requirement or decision fixes: a message's wording, a
 choice the specification leaves to each implementation, the reference publisher's own
 configuration format, Python API that the adapter seam never reaches), or MISSING (a test

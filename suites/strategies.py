@@ -407,7 +407,7 @@ def mappings(
     return found
 
 
-# Realm names that need no escaping in a URL path (see test_publisher for the others).
+# Realm names that need no escaping in a URL path (test_publisher_endpoints has the others).
 REALM_NAME_ALPHABET = string.ascii_lowercase + string.digits + "-_"
 REMOTE_JWK_URLS: tuple[str, ...] = (
     "https://keys.example.com/jwks.json",
