@@ -139,7 +139,8 @@ class Environment:
     client when the transport is ``respx``); ``warnings`` collects the log warnings the
     implementation reports; ``tmp_path`` is a private folder for ``file:`` sets;
     ``fetch_timeout`` is how many real seconds the implementation should wait for a fetch
-    (pass it to your HTTP client where you can: a scripted time-out then costs that long);
+    (pass it to your HTTP client where you can: a scripted time-out then costs that long;
+    it can differ from store to store, a quarter of the run's where no fetch is answered);
     ``durations`` holds the configuration's duration members in seconds, for adapters
     whose implementation does not read the gateway's syntax itself. When ``own_client`` is
     set the test is about the implementation's own default HTTP client (CFG-09): do not

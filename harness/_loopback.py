@@ -14,7 +14,8 @@ How the transport failures look to a client:
 - ``refused``: the connection is closed at once without a byte of response, which a client
   sees as a protocol or read error. A real TCP refusal only exists once a server has
   stopped: its port is then closed and a connect to `LoopbackJwksServer.url` is refused. A
-  request for a scenario the hub no longer serves is closed the same way, unlogged.
+  request for a scenario the hub no longer serves is closed the same way, unlogged; one for
+  a path under no mount goes to the only scenario mounted (a 404 in its log), if just one is.
 """
 
 from __future__ import annotations
@@ -39,8 +40,14 @@ __all__ = ["LoopbackHub", "LoopbackJwksServer"]
 
 _HOST: Final = "127.0.0.1"
 _THREAD_PREFIX: Final = "jwkconform-loopback"
-# How often the accept loop looks for a stop request: stopping waits up to this long.
+# How often the accept loop looks for a stop request: stopping waits up to this long. A
+# server per store stops hundreds of times in a shrinking example; a hub stops once a run,
+# and a short poll would wake it 500 times a second for nothing.
 _POLL_INTERVAL: Final = 0.002
+_HUB_POLL_INTERVAL: Final = 0.05
+# A connection that sends no request within this long is closed, so that an idle client
+# holds no thread until the hub stops.
+_IDLE_TIMEOUT: Final = 10.0
 # A bound on stopping or unmounting: a thread that outlives it is a daemon and cannot hold
 # up the process.
 _JOIN_TIMEOUT: Final = 5.0
@@ -75,6 +82,8 @@ class _Server(ThreadingHTTPServer):
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._mounts: dict[str, _Mount] = {}
+        # Names once mounted: a late request for one is a closed store's, nobody else's.
+        self._retired: set[str] = set()
         # Each request thread's socket and, once its request is read, the mount it is for.
         self._connections: dict[threading.Thread, tuple[socket.socket, _Mount | None]] = {}
         super().__init__((_HOST, 0), _Handler)
@@ -91,12 +100,20 @@ class _Server(ThreadingHTTPServer):
 
     def claim(self, path: str) -> tuple[_Mount, str] | None:
         """The mount ``path`` is for and the path within it; the calling request thread is
-        that mount's until it ends. None for a scenario not (or no longer) served."""
+        that mount's until it ends. None for a scenario no longer served.
+
+        A path under no mount is charged to the only mount open, whole: a store that asks
+        for ``/`` or ``/.well-known/...`` besides its URL shows in its own fetch log.
+        """
         with self._lock:
             mount = self._mounts.get(_WHOLE)
             if mount is None:
                 _, name, rest = [*path.split("/", 2), "", ""][:3]
-                mount, path = self._mounts.get(name), "/" + rest
+                mount = self._mounts.get(name)
+                if mount is not None:
+                    path = "/" + rest
+                elif name not in self._retired and len(self._mounts) == 1:
+                    mount = next(iter(self._mounts.values()))
             thread = threading.current_thread()
             if mount is not None and thread in self._connections:
                 self._connections[thread] = (self._connections[thread][0], mount)
@@ -137,6 +154,7 @@ class _Server(ThreadingHTTPServer):
         mount, and the threads not yet reading a request), until the real-time ``deadline``."""
         with self._lock:
             gone = list(self._mounts.values()) if name is None else [self._mounts.pop(name)]
+            self._retired.update(self._mounts if name is None else (name,))
             if name is None:
                 self._mounts.clear()
             live = [
@@ -158,6 +176,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
     # One request per connection, so that a stop never waits on a kept-alive client.
     protocol_version = "HTTP/1.0"
+    timeout = _IDLE_TIMEOUT
 
     def do_GET(self) -> None:
         claimed = self.server.claim(urlsplit(self.path).path)
@@ -215,12 +234,12 @@ class _Handler(BaseHTTPRequestHandler):
 class _Running:
     """A started `_Server` and the daemon thread of its accept loop."""
 
-    def __init__(self) -> None:
+    def __init__(self, poll_interval: float) -> None:
         self.server = _Server()
         self.address: tuple[str, int] = (_HOST, int(self.server.socket.getsockname()[1]))
         self._thread = threading.Thread(
             target=self.server.serve_forever,
-            kwargs={"poll_interval": _POLL_INTERVAL},
+            kwargs={"poll_interval": poll_interval},
             name=f"{_THREAD_PREFIX}-{self.address[1]}",
             daemon=True,
         )
@@ -263,7 +282,7 @@ class LoopbackJwksServer:
         with self._lock:
             if self._running is not None:
                 raise RuntimeError("a LoopbackJwksServer starts only once")
-            running = _Running()
+            running = _Running(_POLL_INTERVAL)
             running.server.mount(_WHOLE, _Mount(self.scenario, self.hold_timeout))
             self._running, self._address = running, running.address
 
@@ -342,7 +361,7 @@ class LoopbackHub:
         _check_hold(hold_timeout)
         with self._lock:
             if self._running is None:
-                self._running = _Running()
+                self._running = _Running(_HUB_POLL_INTERVAL)
             running, name = self._running, f"s{next(self._names)}"
         running.server.mount(name, _Mount(scenario, hold_timeout))
         try:

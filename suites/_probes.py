@@ -41,16 +41,17 @@ SECRET_ID: Final = "access.token"
 # millisecond is asked for again at the next query (LEASE-02 lets a resolver reuse it).
 SHORT_LEASE: Final[Mapping[str, str]] = {"leaseExpiry": "1 ms"}
 _MATERIAL: Final = ("kty", "crv", "n", "e", "x", "y")
-# The share of the run's fetch deadline a store gets when its test holds a fetch past it.
+# The share of the run's fetch deadline a store gets when none of its fetches is answered.
 _HELD_SHARE: Final = 0.25
 
 
 def held_fetch_timeout(target: Target) -> float:
-    """The fetch deadline of a store whose test makes a fetch run out of time.
+    """The fetch deadline of a store none of whose fetches is meant to be answered.
 
     A held fetch costs its deadline in real time (a loopback server cannot hurry the
-    client's timer), while a fetch that is answered takes milliseconds: a quarter of the
-    run's deadline (0.25 s by default) still leaves answered fetches a hundredfold margin.
+    client's timer). Where every fetch is held, a quarter of the run's deadline (0.25 s by
+    default) cannot turn an answer into a time-out; a store that must also load a set keeps
+    the run's deadline.
     """
     return target.fetch_timeout * _HELD_SHARE
 

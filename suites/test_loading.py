@@ -24,7 +24,7 @@ from jwkconform.harness import (
     check,
     premise,
 )
-from jwkconform.suites._probes import SHORT_LEASE, Probe, held_fetch_timeout, loading
+from jwkconform.suites._probes import SHORT_LEASE, Probe, loading
 from jwkconform.suites._store_checks import MARGIN, signers
 from jwkconform.suites.strategies import Keys, public_set, signing_keys
 
@@ -119,9 +119,7 @@ def test_failed_reload_keeps_the_last_good_set(jwk_target: Target, fault: Fault)
     if "miss-window" in jwk_target.capabilities:
         config["cacheMissCacheTime"] = "2 min"
     reload_owner = "CACHE-02" if "cacheTimeout" in config else "CFG-03"
-    document = public_set([k for _, k in keys])
-    deadline = held_fetch_timeout(jwk_target) if isinstance(fault, Timeout) else None
-    with jwk_target.open_store(config, document=document, fetch_timeout=deadline) as rig:
+    with jwk_target.open_store(config, document=public_set([k for _, k in keys])) as rig:
         probe = Probe(jwk_target, rig)
         with premise("LOAD-01"):
             assert probe.served_ids(keys) == kids, "the set was not loaded"

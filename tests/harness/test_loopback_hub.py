@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -11,6 +12,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from jwkconform.harness import _loopback
 from jwkconform.harness._clock import FakeClock
 from jwkconform.harness._faults import Timeout, Trickle
 from jwkconform.harness._loopback import LoopbackHub
@@ -86,10 +88,36 @@ def test_a_closed_mount_answers_nothing_and_logs_nothing(hub: LoopbackHub) -> No
             assert client.get(url).json() == ONE
         with pytest.raises(httpx.RemoteProtocolError):
             client.get(url)
-        with pytest.raises(httpx.RemoteProtocolError):
-            client.get(f"http://127.0.0.1:{urlsplit(url).port}/")  # under no mount at all
         assert client.get(still_there).json() == TWO
     assert len(closed.fetches) == 1
+    assert len(open_.fetches) == 1
+
+
+def test_a_path_under_no_mount_is_the_only_open_scenarios_404(hub: LoopbackHub) -> None:
+    only, other = JwksScenario(FakeClock(), ONE), JwksScenario(FakeClock(), TWO)
+    with hub.mount(only) as url, _client() as client:
+        root = f"http://127.0.0.1:{urlsplit(url).port}"
+        assert client.get(root + "/.well-known/openid-configuration").status_code == 404
+        # Two stores open: nobody's to charge, so nobody's log.
+        with hub.mount(other), pytest.raises(httpx.RemoteProtocolError):
+            client.get(root + "/")
+    assert [(f.path, f.outcome) for f in only.fetches] == [
+        ("/.well-known/openid-configuration", "404")
+    ]
+    assert other.fetches == ()
+
+
+def test_an_idle_connection_is_closed(hub: LoopbackHub, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert 0 < _loopback._Handler.timeout <= 30, "an idle connection would hold a thread"
+    monkeypatch.setattr(_loopback._Handler, "timeout", 0.2)
+    with hub.mount(JwksScenario(FakeClock(), ONE)) as url:
+        port = urlsplit(url).port
+        assert port is not None
+        with socket.create_connection(("127.0.0.1", port), timeout=5.0) as idle:
+            _wait_for(lambda: len(_request_threads()) == 1)
+            # No request sent: the server gives up on it and its thread ends.
+            _wait_for(lambda: _request_threads() == [])
+            assert idle.recv(1) == b""
 
 
 def test_closing_a_mount_ends_its_held_request_and_no_other(hub: LoopbackHub) -> None:
