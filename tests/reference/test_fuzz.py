@@ -294,7 +294,8 @@ def _paths(realm: Any, prefix: str = "/oauth2/realms/root") -> Iterator[str]:
     realms = realm.get("realms", {}) if isinstance(realm, dict) else {}
     if isinstance(realms, dict):
         for name, sub in list(realms.items())[:3]:
-            yield from _paths(sub, f"{prefix}/realms/{name}")
+            # Escaped, as a client would: a realm's name may hold any character.
+            yield from _paths(sub, f"{prefix}/realms/{quote(str(name), safe='')}")
 
 
 ENDPOINT_PATHS = ["/connect/jwk_uri", "/connect/rp/jwk_uri", "/.well-known/openid-configuration"]
