@@ -153,10 +153,9 @@ class _Server(ThreadingHTTPServer):
         """Release, unblock and join the request threads of mount ``name`` (None: of every
         mount, and the threads not yet reading a request), until the real-time ``deadline``."""
         with self._lock:
-            gone = list(self._mounts.values()) if name is None else [self._mounts.pop(name)]
-            self._retired.update(self._mounts if name is None else (name,))
-            if name is None:
-                self._mounts.clear()
+            names = list(self._mounts) if name is None else [name]
+            gone = [self._mounts.pop(n) for n in names]
+            self._retired.update(names)
             live = [
                 (thread, connection)
                 for thread, (connection, mount) in self._connections.items()
@@ -274,7 +273,6 @@ class LoopbackJwksServer:
         self.hold_timeout = hold_timeout
         self._lock = threading.Lock()
         self._running: _Running | None = None
-        self._address: tuple[str, int] | None = None
         self._stopped = False
 
     def start(self) -> None:
@@ -284,7 +282,7 @@ class LoopbackJwksServer:
                 raise RuntimeError("a LoopbackJwksServer starts only once")
             running = _Running(_POLL_INTERVAL)
             running.server.mount(_WHOLE, _Mount(self.scenario, self.hold_timeout))
-            self._running, self._address = running, running.address
+            self._running = running
 
     def stop(self) -> None:
         """Release held requests, close the port and join every thread (bounded)."""
@@ -298,9 +296,9 @@ class LoopbackJwksServer:
     @property
     def server_address(self) -> tuple[str, int]:
         """The bound ``(host, port)``; the host is always 127.0.0.1."""
-        if self._address is None:
+        if self._running is None:
             raise RuntimeError("the LoopbackJwksServer has not been started")
-        return self._address
+        return self._running.address
 
     @property
     def port(self) -> int:
@@ -330,7 +328,7 @@ class LoopbackJwksServer:
         self.stop()
 
     def __repr__(self) -> str:
-        where = self.url if self._address is not None else "not started"
+        where = self.url if self._running is not None else "not started"
         return f"LoopbackJwksServer({where})"
 
 

@@ -195,15 +195,15 @@ class Target:
         client: httpx.Client,
         folder: Path,
         config: Mapping[str, object],
+        fetch_timeout: float,
         own_client: bool = False,
-        fetch_timeout: float | None = None,
     ) -> Environment:
         return Environment(
             clock=clock,
             jwks_url=url,
             http_client=client,
             tmp_path=folder,
-            fetch_timeout=self.fetch_timeout if fetch_timeout is None else fetch_timeout,
+            fetch_timeout=fetch_timeout,
             durations=duration_seconds(config),
             own_client=own_client,
         )
@@ -249,7 +249,7 @@ class Target:
                 path.write_text(json.dumps(file_document), encoding="utf-8")
                 url = path.as_uri()
             raw = {"jwkUrl": url, **(config or {})} if with_url else dict(config or {})
-            env = self._environment(clock, url, client, folder, raw, own_client, fetch_timeout)
+            env = self._environment(clock, url, client, folder, raw, fetch_timeout, own_client)
             RECORDER.record(clock.now(), "note", f"store opened: {config_text(raw)}")
             store = self._call("open_store()", self.adapter.open_store, dict(raw), env)
             checked = _Checked(store, self, clock)
@@ -299,7 +299,7 @@ class Target:
             client = loopback_client(timeout=self.fetch_timeout)
             stack.callback(client.close)
             raw = {"jwkUrl": url, **(config or {})}
-            env = self._environment(clock, url, client, folder, raw)
+            env = self._environment(clock, url, client, folder, raw, self.fetch_timeout)
             RECORDER.record(clock.now(), "note", f"store opened on {url}: {config_text(raw)}")
             store = self._call("open_store()", self.adapter.open_store, raw, env)
             checked = _Checked(store, self, clock)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +13,11 @@ from jwkconform.harness._clock import FakeClock
 from jwkconform.reference import JwkSetSecretStore
 
 JWKS_URL = "https://idp.test/jwks"
+
+
+def request_threads() -> list[threading.Thread]:
+    """The loopback servers' live request threads (named ``...-request``)."""
+    return [t for t in threading.enumerate() if t.name.endswith("-request")]
 
 
 @dataclass

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from support import request_threads
 
 from jwkconform.harness import _loopback
 from jwkconform.harness._clock import FakeClock
@@ -31,10 +32,6 @@ def hub() -> Iterator[LoopbackHub]:
 
 def _client(timeout: float = 2.0) -> httpx.Client:
     return httpx.Client(timeout=timeout, trust_env=False)
-
-
-def _request_threads() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name.endswith("-request")]
 
 
 def _held_in_background(url: str) -> tuple[threading.Thread, list[BaseException | int]]:
@@ -114,9 +111,9 @@ def test_an_idle_connection_is_closed(hub: LoopbackHub, monkeypatch: pytest.Monk
         port = urlsplit(url).port
         assert port is not None
         with socket.create_connection(("127.0.0.1", port), timeout=5.0) as idle:
-            _wait_for(lambda: len(_request_threads()) == 1)
+            _wait_for(lambda: len(request_threads()) == 1)
             # No request sent: the server gives up on it and its thread ends.
-            _wait_for(lambda: _request_threads() == [])
+            _wait_for(lambda: request_threads() == [])
             assert idle.recv(1) == b""
 
 
@@ -137,9 +134,9 @@ def test_closing_a_mount_ends_its_held_request_and_no_other(hub: LoopbackHub) ->
         assert isinstance(got[0], httpx.HTTPError)
         assert other_thread.is_alive(), "the other mount's request ended"
         assert other_got == []
-        assert len(_request_threads()) == 1
+        assert len(request_threads()) == 1
     other_thread.join(5.0)
-    assert _request_threads() == []
+    assert request_threads() == []
 
 
 def test_closing_a_mount_cuts_its_trickle_short(hub: LoopbackHub) -> None:
@@ -154,7 +151,7 @@ def test_closing_a_mount_cuts_its_trickle_short(hub: LoopbackHub) -> None:
         response.read(1)
     connection.close()
     assert time.monotonic() - started < 5.0
-    _wait_for(lambda: _request_threads() == [])
+    _wait_for(lambda: request_threads() == [])
 
 
 def test_stop_closes_the_port_and_a_later_mount_starts_a_new_server() -> None:

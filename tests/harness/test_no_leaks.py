@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from support import request_threads
 
 from jwkconform.harness import ConfigRefused, LoadFailed, Target, Timeout
 from jwkconform.harness.reference_adapter import ReferenceAdapter
@@ -129,10 +130,6 @@ def test_the_suites_on_loopback_leave_no_thread_or_socket(
     assert '"transport": "loopback"' in (pytester.path / "r.json").read_text(encoding="utf-8")
 
 
-def _request_threads() -> list[str]:
-    return [t.name for t in threading.enumerate() if t.name.endswith("-request")]
-
-
 def test_twenty_loopback_stores_leave_no_thread_or_socket(baseline: Baseline) -> None:
     with _loopback_target() as target:
         for index in range(20):
@@ -156,9 +153,9 @@ def test_a_held_request_is_released_when_the_store_closes(baseline: Baseline) ->
             rig.jwks.fail(Timeout())
             with pytest.raises(LoadFailed):
                 rig.store.valid("verify")  # the client gives up; the server still holds it
-            assert _request_threads() != []
+            assert request_threads() != []
         # Before the server stops: closing the store ended the request it held.
-        assert _request_threads() == []
+        assert request_threads() == []
     baseline.assert_clean()
 
 
@@ -169,7 +166,7 @@ def test_a_refused_configuration_still_ends_the_stores_requests(baseline: Baseli
             target.open_store({"cacheTimeout": "banana"}, document=EMPTY_SET),
         ):
             pass
-        assert _request_threads() == []
+        assert request_threads() == []
     baseline.assert_clean()
 
 
