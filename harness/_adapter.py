@@ -34,6 +34,7 @@ __all__ = [
     "AdapterFactory",
     "ConfigRefused",
     "Environment",
+    "ImplementationRaised",
     "LoadFailed",
     "PublisherAdapter",
     "PublisherEnvironment",
@@ -110,6 +111,36 @@ class LoadFailed(Exception):
 
 class PurposeRefused(Exception):
     """The implementation refused a purpose it cannot serve (LOAD-02)."""
+
+
+class ImplementationRaised(Exception):
+    """The implementation itself raised an exception the seam has no name for (a
+    ``TypeError`` on a ``null`` JWK, say): a finding about the implementation, counted
+    against the requirement being checked, never an adapter fault.
+
+    An adapter wraps the original around the one call it makes into its implementation;
+    anything raised outside that call stays the adapter's own error (``error``).
+
+    >>> try:
+    ...     raise ImplementationRaised.wrap(TypeError("keys is not iterable"))
+    ... except ImplementationRaised as exc:
+    ...     print(exc)
+    the implementation raised TypeError: keys is not iterable
+    """
+
+    def __init__(self, exception_type: str, message: str) -> None:
+        detail = f"{exception_type}: {message}" if message else exception_type
+        super().__init__(f"the implementation raised {detail}")
+        self.exception_type = exception_type
+        self.detail = message
+
+    @classmethod
+    def wrap(cls, original: BaseException) -> ImplementationRaised:
+        """The exception for ``original``, with its type and message; raise it ``from``
+        the original so the traceback keeps both."""
+        raised = cls(type(original).__name__, str(original))
+        raised.__cause__ = original
+        return raised
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,12 @@ from typing import Final, Literal
 
 import pytest
 
-from jwkconform.harness._adapter import ConfigRefused, LoadFailed, PurposeRefused
+from jwkconform.harness._adapter import (
+    ConfigRefused,
+    ImplementationRaised,
+    LoadFailed,
+    PurposeRefused,
+)
 
 if sys.version_info >= (3, 11):
     _Group = BaseExceptionGroup  # noqa: F821 - a builtin from Python 3.11 on
@@ -47,8 +52,9 @@ __all__ = [
     "premise",
 ]
 
-# What a store may raise through the seam: the implementation's documented answers.
-SEAM_EXCEPTIONS: Final = (ConfigRefused, LoadFailed, PurposeRefused)
+# What a store may raise through the seam: the implementation's documented answers, and
+# its own exceptions (a finding about it, counted like a failed check where one is open).
+SEAM_EXCEPTIONS: Final = (ConfigRefused, LoadFailed, PurposeRefused, ImplementationRaised)
 # What a failed check raises: an assertion, or pytest.fail() (pytest.raises included).
 _CHECK_FAILURES: Final = (AssertionError, pytest.fail.Exception)
 _TAG: Final = "_jwkconform_attribution"
@@ -64,8 +70,9 @@ class AdapterContractError(AdapterError):
 
 
 class UnexpectedException(AdapterError):
-    """A store method raised something other than the seam's three exceptions: the adapter
-    did not translate one of its implementation's errors."""
+    """A store method raised something other than the seam's exceptions: the adapter did
+    not translate one of its implementation's errors, nor wrap it in
+    `ImplementationRaised`."""
 
 
 class AdapterTimeout(AdapterError):
@@ -145,6 +152,8 @@ def message_of(exc: BaseException) -> str:
     text = str(exc).strip()
     if isinstance(exc, _CHECK_FAILURES):
         return text or "assertion failed"
+    if isinstance(exc, ImplementationRaised):
+        return text  # it names the implementation's exception type itself
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 

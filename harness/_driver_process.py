@@ -24,7 +24,12 @@ import threading
 from collections.abc import Mapping, Sequence
 from typing import IO, Any, Final
 
-from jwkconform.harness._adapter import ConfigRefused, LoadFailed, PurposeRefused
+from jwkconform.harness._adapter import (
+    ConfigRefused,
+    ImplementationRaised,
+    LoadFailed,
+    PurposeRefused,
+)
 from jwkconform.harness._attribution import AdapterError
 
 __all__ = ["MAX_LINE", "DriverError"]
@@ -201,7 +206,9 @@ class _Process:
     def stop(self, *, graceful: bool = True) -> None:
         """End the process (politely first when ``graceful``), its group with it, and reap it."""
         if self._popen.poll() is None and graceful and not self.broken:
-            with contextlib.suppress(DriverError, ConfigRefused, LoadFailed, PurposeRefused):
+            with contextlib.suppress(
+                DriverError, ConfigRefused, LoadFailed, PurposeRefused, ImplementationRaised
+            ):
                 self._call("shutdown", {})
         if self._popen.stdin is not None:
             with contextlib.suppress(OSError):
@@ -240,4 +247,9 @@ def _error(method: str, error: object, process: _Process) -> Exception:
         return LoadFailed(message)
     if kind == "purpose_refused":
         return PurposeRefused(message)
+    if kind == "raised":
+        exception = error.get("exception")
+        if not isinstance(exception, str) or not exception:
+            return process.malformed(f"a 'raised' error to {method!r} without its exception type")
+        return ImplementationRaised(exception[:200], message)
     return DriverError(f"driver failed {method!r} ({kind}): {message}")

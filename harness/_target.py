@@ -185,7 +185,8 @@ class Target:
                 raise UnexpectedException(
                     f"{self.name}: {what} raised {type(exc).__name__}: {exc} (an adapter"
                     " translates its implementation's errors into ConfigRefused, LoadFailed"
-                    " or PurposeRefused)"
+                    " or PurposeRefused, and wraps any other exception of the implementation"
+                    " in ImplementationRaised)"
                 ) from exc
 
     def _environment(

@@ -16,6 +16,7 @@ from jwkconform import __version__
 from jwkconform.harness._adapter import (
     ConfigRefused,
     Environment,
+    ImplementationRaised,
     LoadFailed,
     PublisherEnvironment,
     PublisherUnderTest,
@@ -107,13 +108,16 @@ class _ReferenceStore:
 
 @contextmanager
 def _translated() -> Iterator[None]:
-    """Map the reference's errors onto the harness's."""
+    """Map the reference's errors onto the harness's; any other exception it raises is
+    its own (`ImplementationRaised`)."""
     try:
         yield
     except UnsupportedPurposeError as exc:
         raise PurposeRefused(str(exc)) from exc
     except LoadError as exc:
         raise LoadFailed(str(exc)) from exc
+    except Exception as exc:  # the reference's own bug: a finding, not an adapter fault
+        raise ImplementationRaised.wrap(exc) from exc
 
 
 _IN_PROCESS_BASE = "https://am.jwkconform.test"

@@ -45,9 +45,11 @@ _HTTP_TIMEOUT = httpx.Timeout(2.0)
 
 
 class _Failure(Exception):
-    def __init__(self, kind: str, message: str, field: str | None = None) -> None:
+    def __init__(
+        self, kind: str, message: str, field: str | None = None, exception: str | None = None
+    ) -> None:
         super().__init__(message)
-        self.kind, self.field = kind, field
+        self.kind, self.field, self.exception = kind, field, exception
 
 
 class _Collect(logging.Handler):
@@ -142,6 +144,8 @@ class Driver:
             raise _Failure("purpose_refused", str(exc)) from None
         except LoadError as exc:
             raise _Failure("load_failed", str(exc)) from None
+        except Exception as exc:  # the store's own bug: a finding, not the driver's fault
+            raise _Failure("raised", str(exc), exception=type(exc).__name__) from None
 
     def named(self, params: dict[str, Any]) -> dict[str, Any]:
         secret = self._query(params, lambda s: s.named(params["purpose"], params["kid"]))
@@ -218,6 +222,8 @@ class Driver:
             error = {"type": exc.kind, "message": str(exc)}
             if exc.field is not None:
                 error["field"] = exc.field
+            if exc.exception is not None:
+                error["exception"] = exc.exception
             return {"id": request_id, "error": error}, False
         except Exception as exc:  # a driver answers every request, whatever went wrong
             message = f"{type(exc).__name__}: {exc}"

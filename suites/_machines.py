@@ -29,6 +29,7 @@ from jwkconform.fixtures import ALG_KINDS, key_pool, private_jwk, public_jwk
 from jwkconform.harness import (
     ConfigRefused,
     ConnectionRefused,
+    ImplementationRaised,
     LoadFailed,
     PurposeRefused,
     SecretView,
@@ -210,7 +211,7 @@ class Machine(RuleBasedStateMachine):
         with loading():
             try:
                 answer = ask()
-            except (ConfigRefused, LoadFailed, PurposeRefused) as exc:
+            except (ConfigRefused, LoadFailed, PurposeRefused, ImplementationRaised) as exc:
                 refused = exc
         # Raised here, outside the handler, so that Hypothesis sees one failure however the
         # store came to refuse (which query, which fault): it shrinks each distinct failure

@@ -23,7 +23,14 @@ from typing import Any, Final
 import pytest
 
 from jwkconform.fixtures import sign_token
-from jwkconform.harness import StoreRig, Target, UnexpectedException, premise
+from jwkconform.harness import (
+    ImplementationRaised,
+    StoreRig,
+    Target,
+    UnexpectedException,
+    check,
+    premise,
+)
 
 __all__ = [
     "SECRET_ID",
@@ -32,6 +39,7 @@ __all__ = [
     "held_fetch_timeout",
     "loading",
     "material",
+    "raised",
     "require_a_probe",
 ]
 
@@ -62,21 +70,35 @@ def material(jwk: Mapping[str, Any]) -> dict[str, Any]:
 
 
 @contextmanager
-def loading() -> Iterator[None]:
+def loading(requirement: str = "LOAD-04", *, own: bool = False) -> Iterator[None]:
     """A block in which the store meets a document or a fetch it must refuse.
 
-    An unrelated exception escaping it (a JSON decoding error, say) is LOAD-04's failure:
-    callers never see one. Inside this block it counts against LOAD-04, and the test's own
-    requirement is blocked, instead of the test ending in an adapter error.
+    An exception of the implementation escaping it (a JSON decoding error, say, wrapped in
+    `ImplementationRaised` or left untranslated by the adapter) is a finding, never an
+    adapter error: by default a failed premise of LOAD-04 (a bad body must be a load
+    error), which blocks the test's own requirement. A test whose own requirement is what
+    the store got wrong by raising (LOAD-05: a failed reload keeps serving the last good
+    set) names it with ``own=True``, and the failure is that requirement's.
     """
     try:
         yield
-    except UnexpectedException as exc:
-        cause = exc.__cause__ or exc
-        with premise("LOAD-04"):
+    except (UnexpectedException, ImplementationRaised) as exc:
+        what = raised(exc)
+        with check(requirement) if own else premise(requirement):
             raise AssertionError(
-                f"the store let {type(cause).__name__} escape instead of a load error: {cause}"
+                f"the store let {what} escape instead of a load error"
+                if requirement == "LOAD-04"
+                else f"the store raised {what} instead of serving"
             ) from exc
+
+
+def raised(exc: UnexpectedException | ImplementationRaised) -> str:
+    """What the implementation raised, as "Type: message", whether the adapter wrapped it
+    in `ImplementationRaised` or let it through untranslated (`UnexpectedException`)."""
+    if isinstance(exc, ImplementationRaised):
+        return f"{exc.exception_type}: {exc.detail}"[:300]
+    cause = exc.__cause__ or exc
+    return f"{type(cause).__name__}: {cause}"[:300]
 
 
 def require_a_probe(target: Target) -> None:

@@ -19,6 +19,7 @@ import pytest
 from jwkconform.fixtures import ALG_KINDS, key_pool, private_jwk, sign_token
 from jwkconform.harness import (
     ConfigRefused,
+    ImplementationRaised,
     LoadFailed,
     StoreRig,
     Target,
@@ -26,7 +27,7 @@ from jwkconform.harness import (
     check,
     premise,
 )
-from jwkconform.suites._probes import SECRET_ID, SHORT_LEASE, Probe
+from jwkconform.suites._probes import SECRET_ID, SHORT_LEASE, Probe, raised
 from jwkconform.suites.strategies import QUICK_ALGS, SIGNING_ALGS, Keys, public_set
 
 __all__ = [
@@ -107,9 +108,9 @@ def refusal(
             answered = answer_first_query(target, rig, alg, key)
     except ConfigRefused as exc:
         return exc
-    except UnexpectedException as exc:
+    except (UnexpectedException, ImplementationRaised) as exc:
         # The implementation's own exception, not a refusal: the value was accepted.
-        pytest.fail(f"{what} was accepted, and the first query raised {exc.__cause__!r:.200}")
+        pytest.fail(f"{what} was accepted, and the first query raised {raised(exc)}")
     pytest.fail(
         f"{what} was accepted: the store opened and its first query was answered"
         f" ({answered}) instead of refused"

@@ -18,6 +18,7 @@ from jwkconform.harness import (
     Compressed,
     ConnectionRefused,
     Fault,
+    ImplementationRaised,
     LoadFailed,
     Oversized,
     Status,
@@ -34,6 +35,7 @@ from jwkconform.suites._probes import (
     Probe,
     held_fetch_timeout,
     loading,
+    raised,
     require_a_probe,
 )
 from jwkconform.suites._store_checks import MARGIN, not_loaded, signers, transports
@@ -78,8 +80,8 @@ def _answer(call: Callable[[], object]) -> object:
         return call()
     except LoadFailed as exc:
         return exc
-    except UnexpectedException as exc:
-        pytest.fail(f"the store let {exc.__cause__!r:.300} escape instead of a load error")
+    except (UnexpectedException, ImplementationRaised) as exc:
+        pytest.fail(f"the store let {raised(exc)} escape instead of a load error")
 
 
 def _paths(target: Target) -> list[str]:
