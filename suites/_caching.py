@@ -15,25 +15,35 @@ verification reached the store even if the resolver kept secrets too long (a LEA
 failure, not the cache's), it uses a kid it has not verified before.
 
 Windows are drawn at 11 s or more: 10 s exactly is CFG-04's boundary, not the cache's.
+
+The cache requirements presume no setting: an implementation whose cache lifetime or miss
+window cannot be configured (no ``cache-timeout`` or ``miss-window`` capability) is judged at
+the catalogue's defaults, 2 minutes each (CFG-03, CFG-05). `Windows` draws a configured value
+where the adapter takes one and uses the default where it does not, and `Windows.config`
+sets only the members the implementation takes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from typing import Any, Final
 
 from hypothesis import strategies as st
 
 from jwkconform.fixtures import private_jwk, sign_token
-from jwkconform.harness import StoreRig, Target
+from jwkconform.harness import StoreRig, Target, check, premise
 from jwkconform.suites._probes import SECRET_ID, SHORT_LEASE, material, require_a_probe
 from jwkconform.suites.strategies import Keys, kids, quick_signers
 
 __all__ = [
+    "DEFAULT_CACHE_TIMEOUT",
+    "DEFAULT_MISS_WINDOW",
     "GAP",
     "MS",
     "ROTATED_IN",
     "Queries",
+    "Windows",
     "config",
     "paths",
     "signers",
@@ -55,6 +65,86 @@ def paths(target: Target) -> st.SearchStrategy[str]:
     """The paths the adapter offers (the calling test skips if it offers neither)."""
     require_a_probe(target)
     return st.sampled_from([p for p in ("named", "verify") if p in target.capabilities])
+
+
+# CFG-03 and CFG-05: the lifetime and the miss window of an implementation left unconfigured.
+DEFAULT_CACHE_TIMEOUT: Final = 120
+DEFAULT_MISS_WINDOW: Final = 120
+# Each cache setting, the capability that lets an adapter configure it, and its default.
+_SETTINGS: Final = {
+    "cacheTimeout": ("cache-timeout", DEFAULT_CACHE_TIMEOUT),
+    "cacheMissCacheTime": ("miss-window", DEFAULT_MISS_WINDOW),
+}
+
+
+class Windows:
+    """The cache lifetime and miss window one example runs with, in seconds: drawn where
+    the adapter can configure them, the catalogue's defaults where it cannot.
+
+    >>> w = Windows(target, data, cacheTimeout=st.integers(11, 600))  # doctest: +SKIP
+    >>> w.timeout, w.config()  # doctest: +SKIP
+    (120, {'leaseExpiry': '1 ms'})           # an adapter without cache-timeout
+    """
+
+    def __init__(
+        self,
+        target: Target,
+        data: st.DataObject | None = None,
+        **drawn: st.SearchStrategy[float] | float | tuple[str, float],
+    ) -> None:
+        unknown = set(drawn) - set(_SETTINGS)
+        if unknown:
+            raise ValueError(f"not a cache setting: {sorted(unknown)}")
+        self.taken: dict[str, str] = {}
+        values: dict[str, float] = {}
+        for member, (capability, default) in _SETTINGS.items():
+            wanted = drawn.get(member)
+            if wanted is None or capability not in target.capabilities:
+                values[member] = default
+                continue
+            if isinstance(wanted, st.SearchStrategy):
+                if data is None:
+                    raise ValueError(f"{member} is a strategy: give data to draw it")
+                wanted = data.draw(wanted, f"{member} (s)")
+            # A (text, seconds) pair from `window` keeps its text in the gateway's syntax.
+            text, seconds = wanted if isinstance(wanted, tuple) else (_duration(wanted), wanted)
+            values[member] = seconds
+            self.taken[member] = text
+        self.timeout = values["cacheTimeout"]
+        self.miss = values["cacheMissCacheTime"]
+
+    def config(self, **members: str) -> dict[str, str]:
+        """The store configuration: the short lease, the settings the implementation takes,
+        and ``members``."""
+        return config(**self.taken, **members)
+
+    def reload_owner(self, own: str, *, is_premise: bool = False) -> AbstractContextManager[None]:
+        """Who owns "the store reloaded once cacheTimeout ran out": ``own`` where the
+        lifetime was configured (a check, or a premise of ``own`` with ``is_premise``);
+        where it is the default, a store that does not reload then has another default
+        lifetime: CFG-03's failure, which blocks the test's own requirements."""
+        if "cacheTimeout" not in self.taken:
+            return premise("CFG-03")
+        return premise(own) if is_premise else check(own)
+
+    def miss_owner(self, own: str, *, is_premise: bool = False) -> AbstractContextManager[None]:
+        """The same for "a miss reloaded once the miss window passed": CFG-05 owns it where
+        the window is the default."""
+        if "cacheMissCacheTime" not in self.taken:
+            return premise("CFG-05")
+        return premise(own) if is_premise else check(own)
+
+    def describe(self) -> str:
+        """The two windows as messages name them, saying which are defaults."""
+        return ", ".join(
+            f"{member} {value:g} s" + ("" if member in self.taken else " (default)")
+            for member, value in (("cacheTimeout", self.timeout), ("cacheMissCacheTime", self.miss))
+        )
+
+
+def _duration(seconds: float) -> str:
+    # Whole milliseconds are exact in the gateway's syntax; the windows drawn here are.
+    return f"{seconds:g} s" if float(seconds).is_integer() else f"{round(seconds * 1000)} ms"
 
 
 def config(**members: str) -> dict[str, str]:
