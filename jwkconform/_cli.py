@@ -59,10 +59,10 @@ def _parser() -> argparse.ArgumentParser:
     spec.add_argument("ids", nargs="*", metavar="ID", help="requirement IDs (default: all)")
     spec.add_argument(
         "--format",
-        choices=("text", "markdown", "json", "decisions", "ground-truth"),
+        choices=("text", "markdown", "json", "decisions", "ground-truth", "coverage"),
         default="text",
-        help="text (default), json, markdown (docs/spec.md), decisions (docs/decisions.md) or"
-        " ground-truth (docs/ground-truth.md)",
+        help="text (default), json, markdown (docs/spec.md), decisions (docs/decisions.md),"
+        " ground-truth (docs/ground-truth.md) or coverage (docs/coverage.md)",
     )
     add_docs_arguments(commands.add_parser("docs", help="list or print the shipped guides"))
     add_serve_arguments(
@@ -127,6 +127,7 @@ def _matrix(args: argparse.Namespace) -> int:
 
 
 def _spec(args: argparse.Namespace) -> int:
+    from jwkconform.harness._coverage import render_coverage_page
     from jwkconform.harness._ground_truth import render_ground_truth_page
     from jwkconform.harness._registry import UnknownRequirement, requirement
     from jwkconform.harness._spec import (
@@ -141,15 +142,16 @@ def _spec(args: argparse.Namespace) -> int:
     except UnknownRequirement as exc:
         print(f"jwkconform spec: error: {exc}", file=sys.stderr)
         return USAGE
-    if args.format in {"markdown", "decisions", "ground-truth"} and ids:
-        print(f"jwkconform spec: error: --format {args.format} renders the whole document",
-              file=sys.stderr)  # fmt: skip
-        return USAGE
     pages = {
         "markdown": render_markdown,
         "decisions": render_decisions_page,
         "ground-truth": render_ground_truth_page,
+        "coverage": render_coverage_page,
     }
+    if args.format in pages and ids:
+        print(f"jwkconform spec: error: --format {args.format} renders the whole document",
+              file=sys.stderr)  # fmt: skip
+        return USAGE
     render = {"text": render_text, "json": render_json}.get(args.format)
     sys.stdout.write(render(ids) if render is not None else pages[args.format]())
     return 0

@@ -1,0 +1,75 @@
+"""Every requirement without a "presumes" line is reached through some single query path,
+and docs/coverage.md says which, exactly as the suites behave.
+
+The reference, restricted to one path (plus the way it fetches), runs the whole suites:
+every ungated requirement that the table says the path reaches must pass, and every one it
+says the path cannot reach must be skipped (a table that claims too little is as wrong as
+one that claims too much). A correct implementation judged at the defaults must not fail
+either: that is what a library without the configuration capabilities gets.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from jwkconform.harness._coverage import (
+    QUERY_PATHS,
+    UNREACHED,
+    reached_through,
+    render_coverage_page,
+)
+from jwkconform.harness._registry import REQUIREMENTS
+
+ROOT = Path(__file__).resolve().parents[2]
+TESTS = Path(__file__).resolve().parents[1]
+
+
+def test_every_ungated_requirement_has_a_path() -> None:
+    lost = [rid for rid, req in REQUIREMENTS.items() if not req.gates and not reached_through(rid)]
+    assert not lost, f"requirements without a presumes line that no single path reaches: {lost}"
+
+
+def test_the_table_names_only_ungated_requirements_and_real_paths() -> None:
+    for rid, path in UNREACHED:
+        assert rid in REQUIREMENTS, rid
+        assert not REQUIREMENTS[rid].gates, rid
+        assert path in QUERY_PATHS, path
+
+
+def test_docs_coverage_md_is_rendered_from_the_table() -> None:
+    text = (ROOT / "docs" / "coverage.md").read_text(encoding="utf-8")
+    assert text == render_coverage_page(), (
+        "run: jwkconform spec --format coverage > docs/coverage.md"
+    )
+
+
+@pytest.mark.parametrize("path", QUERY_PATHS)
+def test_one_path_alone_reaches_what_the_table_says(path: str, tmp_path: Path) -> None:
+    report = tmp_path / "report.json"
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")]),
+    }
+    command = [
+        sys.executable, "-m", "jwkconform", "run", "--adapter", f"coverage_adapters:{path}",
+        "--seed", "3", "--report-json", str(report), "--", "-q", "-p", "no:randomly",
+    ]  # fmt: skip
+    done = subprocess.run(
+        command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900, check=False
+    )
+    output = done.stdout[-3000:] + done.stderr[-2000:]
+    assert report.exists(), output
+    verdicts = {r["id"]: r["verdict"] for r in json.loads(report.read_text())["requirements"]}
+    for rid, req in REQUIREMENTS.items():
+        if req.gates:
+            continue
+        expected = "pass" if path in reached_through(rid) else "skip"
+        assert verdicts[rid] == expected, (
+            f"{rid} through {path} alone: {verdicts[rid]}, the table says {expected}\n{output}"
+        )
