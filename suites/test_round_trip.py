@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping
+from contextlib import nullcontext
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -42,6 +43,21 @@ from jwkconform.suites.strategies import (
 
 _STORE = {"cacheTimeout": "30 s", "leaseExpiry": "1 min"}
 _BOUND = 90.0  # cacheTimeout + leaseExpiry: a removed key stops verifying by then
+# An implementation that takes neither setting is judged at the defaults (CFG-03, CFG-06).
+_DEFAULTS = {"cacheTimeout": ("cache-timeout", 120.0, 30.0), "leaseExpiry": ("lease", 300.0, 60.0)}
+
+
+def _store_settings(target: Target) -> tuple[dict[str, str], float]:
+    """The store's configuration and its removal bound (cacheTimeout + leaseExpiry), each
+    setting configured where the implementation takes it and its default where not."""
+    config = {m: v for m, v in _STORE.items() if _DEFAULTS[m][0] in target.capabilities}
+    bound = sum(
+        configured if capability in target.capabilities else default
+        for capability, default, configured in _DEFAULTS.values()
+    )
+    return config, bound
+
+
 _PURPOSE_ID = "rp.jwt.authenticity"  # the verificationSecretId the store's resolver gets
 _RP_PATH = f"{realm_path(())}/connect/rp/jwk_uri"
 _ALGS: Mapping[str, tuple[str, ...]] = {
@@ -173,7 +189,11 @@ def test_signed_tokens_verify_through_rotation_and_stop_after_removal(
         for alias in before:
             assert alias in kids, f"rp/jwk_uri does not publish RP signing alias {alias!r}"
         tokens = {a: _token(a, algs[a], kids[a]) for a in before}
-        with jwk_target.open_store_at(url, _STORE, clock=rig.clock) as reader:
+        settings, bound = _store_settings(jwk_target)
+        # Where the lifetime is the default, a store that has not reloaded by the bound has
+        # another default: CFG-03's failure, which blocks this requirement.
+        reloads = premise("CFG-03") if "cacheTimeout" not in settings else nullcontext()
+        with jwk_target.open_store_at(url, settings, clock=rig.clock) as reader:
             store = reader.store
 
             def verifies(alias: str) -> bool:
@@ -189,7 +209,12 @@ def test_signed_tokens_verify_through_rotation_and_stop_after_removal(
             kids = _kids(rig, rotated)
             assert new in kids, f"the rotated-in active alias {new!r} is not published"
             tokens[new] = _token(new, algs[new], kids[new])
-            rig.clock.advance(_BOUND)  # past cacheTimeout and every lease: the store reloads
+            rig.clock.advance(bound)  # past cacheTimeout and every lease: the store reloads
+            with reloads:
+                assert verifies(new), (
+                    f"{bound:g} s after the rotation to {new!r}, a token it signed does not"
+                    " verify: the store did not reload the set"
+                )
             for alias in [*before, new]:
                 state = "the new active alias" if alias == new else "an old, still mapped alias"
                 assert verifies(alias), (
@@ -215,13 +240,18 @@ def test_signed_tokens_verify_through_rotation_and_stop_after_removal(
                         f"{probe:g} s after other aliases were unmapped, a token signed by "
                         f"{alias!r}, still mapped, no longer verifies"
                     )
-            rig.clock.reach(removal, _BOUND)
+            if "cacheTimeout" not in settings:
+                # At a default lifetime, through the publisher there is no fetch log to tell
+                # a wrong default (CFG-03) from a key kept too long (LEASE-03): their own
+                # tests judge that, and the round trip's checks are done.
+                return
+            rig.clock.reach(removal, bound)
             for alias in case["removed"]:
                 # The publisher no longer serves the key (checked above): a store that still
                 # verifies with it breaks its own bound, LEASE-03, not the round trip.
                 with premise("LEASE-03"):
                     assert not verifies(alias), (
-                        f"alias {alias!r} was unmapped {_BOUND:g} s ago (cacheTimeout + "
+                        f"alias {alias!r} was unmapped {bound:g} s ago (cacheTimeout + "
                         f"leaseExpiry) and rp/jwk_uri no longer serves it, yet a token it "
                         f"signed still verifies through the store"
                     )
