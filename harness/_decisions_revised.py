@@ -95,4 +95,60 @@ REVISED: tuple[Decision, ...] = (
         " there would only measure the adapter.",
         ("LOAD-02",),
     ),
+    Decision(
+        "D-39",
+        "Must a JWK without `alg` be used, and what of the tests when an implementation uses"
+        " only keys that carry one?",
+        "A JWK without `alg` fits every algorithm its key type and curve take (PUR-05's"
+        " 'if any'); an implementation that ignores such keys fails PUR-05, in PUR-05's own"
+        " test. The run learns this once, and every other test then draws keys that carry"
+        " their `alg`, so each requirement is judged on keys the implementation uses.",
+        "One shape of key must not block or fail a dozen requirements whose subject is not the"
+        " key's shape: a failure counts against the requirement whose rule was broken.",
+        ("PUR-05",),
+        tested=True,
+    ),
+    Decision(
+        "D-40",
+        "How are the cache requirements judged for an implementation whose cache lifetime or"
+        " miss window cannot be configured?",
+        "At the catalogue's defaults: a 2-minute lifetime (CFG-03), a 2-minute miss window"
+        " (CFG-05) and a 5-minute lease (CFG-06). A fetch earlier than a default bound allows"
+        " breaks the cache requirement checked (CACHE-01, CACHE-03); a reload that does not"
+        " come by a default bound is the default's failure (CFG-03 or CFG-05), and the test"
+        " that needed that reload is blocked by it, since the implementation's real bound"
+        " cannot be known.",
+        "None of the cache requirements presumes a setting; a library with a fixed window"
+        " is still held to the rules a gateway with default settings keeps.",
+        ("CACHE-01", "CACHE-02", "CACHE-03", "CACHE-04", "CACHE-06", "CFG-03", "CFG-05"),
+        tested=True,
+    ),
+    Decision(
+        "D-41",
+        "What is an exception that the implementation itself raises (a `TypeError` on a"
+        " `null` JWK) while the harness queries it?",
+        "A finding about the implementation: the adapter wraps it in `ImplementationRaised`"
+        " (a driver answers the error type `raised`), and it fails the requirement whose"
+        " check was running (LOAD-03 for a `null` entry of `keys`). `error` is reserved for"
+        " faults of the adapter or driver: a protocol violation, a crash, a hang, a wrong"
+        " type in an answer, an exception outside the implementation's call.",
+        "A verdict of `error` blames the adapter; an implementation that crashes on a"
+        " document it should skip or refuse has broken a requirement, and says so only as a"
+        " failure.",
+        ("LOAD-03", "LOAD-04", "LOAD-05"),
+        tested=True,
+    ),
+    Decision(
+        "D-42",
+        "Through which query paths must each requirement be reachable?",
+        "Through some single query path (`named`, `valid` or `verify`) plus the way the"
+        " implementation fetches (`http-client` or `default-client`), unless the requirement"
+        " presumes a feature. docs/coverage.md lists the paths that reach each requirement and,"
+        " for the others, why the path alone cannot show it (a named-only store does not"
+        " verify; valid() names no kid; through verify alone the order of the valid secrets"
+        " shows only as the order of tries, ORD-02's subject).",
+        "A library is judged on every requirement it can be observed on; a skip claims that"
+        " the requirement does not apply, which only the specification may say.",
+        ("ORD-01", "ORD-02"),
+    ),
 )

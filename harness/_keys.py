@@ -26,8 +26,10 @@ __all__ = [
     "KINDS",
     "KeySupport",
     "active_key_support",
+    "alg_required",
     "kind_family",
     "set_active_key_support",
+    "set_alg_required",
 ]
 
 # Key types by the names the protocol uses: RSA of any size is "RSA", every HMAC key "oct".
@@ -113,3 +115,21 @@ def set_active_key_support(support: KeySupport) -> None:
 def active_key_support() -> KeySupport:
     """What the strategies draw from now: the run's adapter's key support."""
     return _active
+
+
+# Whether the run's implementation uses only keys that carry `alg` (learnt by a probe, see
+# suites/_shapes.py): then the suites draw keys with `alg` wherever the key's shape is not
+# the subject, and PUR-05's own test alone judges keys without it (D-39).
+_alg_required = False
+
+
+def set_alg_required(required: bool) -> None:
+    """Record whether the run's implementation verifies only with keys that carry `alg`."""
+    global _alg_required
+    with _lock:
+        _alg_required = required
+
+
+def alg_required() -> bool:
+    """Whether the strategies must give every signing key its `alg` (see `set_alg_required`)."""
+    return _alg_required

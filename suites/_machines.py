@@ -40,7 +40,7 @@ from jwkconform.harness import (
 )
 from jwkconform.harness.model import Decision, StoreModel, alg_fits, fitting, named_in
 from jwkconform.suites._probes import loading
-from jwkconform.suites.strategies import QUICK_ALGS, SIGNING_ALGS
+from jwkconform.suites.strategies import QUICK_ALGS, SIGNING_ALGS, shaped
 
 Key = Mapping[str, Any]
 Signer = tuple[str, Key]
@@ -73,7 +73,7 @@ def signers_for(target: Target) -> tuple[Signer, ...]:
                 if len(found) == 5 or not target.key_support.signs(alg, kind):
                     continue
                 if index < len(key_pool()[kind]):
-                    key = private_jwk(kind, index)
+                    key = shaped(private_jwk(kind, index), alg)
                     if all(key_material(key) != key_material(k) for _, k in found):
                         found.append((alg, key))
     if not found:

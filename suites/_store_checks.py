@@ -27,6 +27,7 @@ from jwkconform.harness import (
     check,
     premise,
 )
+from jwkconform.harness._keys import alg_required
 from jwkconform.suites._probes import SECRET_ID, SHORT_LEASE, Probe, raised
 from jwkconform.suites.strategies import QUICK_ALGS, SIGNING_ALGS, Keys, public_set
 
@@ -75,7 +76,9 @@ def signers(target: Target, count: int = 1) -> Keys:
                 if (kind, index) in seen or len(found) == count:
                     continue
                 seen.add((kind, index))
-                found.append((alg, private_jwk(kind, index, kid=f"key-{len(found)}", use="sig")))
+                shape = {"alg": alg} if alg_required() else {}
+                jwk = private_jwk(kind, index, kid=f"key-{len(found)}", use="sig", **shape)
+                found.append((alg, jwk))
     if not found:
         raise ValueError(f"{target.name} supports no asymmetric signing algorithm")
     return found

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from jwcrypto.jwk import JWK
 
 from jwkconform.fixtures import ALG_KINDS, key_pool, keystore, private_jwk, public_jwk
-from jwkconform.harness._keys import active_key_support
+from jwkconform.harness._keys import active_key_support, alg_required
 
 __all__ = [
     "ALIASES",
@@ -121,8 +121,10 @@ def signing_keys(
         )
     )
     names = draw(st.lists(kids(), min_size=len(chosen), max_size=len(chosen), unique=True))
+    # Keys carry their alg where the implementation uses no other (suites/_shapes.py).
+    shaped = alg_required()
     return [
-        (alg, private_jwk(kind, index, kid=kid, use="sig"))
+        (alg, private_jwk(kind, index, kid=kid, use="sig", **({"alg": alg} if shaped else {})))
         for (alg, kind, index), kid in zip(chosen, names, strict=True)
     ]
 
@@ -143,6 +145,13 @@ def quick_signers(*, min_size: int = 1, max_size: int = 4) -> st.SearchStrategy[
                                  algs=fast or SIGNING_ALGS))  # fmt: skip
 
     return draw_keys()
+
+
+def shaped(jwk: dict[str, Any], alg: str) -> dict[str, Any]:
+    """``jwk`` as the implementation uses signing keys: with ``alg`` where it uses only keys
+    that carry one (suites/_shapes.py), else as it is. For a key the test expects to be used,
+    never for a key whose shape is the test's subject."""
+    return {**jwk, "alg": alg} if alg_required() and "alg" not in jwk else jwk
 
 
 def public_set(keys: Sequence[Mapping[str, Any]]) -> dict[str, Any]:

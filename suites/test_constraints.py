@@ -27,11 +27,11 @@ from jwkconform.fixtures import (
     unsigned_token,
 )
 from jwkconform.harness import Target, premise
-from jwkconform.harness._keys import active_key_support
+from jwkconform.harness._keys import active_key_support, alg_required
 from jwkconform.harness.model import alg_fits
 from jwkconform.suites._keysets import Keys, cross_curve_token, found_by, keys_of, same_key, sets_of
 from jwkconform.suites._probes import SECRET_ID, SHORT_LEASE
-from jwkconform.suites.strategies import SIGNING_ALGS, public_set, signing_keys
+from jwkconform.suites.strategies import SIGNING_ALGS, public_set, shaped, signing_keys
 
 # RSA algorithms that a 1024-bit key can still sign (PSS with SHA-512 needs a bigger modulus).
 _RSA_1024_ALGS = ("RS256", "RS384", "RS512", "PS256", "PS384")
@@ -60,13 +60,36 @@ def _other_alg(data: st.DataObject, alg: str) -> str:
 
 @pytest.mark.jwk_requirement("PUR-05")
 @pytest.mark.jwk_capability("verify")
+@given(signer=_signer(), with_kid=st.booleans())
+def test_a_jwk_without_alg_verifies_what_its_type_suits(
+    jwk_target: Target, signer: tuple[str, str, int], with_kid: bool
+) -> None:
+    """A JWK with no `alg` fits every algorithm its key type and curve take (D-39): a
+    library that uses only keys bound to an `alg` fails here, and only here (the other
+    tests then draw keys that carry one, suites/_shapes.py)."""
+    alg, kind, index = signer
+    private = private_jwk(kind, index, kid="no-alg", use="sig")
+    token = sign_token(private, alg, kid="no-alg" if with_kid else None)
+    with jwk_target.open_store(document=public_set([private])) as rig:
+        outcome = rig.store.verify(token, SECRET_ID)
+        assert outcome.verified, (
+            f"a {alg} token {'naming' if with_kid else 'without a kid, of'} the only JWK, a"
+            f" {kind} key without alg, did not verify: a JWK without alg fits every algorithm"
+            f" its type suits: {outcome.reason}"
+        )
+
+
+@pytest.mark.jwk_requirement("PUR-05")
+@pytest.mark.jwk_capability("verify")
 @given(signer=_signer(), data=st.data())
 def test_a_jwk_alg_other_than_the_tokens_is_never_used(
     jwk_target: Target, signer: tuple[str, str, int], data: st.DataObject
 ) -> None:
     alg, kind, index = signer
     wrong_alg = _other_alg(data, alg)
-    own_alg = data.draw(st.sampled_from([{}, {"alg": alg}]), "signer alg member")
+    # Without alg too, unless the implementation uses no such key (PUR-05's own test, D-39).
+    shapes = [{"alg": alg}] if alg_required() else [{}, {"alg": alg}]
+    own_alg = data.draw(st.sampled_from(shapes), "signer alg member")
     private = private_jwk(kind, index, kid="signer", use="sig", **own_alg)
     decoy = public_jwk(private_jwk(kind, index, kid="decoy", use="sig", alg=wrong_alg))
     token = sign_token(private, alg, kid=None)
@@ -171,7 +194,7 @@ def test_a_key_of_the_wrong_type_or_curve_is_never_tried(
         public_jwk(private_jwk(k, i % len(key_pool()[k]), kid=f"wrong-{i}", use="sig"))
         for i, k in enumerate(wrong_kinds)
     ]
-    private = private_jwk(kind, index, kid="signer", use="sig")
+    private = shaped(private_jwk(kind, index, kid="signer", use="sig"), alg)
     order = data.draw(st.permutations([*wrong, public_jwk(private)]), "set order")
     token = sign_token(private, alg, kid="wrong-0" if with_kid else None)
     with jwk_target.open_store(document={"keys": order}) as rig:
@@ -314,11 +337,12 @@ def test_hmac_keys_of_a_local_set_need_the_length_of_their_hash(
     bits = _HMAC_BITS[alg]
     if not jwk_target.key_support.signs(alg, f"oct-{bits}"):
         pytest.skip(f"{jwk_target.name} does not verify {alg} with oct keys")
-    full = private_jwk(f"oct-{bits}", 0, kid="full", use="sig")
+    full = shaped(private_jwk(f"oct-{bits}", 0, kid="full", use="sig"), alg)
     secret = base64.urlsafe_b64decode(full["k"] + "=" * (-len(full["k"]) % 4))
     short_k = base64.urlsafe_b64encode(secret[1:]).rstrip(b"=").decode()
     short = {"kty": "oct", "k": short_k, "kid": "short", "use": "sig"}
-    rsa = private_jwk("RSA-2048", 0, kid="rsa", use="sig")
+    rsa = shaped(private_jwk("RSA-2048", 0, kid="rsa", use="sig"), "RS256")
+    short = {**short, "alg": full["alg"]} if "alg" in full else short
     document = {"keys": [full, short, public_jwk(rsa)]}
     with jwk_target.open_store(SHORT_LEASE, file_document=document) as rig:
         with premise("LOAD-01"):

@@ -28,7 +28,7 @@ from jwkconform.suites._keysets import (
     sets_of,
 )
 from jwkconform.suites._probes import SECRET_ID, material
-from jwkconform.suites.strategies import SIGNING_ALGS, kids, public_set, signing_keys
+from jwkconform.suites.strategies import SIGNING_ALGS, kids, public_set, shaped, signing_keys
 
 
 @st.composite
@@ -278,7 +278,7 @@ def test_a_shared_kid_verifies_only_tokens_of_the_first_jwk_holding_it(
 @pytest.mark.jwk_requirement("KID-06")
 @pytest.mark.jwk_capability("verify")
 def test_an_empty_verification_secret_id_is_refused(jwk_target: Target) -> None:
-    signer = private_jwk("EC-P-256", kid="a", use="sig")
+    signer = shaped(private_jwk("EC-P-256", kid="a", use="sig"), "ES256")
     token = sign_token(signer, "ES256")
     with jwk_target.open_store(document=public_set([signer])) as rig:
         with pytest.raises(ConfigRefused) as refused:
@@ -294,8 +294,8 @@ def test_an_empty_verification_secret_id_is_refused(jwk_target: Target) -> None:
 def test_any_non_empty_verification_secret_id_serves_named_resolution(
     jwk_target: Target, secret_id: str
 ) -> None:
-    signer = private_jwk("EC-P-256", kid="a", use="sig")
-    other = private_jwk("EC-P-256", 1, kid="b", use="sig")
+    signer = shaped(private_jwk("EC-P-256", kid="a", use="sig"), "ES256")
+    other = shaped(private_jwk("EC-P-256", 1, kid="b", use="sig"), "ES256")
     token = sign_token(signer, "ES256")
     with jwk_target.open_store(document=public_set([other, signer])) as rig:
         outcome = rig.store.verify(token, secret_id)

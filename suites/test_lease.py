@@ -7,6 +7,8 @@ verification is a premise of ORD-02.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -15,12 +17,22 @@ from jwkconform.fixtures import private_jwk, sign_token
 from jwkconform.harness import Target, premise
 from jwkconform.suites._keysets import found_by
 from jwkconform.suites._probes import SECRET_ID
-from jwkconform.suites.strategies import public_set
+from jwkconform.suites.strategies import public_set, shaped
 
-SIGNER = private_jwk("EC-P-256", 0, kid="a", use="sig")
-OTHER = private_jwk("EC-P-256", 1, kid="b", use="sig")
-BOTH = public_set([SIGNER, OTHER])
-AFTER_REMOVAL = public_set([OTHER])
+
+# Functions, not constants: whether keys carry alg is learnt when the run starts.
+def _signer() -> dict[str, Any]:
+    return shaped(private_jwk("EC-P-256", 0, kid="a", use="sig"), "ES256")
+
+
+def _other() -> dict[str, Any]:
+    return shaped(private_jwk("EC-P-256", 1, kid="b", use="sig"), "ES256")
+
+
+def _both() -> dict[str, Any]:
+    return public_set([_signer(), _other()])
+
+
 # The default cacheTimeout (CFG-03), where a test leaves it out.
 DEFAULT_CACHE_MS = 120_000
 
@@ -38,7 +50,7 @@ def test_every_secret_expires_lease_expiry_after_it_was_produced(
     jwk_target: Target, lease_ms: int, steps: list[int]
 ) -> None:
     seconds = lease_ms / 1000
-    with jwk_target.open_store({"leaseExpiry": f"{lease_ms} ms"}, document=BOTH) as rig:
+    with jwk_target.open_store({"leaseExpiry": f"{lease_ms} ms"}, document=_both()) as rig:
         for step in steps:
             rig.clock.advance(step / 1000)
             now = rig.clock.now()
@@ -66,15 +78,15 @@ def test_the_resolver_asks_the_store_again_once_the_lease_is_over(
     """The lease is long (an hour or more), so that the set went stale long before it ends,
     whatever the default cacheTimeout: at the very instant the lease ends, the resolver
     goes back to the store, which reloads and no longer has the key."""
-    token = sign_token(SIGNER, "ES256", kid="a" if with_kid else None)
+    token = sign_token(_signer(), "ES256", kid="a" if with_kid else None)
     with jwk_target.open_store(
-        {"leaseExpiry": f"{lease_s} s"}, document=public_set([SIGNER])
+        {"leaseExpiry": f"{lease_s} s"}, document=public_set([_signer()])
     ) as rig:
         start = rig.clock.now()
         with premise("KID-01" if with_kid else "ORD-02"):
             first = rig.store.verify(token, SECRET_ID)
             assert first.verified, f"the token did not verify with its key served: {first.reason}"
-        rig.jwks.serve(AFTER_REMOVAL)
+        rig.jwks.serve(public_set([_other()]))
         ended = rig.clock.reach(start, lease_s)
         outcome = rig.store.verify(token, SECRET_ID)
         assert rig.jwks.fetch_count(since=ended) >= 1, (
@@ -127,11 +139,14 @@ def _default_cache_timeout_holds(jwk_target: Target) -> None:
     """Premise of CFG-03, asked only when a removed key outlived its bound under the
     default cacheTimeout: does a set loaded 2 minutes ago reload at all? A kid the resolver
     never asked for before cannot come from a lease, so its query reaches the store."""
-    with premise("CFG-03"), jwk_target.open_store(document=BOTH) as probe:
+    with (
+        premise("CFG-03"),
+        jwk_target.open_store(document=_both()) as probe,
+    ):
         start = probe.clock.now()
-        probe.store.verify(sign_token(SIGNER, "ES256"), SECRET_ID)
+        probe.store.verify(sign_token(_signer(), "ES256"), SECRET_ID)
         since = probe.clock.reach(start, DEFAULT_CACHE_MS / 1000 + 0.001)
-        probe.store.verify(sign_token(OTHER, "ES256"), SECRET_ID)
+        probe.store.verify(sign_token(_other(), "ES256"), SECRET_ID)
         assert probe.jwks.fetch_count(since=since) >= 1, (
             "with cacheTimeout left out, a query 120.001 s after the load, for a kid never "
             "asked for before, did not reload the set (the default is 2 minutes)"
@@ -143,13 +158,15 @@ def _removed_key_stops(
 ) -> str:
     """Play ``scenario``; what went wrong ("" when the removed key stopped in time)."""
     cache_ms, lease_ms, removal, probes, later = scenario
-    token = sign_token(SIGNER, "ES256")
-    with jwk_target.open_store({**config, "leaseExpiry": f"{lease_ms} ms"}, document=BOTH) as rig:
+    token = sign_token(_signer(), "ES256")
+    with jwk_target.open_store(
+        {**config, "leaseExpiry": f"{lease_ms} ms"}, document=_both()
+    ) as rig:
         start = rig.clock.now()
         with premise("KID-01"):
             first = rig.store.verify(token, SECRET_ID)
             assert first.verified, f"the token did not verify with its key served: {first.reason}"
-        rig.jwks.serve(AFTER_REMOVAL, at=start + removal / 1000)
+        rig.jwks.serve(public_set([_other()]), at=start + removal / 1000)
         for probe in probes:
             rig.clock.reach(start, probe / 1000)
             rig.store.verify(token, SECRET_ID)  # may still verify: not yet past the bound

@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 
 from jwkconform.fixtures import keystore, sign_token
 from jwkconform.harness import AdapterContractError, PublisherRig, Target, premise
+from jwkconform.harness._keys import alg_required
 from jwkconform.harness._target import loopback_client
 from jwkconform.suites.strategies import (
     ALIAS_KINDS,
@@ -199,11 +200,15 @@ def test_signed_tokens_verify_through_rotation_and_stop_after_removal(
             def verifies(alias: str) -> bool:
                 return store.verify(tokens[alias], _PURPOSE_ID).verified
 
+            # The publisher's keys carry no alg (PUB-10: only with every combination on): a
+            # store that uses no such key fails PUR-05, whose test says so, not the trip.
+            shape = premise("PUR-05") if alg_required() else nullcontext()
             for alias in before:
-                assert verifies(alias), (
-                    f"a token signed by mapped RP signing alias {alias!r} ({algs[alias]}, kid "
-                    f"{kids[alias]!r}) does not verify through a store reading {_RP_PATH}"
-                )
+                with shape:
+                    assert verifies(alias), (
+                        f"a token signed by mapped RP signing alias {alias!r} ({algs[alias]}, kid "
+                        f"{kids[alias]!r}) does not verify through a store reading {_RP_PATH}"
+                    )
             # Rotation: a new alias is added and made active; the old ones stay mapped.
             rig.publisher.reconfigure(rotated)
             kids = _kids(rig, rotated)

@@ -150,3 +150,17 @@ def hmac_keys_one_byte_longer() -> None:
     for alg in ("HS256", "HS384", "HS512"):
         rules[alg] = replace(rules[alg], min_bits=rules[alg].min_bits + 8)
     _constraints._RULES = rules  # type: ignore[misc]
+
+
+@mutant("PUR-05")
+def a_key_without_alg_verifies_nothing() -> None:
+    """A JWK without ``alg`` is never used to verify: the library binds every key to its
+    ``alg`` (a key that carries one still verifies its own algorithm)."""
+    original = _constraints.constraint_failure
+
+    def constraint_failure(jwk: Any, bits: int, alg: str) -> str | None:
+        if "alg" not in jwk:
+            return "a key without alg verifies nothing"
+        return original(jwk, bits, alg)
+
+    _provider.constraint_failure = constraint_failure
