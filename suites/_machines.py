@@ -139,6 +139,9 @@ class Machine(RuleBasedStateMachine):
             self.target.open_store(config, document={"keys": self.document()})
         )
         self.model = StoreModel(cache_timeout=cache, miss_window=miss)
+        # Every set loaded before the current one: a key only they hold, served now, is a
+        # stale entry that survived a reload (CACHE-02), whatever held it.
+        self.earlier: list[list[Key]] = []
 
     def teardown(self) -> None:
         self.stack.close()
@@ -236,6 +239,8 @@ class Machine(RuleBasedStateMachine):
                     )
             ok = self.pending_faults == 0
             self.pending_faults -= 0 if ok else 1
+            if ok and self.model.keys is not None:
+                self.earlier.append(list(self.model.keys))
             self.model.fetched(now=fetch.at, served=self.document(), ok=ok)
             loaded = ok
         return answer, Asked(decision, before, len(fetched), loaded)
@@ -258,6 +263,11 @@ class Machine(RuleBasedStateMachine):
             return None
         cause = asked.decision.reload_for
         return "CACHE-04" if cause == "CACHE-03" and asked.decision.fetch != "must-not" else cause
+
+    def _stale(self, holds: Callable[[Sequence[Key]], bool]) -> bool:
+        """Whether only a set loaded before the current one ``holds`` what was answered."""
+        current = self.model.keys or []
+        return not holds(current) and any(holds(keys) for keys in self.earlier)
 
     def _lost_keys(self) -> bool:
         return self.model.failed_at is not None

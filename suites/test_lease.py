@@ -93,10 +93,15 @@ def test_the_resolver_asks_the_store_again_once_the_lease_is_over(
             f"once the {lease_s} s lease was over the resolver did not ask the store again "
             "(the long stale set was not reloaded)"
         )
-        assert not outcome.verified, (
-            f"the lease ended and the key was no longer served, yet the token still "
-            f"verified with {found_by(outcome)}"
-        )
+        # The store reloaded a set without the key, yet the token verified: the resolver
+        # asked the store (the fetch shows it), so the stale answer is the store's, CACHE-02's
+        # (removed keys are gone after a reload), whatever it kept the key in.
+        with premise("CACHE-02"):
+            assert not outcome.verified, (
+                f"the store reloaded a set without the key once the lease was over, yet the"
+                f" token still verified with {found_by(outcome)}: the store answered from a"
+                " stale entry"
+            )
 
 
 @st.composite

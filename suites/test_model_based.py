@@ -85,6 +85,14 @@ class StoreMachine(Machine):
                         f"{message}: the query reloaded the set ({asked.decision.why}) but "
                         "answered from the set before; asked again, it answered right"
                     )
+        if secret is not None and self._stale(
+            lambda keys: same_secret(secret, named_in(keys, "verify", kid), kid)
+        ):
+            with check("CACHE-02"):
+                raise AssertionError(
+                    f"{message}: a key that only an earlier set held, served after the reload"
+                    " (removed keys are gone)"
+                )
         if secret is None and self._lost_keys():
             with check("LOAD-05"):
                 raise AssertionError(f"{message}: a failed reload lost the key")

@@ -152,6 +152,12 @@ class VerifyMachine(Machine):
                         f"{message}: the query reloaded the set ({asked.decision.why}) but "
                         "was answered from the set before; verified again, it was right"
                     )
+        if verified and self._stale(lambda keys: verifies(keys, alg, key, kid)):
+            with check("CACHE-02"):
+                raise AssertionError(
+                    f"{message}: only a set loaded before the last reload verifies it (removed"
+                    " keys are gone)"
+                )
         if kid is not None and named_in(keys, "verify", kid) is not None:
             with check("KID-02" if verified else "KID-01"):
                 raise AssertionError(

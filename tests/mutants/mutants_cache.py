@@ -272,3 +272,26 @@ def kidless_token_without_candidate_reloads() -> None:
         return original(self, token)
 
     _provider.SecretsProvider.verify = verify  # type: ignore[method-assign]
+
+
+@mutant("CACHE-02", "LEASE-03")
+def a_removed_kid_is_served_from_a_per_kid_cache() -> None:
+    """Each kid once named is kept in a cache of its own that no reload clears: a key the
+    new document no longer holds is still named (and verifies) after the reload."""
+    original = _store.JwkSetSecretStore.named
+    remembered: dict[tuple[int, str, str], Any] = {}
+
+    def named(self: Any, purpose: Any, kid: str) -> Any:
+        found = original(self, purpose, kid)
+        key = (id(self), str(purpose), kid)
+        if found is not None:
+            remembered[key] = found
+            return found
+        stale = remembered.get(key)
+        return None if stale is None else self._produce_again(stale)
+
+    def produce_again(self: Any, secret: Any) -> Any:
+        return secret  # the secret as first produced, lease and all
+
+    _store.JwkSetSecretStore.named = named
+    _store.JwkSetSecretStore._produce_again = produce_again
