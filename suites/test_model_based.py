@@ -139,7 +139,7 @@ class FaultyStoreMachine(StoreMachine):
 @pytest.mark.jwk_requirement(
     "LOAD-01", "CACHE-01", "CACHE-02", "CACHE-03", "CACHE-04", "KID-01", "PUR-01"
 )
-@pytest.mark.jwk_capability("named", "cache-timeout", "miss-window")
+@pytest.mark.jwk_capability("named")
 def test_store_behaves_like_the_model(jwk_target: Target) -> None:
     run_machine(StoreMachine, jwk_target)
 
@@ -148,6 +148,6 @@ def test_store_behaves_like_the_model(jwk_target: Target) -> None:
     "LOAD-01", "CACHE-01", "CACHE-02", "CACHE-03", "CACHE-04", "CACHE-06", "KID-01", "KID-04",
     "LOAD-05", "PUR-01",
 )  # fmt: skip
-@pytest.mark.jwk_capability("named", "cache-timeout", "miss-window")
+@pytest.mark.jwk_capability("named")
 def test_store_with_duplicates_and_faults_behaves_like_the_model(jwk_target: Target) -> None:
     run_machine(FaultyStoreMachine, jwk_target)

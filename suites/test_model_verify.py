@@ -237,6 +237,6 @@ def _case_twin(keys: Sequence[Key], kid: str | None) -> Key | None:
     "LOAD-01", "CACHE-01", "CACHE-02", "CACHE-03", "CACHE-04", "KID-01", "KID-02", "KID-03",
     "ORD-02",
 )  # fmt: skip
-@pytest.mark.jwk_capability("verify", "cache-timeout", "miss-window")
+@pytest.mark.jwk_capability("verify")
 def test_verifications_behave_like_the_model(jwk_target: Target) -> None:
     run_machine(VerifyMachine, jwk_target)
