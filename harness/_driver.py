@@ -43,6 +43,10 @@ _PROTOCOLS: Final = frozenset({1, 2})  # a protocol-1 driver still works, withou
 _MAX_RESTARTS: Final = 3
 # A clock step between stores, so the first reading of a new store is after the last one.
 _STORE_GAP: Final = 1_000
+# Past this reading (about 34 years) a driver with nothing open is started afresh before
+# its next store: its clock never goes back within a process, and far ahead a 64-bit float
+# no longer holds a microsecond, which lease and cache boundaries are checked to.
+_CLOCK_LIMIT: Final = 2.0**30
 
 
 def _secret(value: object, process: _Process) -> SecretView:
@@ -81,6 +85,7 @@ class DriverAdapter:
         self._process: _Process | None = None
         self._restarts = 0
         self._sent = -math.inf  # the last time sent to the driver
+        self._open = 0  # stores and publishers open on the current process
         hello = self._start()
         self.name = str(hello.get("name") or shlex.join(self.command))
         self.version = str(hello.get("version") or "unknown")
@@ -91,6 +96,7 @@ class DriverAdapter:
         process = _Process(self.command, self.timeout)
         self._process = process
         self._sent = -math.inf  # a fresh process has seen no time yet
+        self._open = 0
         hello = process.call("hello", {"protocol": PROTOCOL})
         if hello.get("protocol") not in _PROTOCOLS:
             process.stop(graceful=False)
@@ -135,7 +141,12 @@ class DriverAdapter:
 
     def next_start(self, start: float) -> float:
         """Where a new store's clock starts: at ``start``, or a whole number of seconds after
-        the last time the driver saw (whole, so the suites' exact sums stay exact)."""
+        the last time the driver saw (whole, so the suites' exact sums stay exact). A
+        driver whose clock ran past `_CLOCK_LIMIT` is first started afresh, if nothing is
+        open on it, so the clock's magnitude stays where floats keep microseconds."""
+        if self._sent > _CLOCK_LIMIT and self._open == 0 and self._process is not None:
+            self._process.stop()
+            self._start()  # a planned start, not a failure: the restart count stays
         if start > self._sent:
             return start
         return float(math.floor(self._sent) + _STORE_GAP)
@@ -155,6 +166,7 @@ class DriverAdapter:
         store = result.get("store")
         if not isinstance(store, str):
             raise process.malformed(f"open_store without a store ID: {str(result)[:_QUOTE]}")
+        self._open += 1
         return _DriverStore(self, process, store, env)
 
     def open_publisher(
@@ -165,7 +177,13 @@ class DriverAdapter:
         publisher, base_url = result.get("publisher"), result.get("base_url")
         if not isinstance(publisher, str) or not isinstance(base_url, str):
             raise process.malformed(f"open_publisher without IDs: {str(result)[:_QUOTE]}")
+        self._open += 1
         return _DriverPublisher(self, process, publisher, base_url)
+
+    def closed(self, process: _Process) -> None:
+        """One store or publisher of ``process`` was closed."""
+        if process is self._process:
+            self._open = max(0, self._open - 1)
 
     def close(self) -> None:
         """Shut the driver down and reap it (its process group with it)."""
@@ -224,6 +242,7 @@ class _DriverStore:
         )
 
     def close(self) -> None:
+        self._adapter.closed(self._process)
         if self._process is self._adapter._process and not self._process.broken:
             self._adapter.call(self._process, "close_store", None, store=self._store)
 
@@ -249,5 +268,6 @@ class _DriverPublisher:
 
     def close(self) -> None:
         self.http_client.close()
+        self._adapter.closed(self._process)
         if self._process is self._adapter._process and not self._process.broken:
             self._adapter.call(self._process, "close_publisher", None, publisher=self._publisher)

@@ -135,6 +135,8 @@ class Target:
         self.fetch_timeout = fetch_timeout
         # The run's Hypothesis seed, for state machines run by hand (the plugin sets it).
         self.seed: int | None = None
+        # Where each store's and publisher's fake clock starts, unless a test says.
+        self.origin = 1_000.0
         # A driver's JSON-lines transcript ends the timeline of each of its findings.
         transcript = getattr(adapter, "transcript_tail", None)
         RECORDER.transcript = transcript if callable(transcript) else None
@@ -217,7 +219,7 @@ class Target:
         document: Mapping[str, Any] | bytes | None = None,
         file_document: Mapping[str, Any] | None = None,
         with_url: bool = True,
-        start: float = 1_000.0,
+        start: float | None = None,
         own_client: bool = False,
         fetch_timeout: float | None = None,
     ) -> Iterator[StoreRig]:
@@ -227,7 +229,7 @@ class Target:
         ``own_client`` the implementation fetches with its own client over loopback.
         ``fetch_timeout`` replaces the run's deadline for this store's fetches."""
         fetch_timeout = self.fetch_timeout if fetch_timeout is None else fetch_timeout
-        clock = RecordingClock(self._start(start))
+        clock = RecordingClock(self._start(self.origin if start is None else start))
         scenario = JwksScenario(clock)
         scenario.observer = observe_scenario
         if document is not None:
@@ -263,7 +265,7 @@ class Target:
         config: Mapping[str, object],
         *,
         transport: Transport | None = None,
-        start: float = 1_000.0,
+        start: float | None = None,
     ) -> Iterator[PublisherRig]:
         """A fresh publisher configured with a copy of ``config`` (docs/publisher.md),
         reachable on ``transport`` (default: the run's)."""
@@ -273,7 +275,7 @@ class Target:
             raise AdapterContractError(
                 f"{self.name} declares capability publisher but has no open_publisher()"
             )
-        clock = RecordingClock(self._start(start))
+        clock = RecordingClock(self._start(self.origin if start is None else start))
         RECORDER.record(clock.now(), "note", f"publisher opened: {config_text(config)}")
         with ExitStack() as stack:
             folder = Path(tempfile.mkdtemp(prefix="jwkconform-"))

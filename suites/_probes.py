@@ -16,6 +16,7 @@ True
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, Final
@@ -37,9 +38,11 @@ __all__ = [
     "SHORT_LEASE",
     "Probe",
     "held_fetch_timeout",
+    "lease_is",
     "loading",
     "material",
     "raised",
+    "require_a_lister",
     "require_a_probe",
 ]
 
@@ -51,6 +54,22 @@ SHORT_LEASE: Final[Mapping[str, str]] = {"leaseExpiry": "1 ms"}
 _MATERIAL: Final = ("kty", "crv", "n", "e", "x", "y")
 # The share of the run's fetch deadline a store gets when none of its fetches is answered.
 _HELD_SHARE: Final = 0.25
+
+
+def lease_is(expires_at: float, produced: float, seconds: float) -> bool:
+    """Whether a secret produced at ``produced`` that expires at ``expires_at`` has a lease
+    of ``seconds``: to the microsecond, or to the rounding of float arithmetic at the
+    clock's magnitude, whichever is coarser. A driver's clock may have run far ahead (it
+    never goes back within a process), and an implementation that adds its lease to such a
+    reading in 64-bit floats is exact only to a few units in the last place.
+
+    >>> lease_is(1000.002, 1000.0, 0.002), lease_is(38656301783.002, 38656301783.0, 0.002)
+    (True, True)
+    >>> lease_is(1000.003, 1000.0, 0.002)
+    False
+    """
+    rounding = 4 * (math.ulp(produced) + math.ulp(expires_at))
+    return abs((expires_at - produced) - seconds) <= max(1e-6, rounding)
 
 
 def held_fetch_timeout(target: Target) -> float:
@@ -99,6 +118,13 @@ def raised(exc: UnexpectedException | ImplementationRaised) -> str:
         return f"{exc.exception_type}: {exc.detail}"[:300]
     cause = exc.__cause__ or exc
     return f"{type(cause).__name__}: {cause}"[:300]
+
+
+def require_a_lister(target: Target) -> None:
+    """Skip unless the adapter hands out secrets themselves (``named`` or ``valid``): only
+    a secret, not a verification, shows its lease expiry."""
+    if not {"named", "valid"} & target.capabilities:
+        pytest.skip(f"{target.name} declares neither capability named nor valid")
 
 
 def require_a_probe(target: Target) -> None:
