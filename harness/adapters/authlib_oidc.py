@@ -38,8 +38,9 @@ requirement, with its evidence, is in ``expected-failures/authlib.json``.
   ``kid`` leaves ``secret_id`` unset. Attempts are not reported.
 - **Errors.** joserfc's own errors (``JoseError``: bad signature, no key for the ``kid``, an
   algorithm or key refused, no keys in the set) and a failed fetch (a connection error, a
-  time-out, an HTTP error status) reject the token. Anything else Authlib lets escape (a body
-  that is not JSON, a document that is not a JWK Set) is `ImplementationRaised`.
+  time-out, an HTTP error status, a broken or undecodable body) reject the token. Anything
+  else Authlib lets escape (a body that is not JSON, a document that is not a JWK Set) is
+  `ImplementationRaised`.
 """
 
 from __future__ import annotations
@@ -91,11 +92,14 @@ _URL_REFUSALS: Final = (
     requests.exceptions.InvalidSchema,
     requests.exceptions.MissingSchema,
 )
-# A fetch that failed on the wire or by status: no set, so the token cannot verify.
+# A fetch that failed on the wire or by status: no set, so the token cannot verify. (A body
+# that arrived but is not JSON is requests' JSONDecodeError, which Authlib lets escape.)
 _FETCH_FAILURES: Final = (
     requests.exceptions.ConnectionError,
     requests.exceptions.Timeout,
     requests.exceptions.HTTPError,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
 )
 _NO_URI: Final = "jwks_uri"  # in Authlib's RuntimeError for an app without one
 
