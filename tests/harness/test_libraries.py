@@ -116,8 +116,8 @@ class Library:
 # Issue 19: rows reached only through `named`, `valid` or a configured window (class 1:
 # skip), blocked by a premise though another path exists (class 3), a stale answer charged
 # to LEASE-02 (class 5).
-_UNREACHED = {"LOAD-04": "skip", "ORD-01": "skip", "CACHE-01": "skip", "CACHE-02": "skip",
-              "CACHE-03": "skip", "CACHE-04": "skip", "CACHE-06": "skip"}  # fmt: skip
+_UNREACHED = {"LOAD-04": "skip", "CACHE-01": "skip", "CACHE-02": "skip", "CACHE-03": "skip",
+              "CACHE-04": "skip", "CACHE-06": "skip"}  # fmt: skip
 _PREMISED = {"KID-05": "blocked", "PUR-04": "blocked", "ORD-03": "blocked"}
 # Issue 19 class 4: PUR-06's test draws RS384, RS512, PS256 and PS384 tokens, which these
 # libraries refuse by default, so only some seeds draw the RS256 example that shows the
