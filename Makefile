@@ -12,6 +12,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test,dev,pyjwt]'
+	$(BIN)/python -m pip install --quiet -e '.[authlib,joserfc]'
 	touch $(STAMP)
 
 $(VENV)/.mutation-stamp: $(STAMP)

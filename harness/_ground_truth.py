@@ -26,6 +26,8 @@ LIBRARIES: Final = {
     "pyjwt": "PyJWT (PyJWKClient), in process",
     "node-jose": "jose (createRemoteJWKSet), through drivers/node-jose",
     "go-oidc": "go-oidc (RemoteKeySet), through drivers/go-oidc",
+    "authlib": "Authlib (OpenIDMixin: fetch_jwk_set and parse_id_token), in process",
+    "joserfc": "joserfc (KeySet and jwt.decode; no fetch or cache of its own), in process",
 }
 _ORDER: Final = ("pass", "fail", "non-strict", "blocked", "skip")
 

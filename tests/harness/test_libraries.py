@@ -1,6 +1,6 @@
 """Real JWKS clients through the suites: each run's verdicts must agree with its ground truth.
 
-PyJWT runs in process, jose and go-oidc behind their drivers. Each library's shipped
+PyJWT, Authlib and joserfc run in process, jose and go-oidc by driver. Each library's shipped
 expectations file (``expected-failures/<name>.json``) is its ground truth: the verdict of
 every requirement, with the reason and the evidence in the library's source and tracker,
 written before the suites ever ran against it. A run is a real ``python -m jwkconform run``
@@ -22,8 +22,8 @@ import random
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,17 @@ def _pyjwt() -> Sequence[str]:
     if importlib.util.find_spec("jwt") is None:
         _unavailable("PyJWT is not installed (pip install 'jwkconform[pyjwt]')")
     return ("--adapter", "pyjwt")
+
+
+def _in_process(module: str, extra: str, adapter: str) -> Callable[[], Sequence[str]]:
+    """The arguments that run the in-process adapter ``adapter``, whose library is ``module``."""
+
+    def target() -> Sequence[str]:
+        if importlib.util.find_spec(module) is None:
+            _unavailable(f"{module} is not installed (pip install 'jwkconform[{extra}]')")
+        return ("--adapter", adapter)
+
+    return target
 
 
 def _jose() -> Sequence[str]:
@@ -92,13 +103,36 @@ class Library:
     name: str  # also the name of its shipped expectations file
     implementation: str  # how its report names it
     target: Callable[[], Sequence[str]]
+    # Rows where the suites as they stand give another verdict than the ground truth (row ->
+    # the suites' verdict), each a class of issue 19 not fixed yet. A run must differ from
+    # the ground truth in exactly these rows, so that each shows the day it is fixed: then
+    # delete it here. Never a way to hide a library's finding: the ground truth stays put.
+    suite_gaps: Mapping[str, str] = field(default_factory=dict)
+    # Rows where, on some seeds only, the suites draw too few failing examples to see the
+    # library's failure (row -> the suites' verdict then); the same rule applies.
+    seed_gaps: Mapping[str, str] = field(default_factory=dict)
 
+
+# Issue 19: rows reached only through `named`, `valid` or a configured window (class 1:
+# skip), blocked by a premise though another path exists (class 3), a stale answer charged
+# to LEASE-02 (class 5).
+_UNREACHED = {"LOAD-04": "skip", "CACHE-01": "skip", "CACHE-02": "skip", "CACHE-03": "skip",
+              "CACHE-04": "skip", "CACHE-06": "skip"}  # fmt: skip
+_PREMISED = {"KID-05": "blocked", "PUR-04": "blocked", "ORD-03": "blocked"}
+# Issue 19 class 4: PUR-06's test draws RS384, RS512, PS256 and PS384 tokens, which these
+# libraries refuse by default, so only some seeds draw the RS256 example that shows the
+# 1024-bit key verifying.
+_UNDRAWN = {"PUR-06": "pass"}
 
 LIBRARIES = (
     Library("pyjwt", "PyJWT ", _pyjwt),
     Library("node-jose", "jose ", _jose),
     Library("go-oidc", "go-oidc ", _go_oidc),
-)
+    Library("authlib", "Authlib ", _in_process("authlib", "authlib", "authlib"),
+            {**_UNREACHED, **_PREMISED, "LEASE-02": "fail"}, _UNDRAWN),
+    Library("joserfc", "joserfc ", _in_process("joserfc", "joserfc", "joserfc"),
+            {**_UNREACHED, **_PREMISED}, _UNDRAWN),
+)  # fmt: skip
 
 
 def _run(folder: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
@@ -153,9 +187,13 @@ def test_the_verdicts_agree_with_the_ground_truth(
     verdicts = {row["id"]: row["verdict"] for row in report["requirements"]}
     assert list(verdicts) == list(REQUIREMENTS), context
     assert "error" not in verdicts.values(), context
-    assert report["expectations"]["mismatches"] == [], context
+    differences = {m["id"]: m["got"] for m in report["expectations"]["mismatches"]}
+    unexplained = {k: v for k, v in differences.items() if library.seed_gaps.get(k) != v}
+    assert unexplained == dict(library.suite_gaps), context
     assert report["expectations"]["stale"] == [], context
-    assert completed.returncode == 0, context
+    failing = {rid for rid, verdict in verdicts.items() if verdict == "fail"}
+    assert failing <= set(library.suite_gaps), context
+    assert completed.returncode == (1 if differences else 0), context
 
 
 def test_the_pyjwt_adapter_provides_the_fake_clock_only_while_a_store_is_open() -> None:
