@@ -19,6 +19,7 @@ from jwkconform.harness._profiles import PROFILES, apply_profile, load_profile, 
 from jwkconform.harness._registry import REQUIREMENTS, Level, UnknownRequirement, requirement
 from jwkconform.harness._session import JUDGEMENTS, Conformance, Invocation, Prepared
 from jwkconform.harness._spec import CAPABILITY_MARKER, REQUIREMENT_MARKER
+from jwkconform.harness._untrusted import xml as xml_text
 from jwkconform.harness._verdicts import OUTCOMES, VERDICT_OF, Judgement, Outcome
 
 if TYPE_CHECKING:
@@ -357,7 +358,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         return
     xml = config.stash.get(xml_key, None)
     if xml is not None and config.getini("junit_suite_name") == "pytest":
-        xml.suite_name = conformance.target.name
+        xml.suite_name = xml_text(conformance.target.name)
 
 
 def _show(report: pytest.TestReport, outcome: str, summary: str) -> None:
