@@ -225,7 +225,7 @@ def _header(reports: Sequence[Report]) -> list[str]:
             mode += f"; **INCOMPLETE** ({'; '.join(markdown(i) for i in d['incomplete'])})"
         # Every text a report holds passes harness/_untrusted before it is written.
         out.append(
-            f"| {markdown(r.implementation)} | {markdown_code(str(d['adapter']))}"
+            f"| {markdown(r.implementation)} | {markdown_code(str(d['adapter']), cell=True)}"
             f" | {markdown(d['transport'])} | {markdown(d['jwkconform'])}"
             f" | {markdown(d['profile'])} | {seed} | {mode} |"
         )
@@ -253,7 +253,7 @@ def _tables(reports: Sequence[Report]) -> list[str]:
         if not members:
             continue
         out += [
-            f"## {GROUPS.get(group, group)} ({group})",
+            f"## {GROUPS.get(group) or markdown(group)} ({markdown(group)})",
             "",
             f"| ID | Level | {names} | Requirement |",
             "|---|---|" + "---|" * len(reports) + "---|",

@@ -101,13 +101,13 @@ def _shown(text: str, keep: str = "") -> str:
 
 
 def terminal(text: str) -> str:
-    """``text`` for one line of a terminal: every control or format character, line break
-    and surrogate shown as a Python-style escape, tabs kept.
+    """``text`` for one line of a terminal: every control or format character (tabs and
+    line breaks included) and surrogate shown as a Python-style escape.
 
     >>> terminal("a\\nb\\x07\\u202e\\ud800")
     'a\\\\x0ab\\\\x07\\\\u202e\\\\ud800'
     """
-    return _shown(text, keep="\t")
+    return _shown(text)
 
 
 def markdown(text: str) -> str:
@@ -117,8 +117,9 @@ def markdown(text: str) -> str:
     >>> markdown("a|b\\n# c [x](y) `z`")
     'a\\\\|b \\\\# c \\\\[x\\\\](y) \\\\`z\\\\`'
     """
-    flat = " ".join(plain(text).splitlines())
-    return _MARKDOWN.sub(r"\\\1", _shown(flat))
+    # Stripped: a space next to the report's own ``**`` would stop it making bold text.
+    flat = _shown(" ".join(plain(text).splitlines())).strip()
+    return _MARKDOWN.sub(r"\\\1", flat)
 
 
 def _fence(text: str, char: str, least: int) -> str:
@@ -126,16 +127,21 @@ def _fence(text: str, char: str, least: int) -> str:
     return char * max(least, longest + 1)
 
 
-def markdown_code(text: str) -> str:
+def markdown_code(text: str, *, cell: bool = False) -> str:
     """``text`` as a Markdown code span, on one line, with a fence longer than any run of
-    backticks inside it.
+    backticks inside it; in a table ``cell``, its pipes escaped too (GFM splits a row at
+    every other pipe, code spans included, and takes the backslash away).
 
     >>> markdown_code("a``b")
     '```a``b```'
     >>> markdown_code("`x")
     '`` `x ``'
+    >>> markdown_code("a|b", cell=True)
+    '`a\\\\|b`'
     """
     flat = _shown(" ".join(plain(text).splitlines()))
+    if cell:
+        flat = flat.replace("|", "\\|")
     fence = _fence(flat, "`", 1)
     padded = f" {flat} " if flat.startswith("`") or flat.endswith("`") or not flat.strip() else flat
     return f"{fence}{padded}{fence}"
