@@ -27,11 +27,15 @@ from typing import IO, Any, Final
 from jwkconform.harness._adapter import ConfigRefused, LoadFailed, PurposeRefused
 from jwkconform.harness._attribution import AdapterError
 
-__all__ = ["MAX_LINE", "DriverError"]
+__all__ = ["MAX_LINE", "MAX_VALUES", "DriverError"]
 
 _EOF: Final = object()
 # Bounds on what a driver may write: one answer line, and what is kept of its stderr.
 MAX_LINE: Final = 16 * 1024 * 1024
+# JSON values one answer may hold (counted by its commas and colons, before parsing): parsed,
+# a line of ``[{},{},...]`` takes 28 times its size; this bound keeps an answer to a few
+# times the line cap (docs/robustness.md).
+MAX_VALUES: Final = 250_000
 _STDERR_LINES: Final = 40
 _STDERR_WIDTH: Final = 500
 _QUOTE: Final = 200
@@ -177,6 +181,8 @@ class _Process:
         return self._result(method, str(line))
 
     def _result(self, method: str, line: str) -> dict[str, Any]:
+        if line.count(",") + line.count(":") >= MAX_VALUES:
+            raise self._fail(f"wrote more than {MAX_VALUES} JSON values in answer to {method!r}")
         try:
             answer = json.loads(line)
         except (ValueError, RecursionError):
