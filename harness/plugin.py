@@ -8,17 +8,20 @@ conformance tests unless a ``--jwk-*`` option asks for it.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from jwkconform.harness._deadline import on_progress
 from jwkconform.harness._options import RunOptions
 from jwkconform.harness._profiles import PROFILES, apply_profile, load_profile, register_profiles
 from jwkconform.harness._registry import REQUIREMENTS, Level, UnknownRequirement, requirement
 from jwkconform.harness._session import JUDGEMENTS, Conformance, Invocation, Prepared
 from jwkconform.harness._spec import CAPABILITY_MARKER, REQUIREMENT_MARKER
+from jwkconform.harness._untrusted import terminal as terminal_text
 from jwkconform.harness._untrusted import xml as xml_text
 from jwkconform.harness._verdicts import OUTCOMES, VERDICT_OF, Judgement, Outcome
 
@@ -155,6 +158,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if hasattr(config, "workeroutput"):
         conformance.workeroutput = config.workeroutput
     config.stash[_KEY] = conformance
+    on_progress(functools.partial(_show_progress, config))
     # Its hooks collect judgements (relayed from xdist workers too) and write the reports.
     config.pluginmanager.register(conformance, "jwkconform-conformance")
     register_profiles()
@@ -175,6 +179,22 @@ def _pytest_invocation(options: RunOptions) -> Invocation:
         target = ()
     extra = ("--jwk-strict",) if options.strict else ()
     return Invocation("pytest", target, extra)
+
+
+def _show_progress(config: pytest.Config, what: str, waited: float, seconds: float) -> None:
+    """A line on the terminal, past pytest's capture, while a call into the implementation
+    waits (an xdist worker has no terminal: it stays quiet)."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    if reporter is None:
+        return
+    line = terminal_text(f"{what} has waited {waited:.0f} s of its {seconds:g} s deadline")
+    with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+        reporter.write_line(f"\njwkconform: {line}", yellow=True)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    on_progress(None)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -270,6 +290,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
     RECORDER.reset()
     target = item.config.stash[_KEY].target
+    target.hung = None  # a call that hung in an earlier test does not end this one
     needed = [str(c) for mark in item.iter_markers(CAPABILITY_MARKER) for c in mark.args]
     gated = [(rid, g) for rid in marks for g in REQUIREMENTS[rid].gates]
     target.require(*needed)
