@@ -324,6 +324,7 @@ def pytest_runtest_makereport(
     )
     setattr(report, JUDGEMENTS, [_judgement_data(j) for j in verdict.judgements])
     _show(report, verdict.pytest_outcome, verdict.summary)
+    _escape_longrepr(report)
     _junit_properties(item, marks, verdict.judgements)
     return report
 
@@ -390,6 +391,17 @@ def _show(report: pytest.TestReport, outcome: str, summary: str) -> None:
     elif outcome == "failed" and report.passed:
         report.outcome = "failed"
         report.longrepr = summary or "[XPASS(strict)] an expected failure did not happen"
+
+
+def _escape_longrepr(report: pytest.TestReport) -> None:
+    """A failure's text quotes the implementation: pytest would print its control characters
+    raw, so the text goes through the terminal rule (only when it holds any)."""
+    if not report.failed or report.longrepr is None:
+        return
+    text = str(report.longrepr)
+    shown = "\n".join(terminal_text(line) for line in text.split("\n"))
+    if shown != text:
+        report.longrepr = shown
 
 
 def _skip_reason(report: pytest.TestReport) -> str:

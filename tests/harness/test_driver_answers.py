@@ -85,7 +85,11 @@ def test_a_malformed_hello_is_one_line_and_the_driver_stops(
 def test_a_well_formed_hello_is_taken_as_it_is(tmp_path: Path) -> None:
     adapter = _adapter(tmp_path, GOOD)
     try:
-        assert (adapter.name, adapter.version, adapter.capabilities) == ("x", "1", {"named"})
+        assert (adapter.name, adapter.version, adapter.capabilities) == (
+            "x",
+            "1",
+            frozenset({"named"}),
+        )
     finally:
         adapter.close()
 

@@ -187,7 +187,11 @@ def test_a_hostile_implementation_name_breaks_no_report_and_no_terminal(
         @pytest.mark.jwk_requirement("KID-01")
         def test_lookup(jwk_target):
             with jwk_target.open_store(document={"keys": []}) as rig:
-                assert rig.store.named("verify", "a") is None, "```\n## forged\ud800\x1b[2J"
+                assert rig.store.named("verify", "a") is None
+
+        @pytest.mark.jwk_requirement("ORD-01")
+        def test_order(jwk_target):
+            raise AssertionError("```\n## forged\ud800\x1b[2J\x07 <script>x</script>")
         """
     )
     result = pytester.runpytest(
@@ -195,14 +199,19 @@ def test_a_hostile_implementation_name_breaks_no_report_and_no_terminal(
         "--jwk-report-json", "out/r.json", "--jwk-report-md", "out/r.md",
         "--jwk-report-html", "out/r.html",
     )  # fmt: skip
-    assert result.ret == 0, result.stdout.str()[-3000:]
+    assert result.ret == 1, result.stdout.str()[-3000:]  # ORD-01 failed, nothing else broke
     out = pytester.path / "out"
     document = json.loads((out / "r.json").read_text(encoding="utf-8"))
     assert document["implementation"].startswith("impl\x1b[2J")
+    verdicts = {r["id"]: r["verdict"] for r in document["requirements"]}
+    assert (verdicts["KID-01"], verdicts["ORD-01"]) == ("pass", "fail")
     report = (out / "r.md").read_text(encoding="utf-8")
-    forged = ("## all passed", "# forged", "## forged", "<script>")
-    assert not [line for line in report.splitlines() if line.startswith(forged)], report[:600]
-    assert "<script>" not in report
+    tokens = MarkdownIt("commonmark").enable(["table"]).parse(report)
+    headings = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
+    assert headings[0].startswith("Conformance report: impl")
+    assert not [h for h in headings if h.startswith(("all passed", "forged"))], headings
+    assert not [t for t in tokens if t.type.startswith("html")]
+    assert "forged" in report  # the message is in the report: in a code block
     suite = ET.parse(out / "j.xml").getroot().find("testsuite")
     assert suite is not None
     assert suite.get("name", "").startswith("impl\\x1b[2J")
