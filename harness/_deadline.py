@@ -35,9 +35,12 @@ Progress = Callable[[str, float, float], None]
 _PROGRESS: list[Progress] = []
 
 
-def on_progress(callback: Progress | None) -> None:
-    """Tell ``callback(what, waited, deadline)`` of every call still waiting (None: nobody)."""
+def on_progress(callback: Progress | None) -> Progress | None:
+    """Tell ``callback(what, waited, deadline)`` of every call still waiting (None: nobody);
+    the callback it replaces, so that a nested run (pytester) can give it back."""
+    previous = _PROGRESS[0] if _PROGRESS else None
     _PROGRESS[:] = [callback] if callback is not None else []
+    return previous
 
 
 def report_progress(what: str, waited: float, seconds: float) -> None:

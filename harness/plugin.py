@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from jwkconform.harness._deadline import on_progress
+from jwkconform.harness._deadline import Progress, on_progress
 from jwkconform.harness._options import RunOptions
 from jwkconform.harness._profiles import PROFILES, apply_profile, load_profile, register_profiles
 from jwkconform.harness._registry import REQUIREMENTS, Level, UnknownRequirement, requirement
@@ -158,7 +158,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if hasattr(config, "workeroutput"):
         conformance.workeroutput = config.workeroutput
     config.stash[_KEY] = conformance
-    on_progress(functools.partial(_show_progress, config))
+    config.stash[_PROGRESS] = on_progress(functools.partial(_show_progress, config))
     # Its hooks collect judgements (relayed from xdist workers too) and write the reports.
     config.pluginmanager.register(conformance, "jwkconform-conformance")
     register_profiles()
@@ -193,8 +193,12 @@ def _show_progress(config: pytest.Config, what: str, waited: float, seconds: flo
         reporter.write_line(f"\njwkconform: {line}", yellow=True)
 
 
+# The progress callback the run replaced (a pytester run inside a run gives it back).
+_PROGRESS = pytest.StashKey[Progress | None]()
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
-    on_progress(None)
+    on_progress(config.stash.get(_PROGRESS, None))
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
