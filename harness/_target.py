@@ -103,6 +103,7 @@ class PublisherRig:
     clock: FakeClock
     env: PublisherEnvironment
     call_timeout: float | None = DEFAULT_CALL_TIMEOUT
+    target: Target | None = None  # told of a GET that hangs, so that nothing else is called
 
     def get(self, path: str) -> httpx.Response:
         """GET ``path`` (relative to the publisher's base URL)."""
@@ -111,7 +112,10 @@ class PublisherRig:
             with deadline(self.call_timeout, f"GET {path} on the publisher"):
                 response = self.publisher.http_client.get(path)
         except AdapterTimeout as exc:
-            raise CallHung(exc) from exc
+            hung = CallHung(exc)
+            if self.target is not None:
+                self.target.hung = hung
+            raise hung from exc
         status = str(response.status_code)
         RECORDER.record(self.clock.now(), "answer", f"GET -> {status}", status=status)
         return response
@@ -302,7 +306,7 @@ class Target:
                     raise AdapterContractError(f"{self.name}: the publisher has no {name}")
             checked = _CheckedPublisher(publisher, self)
             stack.callback(checked.close)
-            yield PublisherRig(checked, clock, env, self.call_timeout)
+            yield PublisherRig(checked, clock, env, self.call_timeout, self)
 
     @contextmanager
     def open_store_at(

@@ -7,12 +7,19 @@ is waiting while it waits.
 from __future__ import annotations
 
 import sys
+import time
+from pathlib import Path
+from typing import Any, cast
 
 import pytest
 from pytester_files import report
 
+from jwkconform.harness._adapter import PublisherEnvironment
 from jwkconform.harness._attribution import AdapterTimeout, CallHung, findings
+from jwkconform.harness._clock import FakeClock
 from jwkconform.harness._driver_process import DriverError, DriverTimeout
+from jwkconform.harness._target import PublisherRig, Target, _CheckedPublisher
+from jwkconform.harness.reference_adapter import ReferenceAdapter
 
 HANGS_IN_NAMED = """
 import pathlib
@@ -142,3 +149,30 @@ def test_a_driver_that_hangs_is_not_asked_again_by_shrinking(pytester: pytest.Py
     assert (pytester.path / "opens.txt").read_text() == "xx"
     assert rows["KID-04"]["verdict"] == "error"
     assert "did not answer 'open_store' within 0.5 s" in rows["KID-04"]["findings"][0]["message"]
+
+
+class _SlowClient:
+    def get(self, path: str) -> None:
+        time.sleep(30)
+
+
+class _SlowPublisher:
+    base_url = "http://127.0.0.1:9"
+    http_client = _SlowClient()
+
+    def reconfigure(self, config: object) -> None:
+        raise AssertionError("called after a hang")
+
+    def close(self) -> None:
+        raise AssertionError("called after a hang")
+
+
+def test_a_publisher_get_that_hangs_ends_the_test_and_its_publisher_is_left_alone() -> None:
+    with Target(ReferenceAdapter(), "reference", call_timeout=0.2) as target:
+        publisher = _CheckedPublisher(cast(Any, _SlowPublisher()), target)
+        env = PublisherEnvironment(FakeClock(), "respx", Path("."))
+        rig = PublisherRig(cast(Any, publisher), FakeClock(), env, 0.2, target)
+        with pytest.raises(CallHung, match=r"GET /x on the publisher did not return within 0\.2 s"):
+            rig.get("/x")
+        assert target.hung is not None
+        publisher.close()  # not called: the slow publisher would raise
