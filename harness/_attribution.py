@@ -45,6 +45,7 @@ __all__ = [
     "AdapterContractError",
     "AdapterError",
     "AdapterTimeout",
+    "CallHung",
     "Finding",
     "UnexpectedException",
     "check",
@@ -77,6 +78,22 @@ class UnexpectedException(AdapterError):
 
 class AdapterTimeout(AdapterError):
     """A call into the implementation did not return within its deadline."""
+
+
+class CallHung(BaseException):
+    """A call into the implementation passed its deadline (``error``, an `AdapterTimeout`
+    or a driver's): the test stops calling the implementation.
+
+    Not an `Exception`: Hypothesis takes one for a failure and shrinks it, calling the
+    implementation again some sixty times, each call another full deadline; this it lets
+    through at once, as it does KeyboardInterrupt. It carries the driver's exit status and
+    standard error, if any, for the finding's cause.
+    """
+
+    def __init__(self, error: AdapterError) -> None:
+        super().__init__(f"{error}; the test stopped calling the implementation")
+        self.exit_status = getattr(error, "exit_status", None)
+        self.stderr_tail = getattr(error, "stderr_tail", None)
 
 
 @dataclass(frozen=True)
@@ -171,7 +188,7 @@ def _one(exc: BaseException, own: Sequence[str], flaky: bool) -> list[Finding]:
     note = " (it did not happen again when replayed: the behaviour is not deterministic)"
     suffix = note if flaky else ""
     attribution = getattr(exc, _TAG, None)
-    if isinstance(exc, AdapterError):
+    if isinstance(exc, (AdapterError, CallHung)):
         return [Finding("error", tuple(own), message_of(exc), exc)]
     if isinstance(attribution, _Attribution):
         message = message_of(exc) + suffix

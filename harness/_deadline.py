@@ -6,23 +6,48 @@ thread of a POSIX process, `deadline` arms a real-time timer whose signal raises
 goes on. Elsewhere (another thread, a platform without ``setitimer``) the call runs
 unbounded; a driver process has deadlines of its own.
 
+While a call waits, the callback given to `on_progress` hears of it every
+`PROGRESS_EVERY` seconds (the plugin prints a line), so a hang never looks like a dead run.
+
 >>> with deadline(5.0, "open_store()"):
 ...     pass
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
+from typing import Final
 
 from jwkconform.harness._attribution import AdapterTimeout
 
-__all__ = ["deadline"]
+__all__ = ["PROGRESS_EVERY", "deadline", "on_progress", "report_progress"]
+
+# How often a waiting call is reported, in real seconds.
+PROGRESS_EVERY: Final = 2.0
+Progress = Callable[[str, float, float], None]
+_PROGRESS: list[Progress] = []
+
+
+def on_progress(callback: Progress | None) -> Progress | None:
+    """Tell ``callback(what, waited, deadline)`` of every call still waiting (None: nobody);
+    the callback it replaces, so that a nested run (pytester) can give it back."""
+    previous = _PROGRESS[0] if _PROGRESS else None
+    _PROGRESS[:] = [callback] if callback is not None else []
+    return previous
+
+
+def report_progress(what: str, waited: float, seconds: float) -> None:
+    """Tell the progress callback that ``what`` has waited ``waited`` of ``seconds``."""
+    for callback in _PROGRESS:
+        with contextlib.suppress(Exception):  # progress never breaks the call it reports
+            callback(what, waited, seconds)
 
 
 def _usable() -> bool:
@@ -38,12 +63,17 @@ def deadline(seconds: float | None, what: str) -> Iterator[None]:
         return
 
     def expire(signum: int, frame: FrameType | None) -> None:
+        waited = time.monotonic() - started
+        if waited < seconds - 1e-3:
+            report_progress(what, waited, seconds)
+            signal.setitimer(signal.ITIMER_REAL, min(PROGRESS_EVERY, seconds - waited))
+            return
         raise AdapterTimeout(f"{what} did not return within {seconds:g} s (the call deadline)")
 
     started = time.monotonic()
     previous = signal.signal(signal.SIGALRM, expire)
     # Another user of the timer (pytest-timeout, say) gets its own back when we are done.
-    outer, _ = signal.setitimer(signal.ITIMER_REAL, seconds)
+    outer, _ = signal.setitimer(signal.ITIMER_REAL, min(seconds, PROGRESS_EVERY))
     try:
         yield
     finally:

@@ -246,12 +246,15 @@ _ROWS: tuple[Decision, ...] = (
         "Which key material is invalid (LOAD-03)?",
         "An EC point off its curve, at the origin or with coordinates of the wrong length;"
         " an RSA modulus that is even, shorter than 2048 bits (the least any accepted"
-        " algorithm takes) or longer than 16384; an RSA exponent below 3 or not below the"
-        " modulus; an OKP key of the wrong length; private members that do not belong to"
+        " algorithm takes) or longer than 16384; an RSA public exponent that is even, below 3"
+        " or not below 2^256 (the range SP 800-56B and FIPS 186 allow; the modulus bounds it"
+        " too); an OKP key of the wrong length; private members that do not belong to"
         " the public key. Such a JWK is skipped whole, with a log line. The checks are the"
-        " cryptography library's.",
+        " cryptography library's, and the exponent range.",
         "A key that is not what it claims can verify forgeries (an exponent of 1 makes the"
-        " signature equal the message) or sign for someone else.",
+        " signature equal the message) or sign for someone else; and one verification with"
+        " an exponent as long as its modulus costs seconds of CPU, which a key set with"
+        " hundreds of them turns into a denial of service by one token.",
         ("LOAD-03", "PUR-06"),
         tested=True,
     ),

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Final, TextIO
 
 from jwkconform.harness._matrix import MatrixError, load_report
+from jwkconform.harness._untrusted import terminal
 
 __all__ = ["FAILING", "Change", "add_diff_arguments", "compare", "diff", "lines"]
 
@@ -110,5 +111,5 @@ def diff(args: argparse.Namespace, out: TextIO | None = None) -> int:
         print(f"jwkconform diff: error: {exc}", file=sys.stderr)
         return 2
     text: Sequence[str] = lines(old.document, new.document, args.old, args.new)
-    stream.write("\n".join(text) + "\n")
+    stream.write("".join(terminal(line) + "\n" for line in text))
     return 1 if any(c.regression for c in compare(old.document, new.document)) else 0

@@ -41,6 +41,9 @@ DEFAULT_DRIVER_TIMEOUT: Final = 10.0
 PROTOCOL: Final = 2
 _PROTOCOLS: Final = frozenset({1, 2})  # a protocol-1 driver still works, without the hints
 _MAX_RESTARTS: Final = 3
+# Bounds on what hello may declare: a name, a version or a capability, and how many of those.
+_MAX_NAME: Final = 200
+_MAX_CAPABILITIES: Final = 100
 # A clock step between stores, so the first reading of a new store is after the last one.
 _STORE_GAP: Final = 1_000
 # Past this reading (about 34 years) a driver with nothing open is started afresh before
@@ -58,6 +61,28 @@ def _secret(value: object, process: _Process) -> SecretView:
     ):
         raise process.malformed(f"a malformed secret: {str(value)[:_QUOTE]}")
     return SecretView(value["stable_id"], jwk, None if expires is None else float(expires))
+
+
+def _hello_problem(hello: Mapping[str, Any]) -> str:
+    """What is wrong with a ``hello`` answer, field by field, in one line ("" if nothing)."""
+    protocol = hello.get("protocol")
+    # A boolean is an int to Python, and true == 1: "protocol": true is no protocol number.
+    if isinstance(protocol, bool) or protocol not in _PROTOCOLS:
+        return f"driver speaks protocol {protocol!r:.200}, not one of {sorted(_PROTOCOLS)}"
+    for field in ("name", "version"):
+        value = hello.get(field)
+        if value is not None and not (isinstance(value, str) and 0 < len(value) <= _MAX_NAME):
+            return (
+                f"driver's hello has a {field} that is not a string of 1 to {_MAX_NAME} characters"
+            )
+    capabilities = hello.get("capabilities")
+    if capabilities is not None and not (
+        isinstance(capabilities, list)
+        and len(capabilities) <= _MAX_CAPABILITIES
+        and all(isinstance(c, str) and 0 < len(c) <= _MAX_NAME for c in capabilities)
+    ):
+        return f"driver's hello has capabilities that are not a list of up to {_MAX_CAPABILITIES}"
+    return ""
 
 
 def _key_support(hello: Mapping[str, Any]) -> KeySupport | None:
@@ -87,10 +112,14 @@ class DriverAdapter:
         self._sent = -math.inf  # the last time sent to the driver
         self._open = 0  # stores and publishers open on the current process
         hello = self._start()
-        self.name = str(hello.get("name") or shlex.join(self.command))
-        self.version = str(hello.get("version") or "unknown")
-        self.capabilities = frozenset(str(c) for c in hello.get("capabilities") or ())
-        self.key_support = _key_support(hello)
+        self.name = hello.get("name") or shlex.join(self.command)
+        self.version = hello.get("version") or "unknown"
+        self.capabilities = frozenset(hello.get("capabilities") or ())
+        try:
+            self.key_support = _key_support(hello)
+        except DriverError:
+            self.close()
+            raise
 
     def _start(self) -> dict[str, Any]:
         process = _Process(self.command, self.timeout)
@@ -98,11 +127,10 @@ class DriverAdapter:
         self._sent = -math.inf  # a fresh process has seen no time yet
         self._open = 0
         hello = process.call("hello", {"protocol": PROTOCOL})
-        if hello.get("protocol") not in _PROTOCOLS:
+        problem = _hello_problem(hello)
+        if problem:
             process.stop(graceful=False)
-            raise DriverError(
-                f"driver speaks protocol {hello.get('protocol')!r}, not one of {sorted(_PROTOCOLS)}"
-            )
+            raise DriverError(problem)
         return hello
 
     def process(self) -> _Process:

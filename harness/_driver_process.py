@@ -21,6 +21,7 @@ import shlex
 import signal
 import subprocess
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from typing import IO, Any, Final
 
@@ -30,13 +31,18 @@ from jwkconform.harness._adapter import (
     LoadFailed,
     PurposeRefused,
 )
-from jwkconform.harness._attribution import AdapterError
+from jwkconform.harness._attribution import AdapterError, AdapterTimeout
+from jwkconform.harness._deadline import PROGRESS_EVERY, report_progress
 
-__all__ = ["MAX_LINE", "DriverError"]
+__all__ = ["MAX_LINE", "MAX_VALUES", "DriverError", "DriverTimeout"]
 
 _EOF: Final = object()
 # Bounds on what a driver may write: one answer line, and what is kept of its stderr.
 MAX_LINE: Final = 16 * 1024 * 1024
+# JSON values one answer may hold (counted by its commas and colons, before parsing): parsed,
+# a line of ``[{},{},...]`` takes 28 times its size; this bound keeps an answer to a few
+# times the line cap (docs/robustness.md).
+MAX_VALUES: Final = 250_000
 _STDERR_LINES: Final = 40
 _STDERR_WIDTH: Final = 500
 _QUOTE: Final = 200
@@ -53,6 +59,10 @@ class DriverError(AdapterError):
 
     exit_status: int | None = None
     stderr_tail: str | None = None
+
+
+class DriverTimeout(DriverError, AdapterTimeout):
+    """The driver did not answer within its deadline (and was stopped)."""
 
 
 def _killpg(popen: subprocess.Popen[bytes]) -> None:
@@ -132,11 +142,11 @@ class _Process:
         cut = line if len(line) <= _TRANSCRIPT_WIDTH else line[:_TRANSCRIPT_WIDTH] + " ...(cut)"
         self._transcript.append(f"{direction} {cut}")
 
-    def _fail(self, what: str) -> DriverError:
+    def _fail(self, what: str, kind: type[DriverError] = DriverError) -> DriverError:
         self.broken = True
         status = self._popen.poll()  # before stopping it: its own status, if it exited
         self.stop(graceful=False)
-        error = DriverError(
+        error = kind(
             f"driver {shlex.join(self.command)} {what}\ndriver stderr:\n{self.stderr_tail()}"
         )
         error.exit_status, error.stderr_tail = status, self.stderr_tail()
@@ -162,11 +172,12 @@ class _Process:
             stdin.flush()
         except (BrokenPipeError, OSError, ValueError):
             raise self._fail(f"exited (status {self._popen.poll()}) before {method!r}") from None
-        try:
-            line = self._lines.get(timeout=self.timeout)
-        except queue.Empty:
+        line = self._answer(method)
+        if line is None:
             self._log("<", f"(no answer within {self.timeout:g} s)")
-            raise self._fail(f"did not answer {method!r} within {self.timeout:g} s") from None
+            raise self._fail(
+                f"did not answer {method!r} within {self.timeout:g} s", DriverTimeout
+            ) from None
         if isinstance(line, OverflowError):
             self._log("<", f"({line})")
             raise self._fail(f"wrote {line} in answer to {method!r}")
@@ -181,7 +192,20 @@ class _Process:
         self._log("<", str(line))
         return self._result(method, str(line))
 
+    def _answer(self, method: str) -> object | None:
+        """The next line (or end) the driver writes within its deadline; None if none."""
+        started = time.monotonic()
+        while (left := self.timeout - (time.monotonic() - started)) > 0:
+            try:
+                return self._lines.get(timeout=min(left, PROGRESS_EVERY))
+            except queue.Empty:
+                waited = time.monotonic() - started
+                report_progress(f"the driver's answer to {method!r}", waited, self.timeout)
+        return None
+
     def _result(self, method: str, line: str) -> dict[str, Any]:
+        if line.count(",") + line.count(":") >= MAX_VALUES:
+            raise self._fail(f"wrote more than {MAX_VALUES} JSON values in answer to {method!r}")
         try:
             answer = json.loads(line)
         except (ValueError, RecursionError):

@@ -26,13 +26,13 @@ reported as stale. Keys are checked against every test of the suites, so a run n
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
 from jwkconform.harness._registry import REQUIREMENTS
+from jwkconform.harness._untrusted import read_json
 
 __all__ = ["Expectation", "ExpectedFailures", "canonical_nodeid"]
 
@@ -105,12 +105,7 @@ class ExpectedFailures:
     @classmethod
     def load(cls, path: Path) -> ExpectedFailures:
         """Read ``path``; a clear ValueError says what is wrong with it."""
-        try:
-            data: Any = json.loads(path.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise ValueError(f"cannot read expected-failures file {path}: {exc.strerror}") from None
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise ValueError(f"expected-failures file {path} is not JSON: {exc}") from None
+        data: Any = read_json(path, "expected-failures file")
         if not isinstance(data, dict):
             raise ValueError(
                 f"expected-failures file {path} must be a JSON object mapping IDs to reasons: "

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from jwkconform.harness._registry import GROUPS, REQUIREMENTS
+from jwkconform.harness._untrusted import json_safe, markdown, markdown_code, read_json
 from jwkconform.harness._verdicts import VERDICTS
 
 __all__ = [
@@ -117,6 +118,11 @@ def _problem(document: object) -> str | None:
     ):
         if not isinstance(document.get(member), kind):
             return f"member {member!r} is missing or not a {kind.__name__}"
+    if not all(isinstance(reason, str) for reason in document["incomplete"]):
+        return "member 'incomplete' is not a list of strings"
+    counts = document["summary"].values()
+    if not all(isinstance(n, int) and not isinstance(n, bool) for n in counts):
+        return "member 'summary' is not an object of counts"
     if document.get("seed") is not None and not isinstance(document["seed"], int):
         return f"seed is {document['seed']!r}, not an integer or null"
     for index, row in enumerate(document["requirements"]):
@@ -137,11 +143,9 @@ def _problem(document: object) -> str | None:
 def load_report(path: str | Path) -> Report:
     """Read one JSON report; a `MatrixError` says what is wrong with a bad one."""
     try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise MatrixError(f"cannot read report {path}: {exc.strerror or exc}") from None
-    except json.JSONDecodeError as exc:
-        raise MatrixError(f"report {path} is not JSON: {exc}") from None
+        document = read_json(Path(path), "report")
+    except ValueError as exc:
+        raise MatrixError(str(exc)) from None
     problem = _problem(document)
     if problem is not None:
         raise MatrixError(f"{path} is not a jwkconform report (docs/report.schema.json): {problem}")
@@ -151,11 +155,9 @@ def load_report(path: str | Path) -> Report:
 def load_notes(path: str | Path) -> dict[str, str]:
     """Read a notes file: ``{"implementation name prefix": "paragraph"}``."""
     try:
-        notes = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise MatrixError(f"cannot read notes file {path}: {exc.strerror or exc}") from None
-    except json.JSONDecodeError as exc:
-        raise MatrixError(f"notes file {path} is not JSON: {exc}") from None
+        notes = read_json(Path(path), "notes file")
+    except ValueError as exc:
+        raise MatrixError(str(exc)) from None
     if not isinstance(notes, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in notes.items()
     ):
@@ -220,16 +222,18 @@ def _header(reports: Sequence[Report]) -> list[str]:
         seed = "none" if d.get("seed") is None else str(d["seed"])
         mode = "strict" if d["strict"] else "default"
         if not d["complete"]:
-            mode += f"; **INCOMPLETE** ({_cell('; '.join(d['incomplete']))})"
+            mode += f"; **INCOMPLETE** ({'; '.join(markdown(i) for i in d['incomplete'])})"
+        # Every text a report holds passes harness/_untrusted before it is written.
         out.append(
-            f"| {_cell(r.implementation)} | `{_cell(str(d['adapter']))}` | {d['transport']} "
-            f"| {d['jwkconform']} | {d['profile']} | {seed} | {mode} |"
+            f"| {markdown(r.implementation)} | {markdown_code(str(d['adapter']), cell=True)}"
+            f" | {markdown(d['transport'])} | {markdown(d['jwkconform'])}"
+            f" | {markdown(d['profile'])} | {seed} | {mode} |"
         )
     out += ["", "| Summary | " + " | ".join(_VERDICTS) + " |", "|---" * (len(_VERDICTS) + 1) + "|"]
     for r in reports:
         counts = r.document["summary"]
         out.append(
-            f"| {_cell(r.implementation)} | "
+            f"| {markdown(r.implementation)} | "
             + " | ".join(str(counts.get(v, 0)) for v in _VERDICTS)
             + " |"
         )
@@ -240,7 +244,7 @@ def _header(reports: Sequence[Report]) -> list[str]:
 def _tables(reports: Sequence[Report]) -> list[str]:
     rows = _order(reports)
     verdicts = [r.verdicts for r in reports]
-    names = " | ".join(_cell(r.implementation) for r in reports)
+    names = " | ".join(markdown(r.implementation) for r in reports)
     out: list[str] = []
     extra = [g for g in dict.fromkeys(_group_of(rid) for rid, _ in rows) if g not in GROUPS]
     groups = [*GROUPS, *extra]
@@ -249,7 +253,7 @@ def _tables(reports: Sequence[Report]) -> list[str]:
         if not members:
             continue
         out += [
-            f"## {GROUPS.get(group, group)} ({group})",
+            f"## {GROUPS.get(group) or markdown(group)} ({markdown(group)})",
             "",
             f"| ID | Level | {names} | Requirement |",
             "|---|---|" + "---|" * len(reports) + "---|",
@@ -260,17 +264,19 @@ def _tables(reports: Sequence[Report]) -> list[str]:
                 for v in verdicts
             ]
             statement = (
-                REQUIREMENTS[rid].summary
+                _cell(REQUIREMENTS[rid].summary)
                 if rid in REQUIREMENTS
-                else next((str(v[rid].get("summary", "")) for v in verdicts if rid in v), "")
+                else markdown(
+                    next((str(v[rid].get("summary", "")) for v in verdicts if rid in v), "")
+                )
             )
-            out.append(f"| {rid} | {level} | {' | '.join(cells)} | {_cell(statement)} |")
+            out.append(f"| {markdown(rid)} | {level} | {' | '.join(cells)} | {statement} |")
         out.append("")
     return out
 
 
 def _differences(report: Report, notes: Mapping[str, str]) -> list[str]:
-    out = [f"### {report.implementation}", ""]
+    out = [f"### {markdown(report.implementation)}", ""]
     for prefix, paragraph in sorted(notes.items()):
         if report.implementation.startswith(prefix):
             out += [paragraph.strip(), ""]
@@ -280,7 +286,8 @@ def _differences(report: Report, notes: Mapping[str, str]) -> list[str]:
         verdict = str(row["verdict"])
         if verdict in {"fail", "xfail", "non-strict"}:
             findings.append(
-                f"- **{rid}** ({row['level']}, {verdict}): {_cell(_condensed(row.get('message')))}"
+                f"- **{markdown(rid)}** ({row['level']}, {verdict}):"
+                f" {markdown(_condensed(row.get('message')))}"
             )
         elif verdict == "skip":
             reason = _condensed(row.get("message")).removeprefix(report.implementation).strip()
@@ -291,7 +298,10 @@ def _differences(report: Report, notes: Mapping[str, str]) -> list[str]:
         out += ["No failing, expected-failing or non-strict requirement.", ""]
     if skipped:
         out += ["Not tested:", ""]
-        out += [f"- {_cell(reason)}: {', '.join(ids)}" for reason, ids in skipped.items()]
+        out += [
+            f"- {markdown(reason)}: {', '.join(markdown(i) for i in ids)}"
+            for reason, ids in skipped.items()
+        ]
         out.append("")
     return out
 
@@ -345,7 +355,7 @@ def embedded_source(markdown: str) -> tuple[list[Report], dict[str, str]]:
         problem = _problem(document)
         if problem is not None:
             raise MatrixError(f"embedded report {index} is not usable: {problem}")
-        reports.append(Report(f"<embedded {index}>", document))
+        reports.append(Report(f"<embedded {index}>", json_safe(document)))
     return reports, dict(source.get("notes") or {})
 
 

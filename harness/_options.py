@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import random
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal
@@ -30,7 +31,11 @@ OPTION_NAMES: Final = (
 
 
 def check_writable(path: Path, option: str) -> Path:
-    """``path`` if a report can be written there; a one-line UsageError otherwise."""
+    """``path`` if a report can be written there; a one-line UsageError otherwise.
+
+    It is checked by writing, not by asking: permissions say nothing of a file system such
+    as /proc, where a file that may be opened for writing cannot be created.
+    """
     if path.is_dir():
         raise pytest.UsageError(f"{option} {path}: is a folder, not a file")
     folder = path.parent
@@ -38,8 +43,19 @@ def check_writable(path: Path, option: str) -> Path:
         folder = folder.parent
     if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
         raise pytest.UsageError(f"{option} {path}: cannot write in {folder}")
-    if path.exists() and not os.access(path, os.W_OK):
-        raise pytest.UsageError(f"{option} {path}: the file is not writable")
+    try:
+        if path.exists():
+            with path.open("a", encoding="utf-8"):  # opened for writing, left as it is
+                pass
+        elif folder == path.parent:
+            with path.open("x", encoding="utf-8"):
+                pass
+            path.unlink()
+        else:
+            with tempfile.TemporaryFile(dir=folder):
+                pass
+    except OSError as exc:
+        raise pytest.UsageError(f"{option} {path}: cannot write: {exc.strerror or exc}") from None
     return path
 
 

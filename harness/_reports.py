@@ -22,6 +22,7 @@ from jwkconform.harness._attribution import redact
 from jwkconform.harness._expected import ExpectedFailures, canonical_nodeid
 from jwkconform.harness._registry import Requirement
 from jwkconform.harness._spec import suite_tests
+from jwkconform.harness._untrusted import json_safe
 from jwkconform.harness._verdicts import Judgement, RequirementResult, summarize
 
 if TYPE_CHECKING:
@@ -332,7 +333,8 @@ def write_reports(run: Run, options: RunOptions) -> None:
     """Write the reports the options ask for (parent folders created)."""
     from jwkconform.harness._report_md import markdown_report
 
-    document = report_document(run, options.expected)
+    # A lone surrogate an implementation sent would stop every writer: gone before any.
+    document = json_safe(report_document(run, options.expected))
     if options.report_json is not None:
         _write(options.report_json, json.dumps(document, indent=2) + "\n")
     if options.report_md is not None:

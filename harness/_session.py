@@ -33,6 +33,7 @@ from jwkconform.harness._reports import (
 )
 from jwkconform.harness._resolve import AdapterNotFound, Interrupted, resolve_adapter
 from jwkconform.harness._spec import suite_tests
+from jwkconform.harness._untrusted import terminal
 from jwkconform.harness._verdicts import OUTCOMES, Judgement, verdicts
 
 if TYPE_CHECKING:
@@ -310,8 +311,8 @@ class Conformance:
         run = self.finished_run
         if run is None:
             return
-        terminalreporter.write_sep("=", f"jwkconform: {run.info.implementation}")
+        terminalreporter.write_sep("=", terminal(f"jwkconform: {run.info.implementation}"))
         for line in terminal_lines(run, self.options.expected):
-            terminalreporter.write_line(line)
+            terminalreporter.write_line(terminal(line))
         if self.report_error:
             terminalreporter.write_line(self.report_error, red=True, bold=True)

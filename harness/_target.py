@@ -45,6 +45,8 @@ from jwkconform.harness._attribution import (
     SEAM_EXCEPTIONS,
     AdapterContractError,
     AdapterError,
+    AdapterTimeout,
+    CallHung,
     UnexpectedException,
 )
 from jwkconform.harness._clock import FakeClock
@@ -101,12 +103,19 @@ class PublisherRig:
     clock: FakeClock
     env: PublisherEnvironment
     call_timeout: float | None = DEFAULT_CALL_TIMEOUT
+    target: Target | None = None  # told of a GET that hangs, so that nothing else is called
 
     def get(self, path: str) -> httpx.Response:
         """GET ``path`` (relative to the publisher's base URL)."""
         RECORDER.record(self.clock.now(), "query", f"publisher GET {path}")
-        with deadline(self.call_timeout, f"GET {path} on the publisher"):
-            response = self.publisher.http_client.get(path)
+        try:
+            with deadline(self.call_timeout, f"GET {path} on the publisher"):
+                response = self.publisher.http_client.get(path)
+        except AdapterTimeout as exc:
+            hung = CallHung(exc)
+            if self.target is not None:
+                self.target.hung = hung
+            raise hung from exc
         status = str(response.status_code)
         RECORDER.record(self.clock.now(), "answer", f"GET -> {status}", status=status)
         return response
@@ -137,6 +146,9 @@ class Target:
         self.seed: int | None = None
         # Where each store's and publisher's fake clock starts, unless a test says.
         self.origin = 1_000.0
+        # The call that hung in the running test: no call of that test reaches the
+        # implementation after it (the plugin clears it before each test).
+        self.hung: CallHung | None = None
         # A driver's JSON-lines transcript ends the timeline of each of its findings.
         transcript = getattr(adapter, "transcript_tail", None)
         RECORDER.transcript = transcript if callable(transcript) else None
@@ -178,6 +190,15 @@ class Target:
         return float(next_start(start)) if callable(next_start) else start
 
     def _call(self, what: str, function: Callable[..., _T], *args: object) -> _T:
+        if self.hung is not None:
+            raise self.hung  # a call of this test hung: the implementation is not called again
+        try:
+            return self._bounded(what, function, *args)
+        except AdapterTimeout as exc:  # the harness's deadline, or a driver's
+            self.hung = CallHung(exc)
+            raise self.hung from exc
+
+    def _bounded(self, what: str, function: Callable[..., _T], *args: object) -> _T:
         with deadline(self.call_timeout, what):
             try:
                 return function(*args)
@@ -286,8 +307,9 @@ class Target:
             for name in ("base_url", "http_client", "reconfigure", "close"):
                 if not hasattr(publisher, name):
                     raise AdapterContractError(f"{self.name}: the publisher has no {name}")
-            stack.callback(self._call, "publisher close()", publisher.close)
-            yield PublisherRig(_CheckedPublisher(publisher, self), clock, env, self.call_timeout)
+            checked = _CheckedPublisher(publisher, self)
+            stack.callback(checked.close)
+            yield PublisherRig(checked, clock, env, self.call_timeout, self)
 
     @contextmanager
     def open_store_at(
@@ -344,7 +366,7 @@ class _Checked:
         RECORDER.record(self._clock.now(), "query", query_text(method, args))
         try:
             got = self._target._call(f"{method}()", function, *args)
-        except Exception as exc:
+        except (Exception, CallHung) as exc:
             text = f"{method} raised {type(exc).__name__}: {exc}"
             RECORDER.record(self._clock.now(), "answer", text, error=type(exc).__name__)
             raise
@@ -376,7 +398,8 @@ class _Checked:
         return got
 
     def close(self) -> None:
-        self._call("close")
+        if self._target.hung is None:  # a hung store is left to its adapter's teardown
+            self._call("close")
 
 
 class _CheckedPublisher:
@@ -392,4 +415,5 @@ class _CheckedPublisher:
         self._target._call("reconfigure()", self._publisher.reconfigure, _copy(config))
 
     def close(self) -> None:
-        self._target._call("publisher close()", self._publisher.close)
+        if self._target.hung is None:
+            self._target._call("publisher close()", self._publisher.close)

@@ -8,17 +8,21 @@ conformance tests unless a ``--jwk-*`` option asks for it.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from jwkconform.harness._deadline import Progress, on_progress
 from jwkconform.harness._options import RunOptions
 from jwkconform.harness._profiles import PROFILES, apply_profile, load_profile, register_profiles
 from jwkconform.harness._registry import REQUIREMENTS, Level, UnknownRequirement, requirement
 from jwkconform.harness._session import JUDGEMENTS, Conformance, Invocation, Prepared
 from jwkconform.harness._spec import CAPABILITY_MARKER, REQUIREMENT_MARKER
+from jwkconform.harness._untrusted import terminal as terminal_text
+from jwkconform.harness._untrusted import xml as xml_text
 from jwkconform.harness._verdicts import OUTCOMES, VERDICT_OF, Judgement, Outcome
 
 if TYPE_CHECKING:
@@ -154,6 +158,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if hasattr(config, "workeroutput"):
         conformance.workeroutput = config.workeroutput
     config.stash[_KEY] = conformance
+    config.stash[_PROGRESS] = on_progress(functools.partial(_show_progress, config))
     # Its hooks collect judgements (relayed from xdist workers too) and write the reports.
     config.pluginmanager.register(conformance, "jwkconform-conformance")
     register_profiles()
@@ -174,6 +179,26 @@ def _pytest_invocation(options: RunOptions) -> Invocation:
         target = ()
     extra = ("--jwk-strict",) if options.strict else ()
     return Invocation("pytest", target, extra)
+
+
+def _show_progress(config: pytest.Config, what: str, waited: float, seconds: float) -> None:
+    """A line on the terminal, past pytest's capture, while a call into the implementation
+    waits (an xdist worker has no terminal: it stays quiet)."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    if reporter is None:
+        return
+    line = terminal_text(f"{what} has waited {waited:.0f} s of its {seconds:g} s deadline")
+    with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+        reporter.write_line(f"\njwkconform: {line}", yellow=True)
+
+
+# The progress callback the run replaced (a pytester run inside a run gives it back).
+_PROGRESS = pytest.StashKey[Progress | None]()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    on_progress(config.stash.get(_PROGRESS, None))
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -269,6 +294,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
     RECORDER.reset()
     target = item.config.stash[_KEY].target
+    target.hung = None  # a call that hung in an earlier test does not end this one
     needed = [str(c) for mark in item.iter_markers(CAPABILITY_MARKER) for c in mark.args]
     gated = [(rid, g) for rid in marks for g in REQUIREMENTS[rid].gates]
     target.require(*needed)
@@ -302,6 +328,7 @@ def pytest_runtest_makereport(
     )
     setattr(report, JUDGEMENTS, [_judgement_data(j) for j in verdict.judgements])
     _show(report, verdict.pytest_outcome, verdict.summary)
+    _escape_longrepr(report)
     _junit_properties(item, marks, verdict.judgements)
     return report
 
@@ -357,7 +384,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         return
     xml = config.stash.get(xml_key, None)
     if xml is not None and config.getini("junit_suite_name") == "pytest":
-        xml.suite_name = conformance.target.name
+        xml.suite_name = xml_text(conformance.target.name)
 
 
 def _show(report: pytest.TestReport, outcome: str, summary: str) -> None:
@@ -368,6 +395,17 @@ def _show(report: pytest.TestReport, outcome: str, summary: str) -> None:
     elif outcome == "failed" and report.passed:
         report.outcome = "failed"
         report.longrepr = summary or "[XPASS(strict)] an expected failure did not happen"
+
+
+def _escape_longrepr(report: pytest.TestReport) -> None:
+    """A failure's text quotes the implementation: pytest would print its control characters
+    raw, so the text goes through the terminal rule (only when it holds any)."""
+    if not report.failed or report.longrepr is None:
+        return
+    text = str(report.longrepr)
+    shown = "\n".join(terminal_text(line) for line in text.split("\n"))
+    if shown != text:
+        report.longrepr = shown
 
 
 def _skip_reason(report: pytest.TestReport) -> str:

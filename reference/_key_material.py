@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa, x
 
 from jwkconform.reference._constraints import smallest_key_bits
 
-__all__ = ["MAX_RSA_BITS", "MIN_RSA_BITS", "material_problem"]
+__all__ = ["MAX_RSA_BITS", "MAX_RSA_EXPONENT", "MIN_RSA_BITS", "material_problem"]
 
 _EC_CURVES: Final[Mapping[str, ec.EllipticCurve]] = {
     "P-256": ec.SECP256R1(),
@@ -52,6 +52,9 @@ MIN_RSA_BITS: Final = smallest_key_bits("RSA")
 # key cannot be used either; checking its private part would cost minutes of CPU.
 MAX_RSA_BITS: Final = 16384
 _RSA_CRT: Final = ("p", "q", "dp", "dq", "qi")
+# SP 800-56B and FIPS 186: an odd public exponent, 3 <= e < 2^256 (D-26). The library takes
+# any odd e below the modulus, and a 3,070-bit one costs seconds of CPU per verification.
+MAX_RSA_EXPONENT: Final = 2**256
 
 
 def material_problem(jwk: Mapping[str, Any]) -> str:
@@ -100,7 +103,9 @@ def _rsa(jwk: Mapping[str, Any]) -> str:
         return f"RSA modulus of {n.bit_length()} bits (usable: {MIN_RSA_BITS} to {MAX_RSA_BITS})"
     if n % 2 == 0:
         return "RSA modulus is even"  # the library takes one, but no product of two primes is
-    # The library refuses an exponent below 3, even, or not below the modulus.
+    if not (3 <= e < MAX_RSA_EXPONENT and e % 2 == 1):
+        return f"RSA public exponent of {e.bit_length()} bits (usable: odd, 3 to below 2^256)"
+    # The library refuses an exponent not below the modulus too.
     public = rsa.RSAPublicNumbers(e, n)
     public.public_key()
     if "d" not in jwk:

@@ -18,7 +18,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from typing import Final
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import httpx
 
@@ -75,8 +75,10 @@ class PublisherApp:
         path = ("root", *names)
         if self.config.realm(path) is None:
             return _json(404, {"error": "realm_not_found", "realm": "/".join(path)})
+        # The URLs discovery prints are made of the host and the configured realm names alone:
+        # never of the request's own spelling of its path.
         base = f"{parts.scheme}://{parts.netloc}"
-        prefix = parts.path[: found.start("what")].rstrip("/")
+        prefix = "/oauth2/realms/root" + "".join(f"/realms/{quote(n, safe='')}" for n in names)
         return self._routes[found["what"]](path, base, prefix)
 
     def _discovery(self, path: tuple[str, ...], base: str, prefix: str) -> Response:

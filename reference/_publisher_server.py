@@ -9,7 +9,15 @@ http.server parses the requests; this module decides what it must not do with ho
   well-formed request of HTTP/2.0 or later gets 505, as http.server sends it;
 - a request that carries a body is answered without reading it, and its connection closes
   (the body must never be read as the next request);
-- a connection that sends nothing for `IDLE_TIMEOUT` seconds is closed;
+- the request target is only ever a path: origin-form (``/...``), or absolute-form
+  (``http://HOST/...``) for the host the ``Host`` header names; anything else (``@evil/...``,
+  ``evil:443``, ``\\evil``, ``*``) is a 400, so that no part of a target can reach the host of
+  a URL the publisher prints (discovery's ``issuer`` and ``jwks_uri``);
+- a connection that sends nothing for `IDLE_TIMEOUT` seconds is closed, and so is one whose
+  request head (request line and headers) is not complete `HEAD_TIMEOUT` seconds after its
+  first byte, however slowly it trickles in;
+- at most `MAX_CONNECTIONS` connections are served at once (one thread each); the next ones
+  get a 503 and are closed at once, and a thread that cannot start costs only its connection;
 - `PublisherServer.stop` closes every connection, idle keep-alive ones included, and joins
   every thread it started, within a bound.
 """
@@ -17,6 +25,7 @@ http.server parses the requests; this module decides what it must not do with ho
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import re
 import socket
@@ -28,16 +37,45 @@ from typing import Any, Final
 
 from jwkconform.reference._publisher_http import PublisherApp
 
-__all__ = ["IDLE_TIMEOUT", "PublisherServer"]
+__all__ = ["HEAD_TIMEOUT", "IDLE_TIMEOUT", "MAX_CONNECTIONS", "PublisherServer"]
 
 # A kept-alive client that goes quiet this long loses its connection and its thread.
 IDLE_TIMEOUT: Final = 30.0
+# A request head (request line and headers) must be whole this long after its first byte.
+HEAD_TIMEOUT: Final = 10.0
+# Connections served at once (a thread each); the next ones are refused with a 503.
+MAX_CONNECTIONS: Final = 64
+_BUSY: Final = (
+    b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n"
+    b"connection: close\r\ncontent-length: 56\r\n\r\n"
+    b'{"error": "service_unavailable", "message": "too busy"}\n'
+)
 # stop() waits at most this long for the serve loop and the request threads.
 _STOP_TIMEOUT: Final = 5.0
 _THREAD_NAME: Final = "jwkconform-publisher"
 # RFC 9110 7.2: uri-host [ ":" port ]; a conservative reg-name (no user info, no "/"), or an
 # IP literal. Anything else would end up in discovery's issuer and jwks_uri.
 _HOST: Final = re.compile(r"(?:[A-Za-z0-9._~-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
+# RFC 9112 3.2.2: the absolute-form of a request target.
+_ABSOLUTE: Final = re.compile(r"http://(?P<authority>[^/?#]*)(?P<rest>[/?][^#]*)?", re.IGNORECASE)
+
+
+def _origin(target: str, host: str) -> str | None:
+    """The path (and query) of a request ``target`` sent with ``host``; None for any other
+    form, or for an absolute-form target that names another host.
+
+    >>> _origin("/a?b", "h"), _origin("http://H/a", "h"), _origin("http://h", "h")
+    ('/a?b', '/a', '/')
+    >>> _origin("@evil.example/a", "h"), _origin("http://evil/a", "h"), _origin("\\\\e/a", "h")
+    (None, None, None)
+    """
+    if target.startswith("/"):
+        return target
+    found = _ABSOLUTE.fullmatch(target)
+    if found is None or found["authority"].lower() != host.lower():
+        return None
+    rest = found["rest"] or "/"
+    return rest if rest.startswith("/") else "/" + rest
 
 
 class PublisherServer:
@@ -47,10 +85,17 @@ class PublisherServer:
     ...     httpx.get(server.base_url + "/oauth2/realms/root/connect/rp/jwk_uri")
     """
 
-    def __init__(self, app: PublisherApp, *, port: int = 0) -> None:
+    def __init__(
+        self,
+        app: PublisherApp,
+        *,
+        port: int = 0,
+        max_connections: int = MAX_CONNECTIONS,
+        head_timeout: float = HEAD_TIMEOUT,
+    ) -> None:
         self.app = app
-        handler = type("_Handler", (_Handler,), {"app": app})
-        self._server = _Server(("127.0.0.1", port), handler)
+        handler = type("_Handler", (_Handler,), {"app": app, "head_timeout": head_timeout})
+        self._server = _Server(("127.0.0.1", port), handler, max_connections)
         # A short poll interval: stop() waits for the serve loop to notice.
         self._thread = threading.Thread(
             target=self._server.serve_forever,
@@ -100,24 +145,44 @@ class _Server(ThreadingHTTPServer):
     # The base class would join its request threads without a bound; stop() joins ours.
     block_on_close = False
 
-    def __init__(self, address: tuple[str, int], handler: type[_Handler]) -> None:
+    def __init__(
+        self, address: tuple[str, int], handler: type[_Handler], max_connections: int
+    ) -> None:
         self._connections: dict[threading.Thread, socket.socket] = {}
         self._connections_lock = threading.Lock()
+        self._max_connections = max_connections
         super().__init__(address, handler)
 
     def process_request(
         self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any
     ) -> None:
+        assert isinstance(request, socket.socket)  # a stream server's requests are sockets
         thread = threading.Thread(
             target=self.process_request_thread,
             args=(request, client_address),
             name=f"{_THREAD_NAME}-request",
             daemon=True,
         )
-        if isinstance(request, socket.socket):
-            with self._connections_lock:
+        with self._connections_lock:
+            busy = len(self._connections) >= self._max_connections
+            if not busy:
                 self._connections[thread] = request
-        thread.start()
+        if busy:
+            self._refuse(request)
+            return
+        try:
+            thread.start()
+        except RuntimeError:  # no thread to be had: the connection goes, the server stays
+            with self._connections_lock:
+                self._connections.pop(thread, None)
+            self._refuse(request)
+
+    def _refuse(self, request: socket.socket) -> None:
+        """A 503 and the connection closed, without ever waiting for the client."""
+        with contextlib.suppress(OSError):
+            request.setblocking(False)
+            request.send(_BUSY)
+        self.shutdown_request(request)
 
     def process_request_thread(
         self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any
@@ -137,7 +202,8 @@ class _Server(ThreadingHTTPServer):
             with contextlib.suppress(OSError):  # the client may have gone already
                 connection.shutdown(socket.SHUT_RDWR)
         for thread, _ in live:
-            thread.join(max(0.0, deadline - time.monotonic()))
+            if thread.ident is not None:  # never started: nothing to join
+                thread.join(max(0.0, deadline - time.monotonic()))
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -152,6 +218,16 @@ class _Handler(BaseHTTPRequestHandler):
     # connection waits ~40 ms for the second.
     disable_nagle_algorithm = True
     timeout = IDLE_TIMEOUT
+    head_timeout: float = HEAD_TIMEOUT
+
+    def setup(self) -> None:
+        super().setup()
+        self._head = _HeadReader(self.connection, self.head_timeout)
+        self.rfile = io.BufferedReader(self._head)
+
+    def handle_one_request(self) -> None:
+        self._head.expect_request()
+        super().handle_one_request()
 
     def parse_request(self) -> bool:
         words = self.raw_requestline.split()
@@ -171,6 +247,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.headers
         ):
             self.close_connection = True  # its body is never read, so never parsed either
+        self._head.head_read()
         return True
 
     def _header_problem(self) -> str:
@@ -187,7 +264,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self) -> None:
         host = self.headers.get("host", "").strip() or f"127.0.0.1:{self.server.server_port}"
-        status, headers, body = self.app.handle(self.command, f"http://{host}{self.path}")
+        path = _origin(self.path, host)
+        if path is None:
+            self.send_error(400, "Bad request target: a path, or http:// and the Host")
+            return
+        status, headers, body = self.app.handle(self.command, f"http://{host}{path}")
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
@@ -216,3 +297,44 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # a conformance run's output is the report, not an access log
+
+
+class _HeadReader(io.RawIOBase):
+    """A connection's input, read against two clocks: `IDLE_TIMEOUT` for the first byte of a
+    request, then the rest of the ``head_timeout`` for its whole head, however it trickles.
+
+    The socket's own timeout bounds one read only; a client sending a byte every few seconds
+    would keep a thread forever.
+    """
+
+    def __init__(self, connection: socket.socket, head_timeout: float) -> None:
+        super().__init__()
+        self._connection = connection
+        self._head_timeout = head_timeout
+        self._deadline: float | None = None
+        self._reading_head = False
+
+    def readable(self) -> bool:
+        return True
+
+    def expect_request(self) -> None:
+        """A new request: wait up to `IDLE_TIMEOUT` for its first byte."""
+        self._deadline, self._reading_head = None, True
+
+    def head_read(self) -> None:
+        """The head is whole: reads go back to the idle timeout (a body is never read)."""
+        self._deadline, self._reading_head = None, False
+        self._connection.settimeout(IDLE_TIMEOUT)
+
+    def readinto(self, buffer: Any) -> int:
+        if self._deadline is None:
+            timeout = IDLE_TIMEOUT
+        else:
+            timeout = self._deadline - time.monotonic()
+            if timeout <= 0:
+                raise TimeoutError("the request head took too long")
+        self._connection.settimeout(timeout)
+        received = self._connection.recv_into(buffer)
+        if received and self._reading_head and self._deadline is None:
+            self._deadline = time.monotonic() + self._head_timeout
+        return received

@@ -2,7 +2,7 @@
 unknown types and curves, key types the implementation lawfully does not support, and key
 material that is no key (decision D-26): a point off its curve or at the origin,
 coordinates of another curve's length, an RSA modulus that is even or under 2048 bits, an
-exponent below 3 or above the modulus.
+exponent below 3, above the modulus, or from 2^256 up.
 
 Every check goes by the most direct path (a `Probe`); named() adds that the bad JWK itself
 is not served, valid() that it is not listed. The exponent of 1 gets a test of its own:
@@ -81,6 +81,9 @@ NO_KEY: Final[Mapping[str, object]] = {
     "rsa-e-1": {**_RSA, "e": _number(1)},
     "rsa-e-2": {**_RSA, "e": _number(2)},
     "rsa-e-over-n": {**_RSA, "e": _number(_N + 2)},
+    # Below the modulus, but outside 3 <= e < 2^256 (D-26): seconds of CPU per verification.
+    "rsa-e-2^256+1": {**_RSA, "e": _number(2**256 + 1)},
+    "rsa-e-n-2": {**_RSA, "e": _number(_N - 2)},
     "rsa-even-n": {**_RSA, "n": _number(_N - 1)},
     "rsa-1024": _public("RSA-1024"),
 }

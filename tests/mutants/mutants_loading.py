@@ -61,6 +61,21 @@ def one_bad_key_drops_the_set() -> None:
     _jwks._entry = entry
 
 
+@mutant("LOAD-03")
+def huge_rsa_exponents_kept() -> None:
+    """RSA exponents from 2^256 up load, as the library takes any odd one below the modulus
+    (each verification with one then costs up to seconds of CPU)."""
+    original_rsa = _key_material._rsa
+
+    def rsa(jwk: Any) -> str:
+        n, e = (_key_material._number(jwk, m) for m in ("n", "e"))
+        if _key_material.MAX_RSA_EXPONENT <= e < n and e % 2 == 1:
+            return original_rsa({**jwk, "e": "AQAB"})  # the rest of the key is still checked
+        return original_rsa(jwk)
+
+    _key_material._CHECKS = {**_key_material._CHECKS, "RSA": rsa}  # type: ignore[misc]
+
+
 @mutant("LOAD-04")
 def unrelated_exception_for_bad_documents() -> None:
     """A document that is not a JWK Set raises whatever the parser hits."""

@@ -58,6 +58,9 @@ BAD_PUBLIC: list[Any] = [
     pytest.param(_rsa(e=_b64(0)), id="rsa-e-0"),
     pytest.param(_rsa(e=_b64(65538)), id="rsa-e-even"),
     pytest.param(_rsa(e=_b64(_N + 2)), id="rsa-e-above-n"),
+    # Below the modulus, so the library takes them; outside 3 <= e < 2^256 (D-26).
+    pytest.param(_rsa(e=_b64(2**256 + 1)), id="rsa-e-2^256+1"),
+    pytest.param(_rsa(e=_b64(_N - 2)), id="rsa-e-as-long-as-n"),
     pytest.param(_rsa(n=_b64(_N + 1)), id="rsa-n-even"),
     pytest.param(_rsa(n=_b64(3)), id="rsa-n-3"),
     pytest.param(_rsa(n=_b64(_N >> 1100 | 1)), id="rsa-n-948-bits"),
