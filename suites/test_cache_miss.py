@@ -72,6 +72,9 @@ def test_a_miss_reloads_only_once_the_miss_window_has_passed(
             assert q.fetches == 1, f"the first query fetched the set {q.fetches} times, not once"
         for step in sorted(early):
             to(rig, start + step * GAP)
+            # A hit first, at the same instant: a store that fetches for every query fails
+            # CACHE-01 there, not CACHE-03 on the miss.
+            _no_fetch_for_a_hit(q, *keys[0], 1, f"{step * GAP:.3f} s after the load")
             q.miss(forged[0], keys[0])
             assert q.fetches == 1, (
                 f"a miss {step * GAP:.3f} s after the load fetched, inside the miss window "
@@ -159,6 +162,7 @@ def test_the_miss_window_restarts_at_a_reload_for_staleness(
         where = f"after a reload caused by cacheTimeout ({timeout} s)"
         for step in sorted(inside):
             to(rig, reloaded + step * GAP)
+            _no_fetch_for_a_hit(q, *keys[0], 2, f"{step * GAP:.3f} s {where}")
             q.miss(forged[0], keys[0])
             assert q.fetches == 2, (
                 f"a miss {step * GAP:.3f} s {where} fetched: the miss window ({text!r}) "

@@ -19,6 +19,7 @@ from jwkconform.harness import Target, premise
 from jwkconform.harness.model import fits
 from jwkconform.suites._keysets import Keys, found_by, keys_of, same_key, sets_of
 from jwkconform.suites._probes import SECRET_ID, SHORT_LEASE
+from jwkconform.suites._store_checks import signers
 from jwkconform.suites.strategies import PURPOSE_MEMBERS, kids
 
 # use/key_ops members that do not fit verify, on key types that can sign and encrypt.
@@ -115,6 +116,59 @@ def test_a_kid_held_only_by_another_purpose_is_no_named_secret(
                 f"kid {kid!r} belongs only to JWKs that do not fit verify, yet named() "
                 f"returned {named.stable_id!r}"
             )
+
+
+# Members that make a JWK unfit for verify, whatever its key type.
+_NOT_FOR_VERIFY = (
+    {"use": "enc"},
+    {"key_ops": ["encrypt"]},
+    {"key_ops": ["wrapKey", "unwrapKey"]},
+    {"use": "enc", "key_ops": ["encrypt"]},
+)
+
+
+@pytest.mark.jwk_requirement("KID-05")
+@pytest.mark.jwk_capability("verify")
+@given(members=st.sampled_from(_NOT_FOR_VERIFY), with_other=st.booleans())
+def test_a_kid_held_only_by_another_purpose_never_verifies_by_that_jwk(
+    jwk_target: Target, members: dict[str, Any], with_other: bool
+) -> None:
+    """The named JWK holds the very key that signed, but does not fit verify: its kid counts
+    as no match, and no valid secret holds that key, so the token does not verify. Seen
+    whether or not the implementation falls back on an unknown kid (KID-03's business)."""
+    (alg, signer), (_, other) = signers(jwk_target, 2)
+    decoy = {**public_jwk(signer), "kid": "decoy", **members}
+    decoy.pop("alg", None)
+    document = [decoy, public_jwk(other)] if with_other else [decoy]
+    with jwk_target.open_store(document={"keys": document}) as rig:
+        outcome = rig.store.verify(sign_token(signer, alg, kid="decoy"), SECRET_ID)
+        assert not outcome.verified, (
+            f"a token naming kid 'decoy', a JWK of the signing key with {members} (it does not"
+            f" fit verify), was verified by {found_by(outcome)}: a kid that only JWKs of"
+            " another purpose hold counts as no match"
+        )
+
+
+@pytest.mark.jwk_requirement("KID-05")
+@pytest.mark.jwk_capability("verify")
+@given(members=st.sampled_from(_NOT_FOR_VERIFY))
+def test_a_jwk_of_another_purpose_does_not_hide_a_later_one_with_its_kid(
+    jwk_target: Target, members: dict[str, Any]
+) -> None:
+    """Two JWKs share a kid: the first does not fit verify, the second holds the signing
+    key. The first counts as no match, so the named secret is the second (the first JWK
+    with that kid that fits), and the token verifies, with no fallback needed."""
+    (alg, signer), (_, other) = signers(jwk_target, 2)
+    decoy = {**public_jwk(other), "kid": "shared", **members}
+    decoy.pop("alg", None)
+    document = [decoy, {**public_jwk(signer), "kid": "shared"}]
+    with jwk_target.open_store(document={"keys": document}) as rig:
+        outcome = rig.store.verify(sign_token(signer, alg, kid="shared"), SECRET_ID)
+        assert outcome.verified, (
+            f"a token naming kid 'shared' did not verify, though the second JWK with that kid"
+            f" holds the signing key and the first, with {members}, does not fit verify (it"
+            f" counts as no match): {outcome.reason}"
+        )
 
 
 @pytest.mark.jwk_requirement("KID-05")

@@ -29,6 +29,10 @@ def _other() -> dict[str, Any]:
     return shaped(private_jwk("EC-P-256", 1, kid="b", use="sig"), "ES256")
 
 
+def _third() -> dict[str, Any]:
+    return shaped(private_jwk("EC-P-256", 1, kid="c", use="sig"), "ES256")
+
+
 def _both() -> dict[str, Any]:
     return public_set([_signer(), _other()])
 
@@ -70,6 +74,24 @@ def test_every_secret_expires_lease_expiry_after_it_was_produced(
                 )
 
 
+def _a_stale_set_reloads(target: Target, lease_s: int) -> None:
+    """Premise of CFG-03: a store whose set is ``lease_s`` old reloads it, seen on a store
+    of its own through a token of a key the resolver never held (a hit on the cached set,
+    so only staleness can make it fetch). Where it does not, the set never went stale, and
+    whether a resolver went back to the store once its lease was over cannot be seen."""
+    config = {"leaseExpiry": f"{lease_s} s"}
+    with target.open_store(config, document=public_set([_signer(), _third()])) as rig:
+        start = rig.clock.now()
+        rig.store.verify(sign_token(_signer(), "ES256", kid="a"), SECRET_ID)
+        ended = rig.clock.reach(start, lease_s)
+        rig.store.verify(sign_token(_third(), "ES256", kid="c"), SECRET_ID)
+        with premise("CFG-03"):
+            assert rig.jwks.fetch_count(since=ended) >= 1, (
+                f"a set loaded {lease_s} s ago was not reloaded, even for a token of one of"
+                " its keys never verified before: it never went stale"
+            )
+
+
 @pytest.mark.jwk_requirement("LEASE-02")
 @pytest.mark.jwk_capability("verify")
 @pytest.mark.parametrize("with_kid", [True, False], ids=["kid", "no-kid"])
@@ -91,9 +113,12 @@ def test_the_resolver_asks_the_store_again_once_the_lease_is_over(
         rig.jwks.serve(public_set([_other()]))
         ended = rig.clock.reach(start, lease_s)
         outcome = rig.store.verify(token, SECRET_ID)
-        assert rig.jwks.fetch_count(since=ended) >= 1, (
-            f"once the {lease_s} s lease was over the resolver did not ask the store again "
-            "(the long stale set was not reloaded)"
+        asked_again = rig.jwks.fetch_count(since=ended) >= 1
+        if not asked_again:
+            _a_stale_set_reloads(jwk_target, lease_s)
+        assert asked_again, (
+            f"once the {lease_s} s lease was over the resolver did not ask the store again"
+            " (a token of a key it never held reloaded the long-stale set; this one did not)"
         )
         # The store reloaded a set without the key, yet the token verified: the resolver
         # asked the store (the fetch shows it), so the stale answer is the store's, CACHE-02's

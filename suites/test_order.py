@@ -223,6 +223,49 @@ def _first_of_twins(
 
 @pytest.mark.jwk_requirement("ORD-03")
 @pytest.mark.jwk_capability("verify")
+@given(keys=sets_of(min_size=2, max_size=6, quick=True), data=st.data())
+def test_after_a_reload_the_first_jwk_of_a_shared_kid_follows_the_new_order(
+    jwk_target: Target, keys: Keys, data: st.DataObject
+) -> None:
+    """Through tokens that name their kid (no resolution without kid needed): two JWKs of
+    different keys share a kid, and the named secret is the first of them (KID-04). The
+    reload, an hour on and asked for by a miss too, swaps them: a token of the key the new
+    document lists first now verifies."""
+    names = data.draw(unique_kids(len(keys)), "kids")
+    (alg_a, a), (alg_b, b), *rest = relabel(keys, names)
+    shared = names[0]
+    first, second = {**public_jwk(a), "kid": shared}, {**public_jwk(b), "kid": shared}
+    others = keys_of(rest)
+    old = [*others]
+    old.insert(data.draw(st.integers(0, len(old)), "first at"), first)
+    old.insert(data.draw(st.integers(old.index(first) + 1, len(old)), "second at"), second)
+    new = [second if k is first else first if k is second else k for k in old]
+    with jwk_target.open_store(SHORT_LEASE, document={"keys": old}) as rig:
+        with premise("KID-04"):
+            before = rig.store.verify(sign_token(a, alg_a, kid=shared), SECRET_ID)
+            assert before.verified, (
+                f"a token naming kid {shared!r}, signed by the first JWK with it, did not"
+                f" verify: {before.reason}"
+            )
+        rig.jwks.serve({"keys": new})
+        since = rig.clock.advance(3600)
+        rig.store.verify(sign_token(a, alg_a, kid=shared + "-unknown"), SECRET_ID)
+        with premise("CACHE-02"):
+            assert rig.jwks.fetch_count(since=since) >= 1, (
+                "an hour after the load, past the default cacheTimeout and miss window, "
+                "queries did not reload the set"
+            )
+        after = rig.store.verify(sign_token(b, alg_b, kid=shared), SECRET_ID)
+        with check("ORD-03"):
+            assert after.verified, (
+                f"after the reload the new document lists the JWK of the other key first under"
+                f" kid {shared!r}, yet a token of that key naming it did not verify:"
+                f" {after.reason}"
+            )
+
+
+@pytest.mark.jwk_requirement("ORD-03")
+@pytest.mark.jwk_capability("verify")
 @given(keys=sets_of(min_size=2, max_size=8, quick=True), data=st.data())
 def test_after_a_reload_a_token_without_kid_goes_to_the_new_first_fitting_key(
     jwk_target: Target, keys: Keys, data: st.DataObject

@@ -130,6 +130,19 @@ def test_a_jwk_without_use_or_key_ops_verifies_tokens(jwk_target: Target, keys: 
 
 @pytest.mark.jwk_requirement("PUR-04")
 @pytest.mark.jwk_capability("verify")
+@given(keys=_keys_with(st.sampled_from(_DISAGREEING), algs=_BOTH_ALGS, max_size=1))
+def test_a_jwk_whose_use_and_key_ops_disagree_never_verifies_alone(
+    jwk_target: Target, keys: Keys
+) -> None:
+    """The disputed JWK alone: whatever the store makes of a set holding it (a set taken
+    down is LOAD-03's finding, in the test below), its key never verifies a token."""
+    with jwk_target.open_store(document={"keys": [public_jwk(k) for _, k in keys]}) as rig:
+        for alg, key in keys:
+            _never_verifies(rig, alg, key, "its use and key_ops disagree, so it fits neither")
+
+
+@pytest.mark.jwk_requirement("PUR-04")
+@pytest.mark.jwk_capability("verify")
 @given(keys=_keys_with(st.sampled_from(_DISAGREEING), algs=_BOTH_ALGS, control=True))
 def test_a_jwk_whose_use_and_key_ops_disagree_never_verifies(
     jwk_target: Target, keys: Keys

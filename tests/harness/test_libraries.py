@@ -113,15 +113,13 @@ class Library:
     seed_gaps: Mapping[str, str] = field(default_factory=dict)
 
 
-# Issue 19: rows reached only through `named`, `valid` or a configured window (class 1:
-# skip), blocked by a premise though another path exists (class 3), a stale answer charged
-# to LEASE-02 (class 5).
-_UNREACHED = {"LOAD-04": "skip", "CACHE-01": "skip", "CACHE-02": "skip", "CACHE-03": "skip",
-              "CACHE-04": "skip", "CACHE-06": "skip"}  # fmt: skip
-_PREMISED = {"KID-05": "blocked", "PUR-04": "blocked", "ORD-03": "blocked"}
-# Issue 19 class 4: PUR-06's test draws RS384, RS512, PS256 and PS384 tokens, which these
-# libraries refuse by default, so only some seeds draw the RS256 example that shows the
-# 1024-bit key verifying.
+# CACHE-06's test goes on, once CACHE-06's own checks have passed, to check that the miss
+# window counts from the load that ended the outage (a premise of CACHE-03): a library with
+# no miss window ends it blocked, though CACHE-06 itself held.
+_CACHE_06_AFTER_ITS_CHECKS = {"CACHE-06": "blocked"}
+# Issue 19 class 4 (issue 21 draws the missing shapes): PUR-06's test draws RS384, RS512,
+# PS256 and PS384 tokens, which these libraries refuse by default, so only some seeds draw
+# the RS256 example that shows the 1024-bit key verifying.
 _UNDRAWN = {"PUR-06": "pass"}
 
 LIBRARIES = (
@@ -129,9 +127,8 @@ LIBRARIES = (
     Library("node-jose", "jose ", _jose),
     Library("go-oidc", "go-oidc ", _go_oidc),
     Library("authlib", "Authlib ", _in_process("authlib", "authlib", "authlib"),
-            {**_UNREACHED, **_PREMISED, "LEASE-02": "fail"}, _UNDRAWN),
-    Library("joserfc", "joserfc ", _in_process("joserfc", "joserfc", "joserfc"),
-            {**_UNREACHED, **_PREMISED}, _UNDRAWN),
+            _CACHE_06_AFTER_ITS_CHECKS, _UNDRAWN),
+    Library("joserfc", "joserfc ", _in_process("joserfc", "joserfc", "joserfc"), {}, _UNDRAWN),
 )  # fmt: skip
 
 
