@@ -6,8 +6,8 @@ Everything here is rendered from data: the requirements (`_registry`), the decis
 importing or collecting anything) keeps ``jwkconform spec`` instant, and since the list
 comes from the markers themselves it cannot drift from what the suites check.
 
->>> tests_for("ORD-01")
-('test_order.py::test_valid_secrets_follow_set_order',)
+>>> tests_for("PUB-06")
+('test_publisher_endpoints.py::test_no_mappings_means_an_empty_key_set',)
 >>> print(render_text(["KID-02"]).splitlines()[0])  # doctest: +ELLIPSIS
 KID-02 (MUST): If the named secret does not verify the signature, the token fails at once; ...
 """
