@@ -42,6 +42,12 @@ REVISED: tuple[Decision, ...] = (
         " only 127.0.0.1, so it checks other hosts' URLs by their effect, not by fetching.",
         ("PUB-13",),
         tested=True,
+        tightens=(
+            (
+                "PUB-13",
+                "on the publisher's own origin (or a loopback name, `127.0.0.1` or `localhost`)",
+            ),
+        ),
     ),
     Decision(
         "D-34",

@@ -163,7 +163,8 @@ def render_text(ids: Sequence[str] | None = None) -> str:
 
 def _decision_json(d: Decision) -> dict[str, Any]:
     return {"id": d.id, "question": d.question, "answer": d.answer, "why": d.why,
-            "tested": d.tested}  # fmt: skip
+            "tested": d.tested,
+            "tightens": [{"requirement": r, "text": w} for r, w in d.tightens]}  # fmt: skip
 
 
 def requirement_json(req: Requirement) -> dict[str, Any]:
@@ -267,8 +268,34 @@ def render_decisions_page() -> str:
         "",
         *render_decisions(),
         "",
+        *_render_tightenings(),
     ]
     return "\n".join(out).replace("](#", "](spec.md#")
+
+
+def _render_tightenings() -> list[str]:
+    """Which decisions ask more than a requirement's catalogue text, and the words of the
+    requirement's own text that now say it."""
+    out = [
+        "## Decisions that tighten a requirement",
+        "",
+        "Where the suites hold an implementation to a decision that asks more than the"
+        " catalogue's text of a requirement, that requirement's text in the specification says"
+        " it too, in the words quoted here. Every other decision asks nothing beyond its"
+        " requirements' texts: it settles a choice the suites leave open (not *Tested*),"
+        " allows what a text could be read to forbid, or spells out what the text implies.",
+        "",
+        "| Decision | Requirement | Its text now says |",
+        "|---|---|---|",
+    ]
+    for d in DECISIONS.values():
+        for rid, words in d.tightens:
+            out.append(
+                f"| [{d.id}](#{_anchor(d.id)}) | [{rid}](#{_anchor(rid)})"
+                f" | \u201c{_md(words)}\u201d |"
+            )
+    out.append("")
+    return out
 
 
 def render_markdown() -> str:
