@@ -101,4 +101,20 @@ REVISED: tuple[Decision, ...] = (
         " there would only measure the adapter.",
         ("LOAD-02",),
     ),
+    Decision(
+        "D-39",
+        "Which whole-fetch deadline does CFG-09 hold a store's own HTTP client to?",
+        "A finite one of the implementation's choosing: the deadline it is configured with,"
+        " where it takes one (the harness passes its fetch timeout, `env.fetch_timeout`), or"
+        " the fixed deadline its own client keeps, which the adapter declares as"
+        " `fetch_deadline` (a driver: `fetch_deadline` in its `hello` answer). The test"
+        " trickles the set for that deadline plus 2 s and expects the query to give up within"
+        " the deadline plus 1 s; a deadline longer than one call may take (`--timeout`) cannot"
+        " be watched, and the test ends in an error saying so.",
+        "The catalogue asks for a finite deadline, not the harness's: a store with its own"
+        " fixed 5 s deadline conforms, and only a deadline the harness knows can be checked"
+        " in bounded time.",
+        ("CFG-09",),
+        tested=True,
+    ),
 )

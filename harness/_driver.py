@@ -31,6 +31,7 @@ from jwkconform.harness._adapter import (
     SecretView,
     Transport,
     VerifyOutcome,
+    own_fetch_deadline,
 )
 from jwkconform.harness._driver_process import _QUOTE, DriverError, _Process
 from jwkconform.harness._keys import KeySupport
@@ -86,6 +87,10 @@ class DriverAdapter:
         self.version = str(hello.get("version") or "unknown")
         self.capabilities = frozenset(str(c) for c in hello.get("capabilities") or ())
         self.key_support = _key_support(hello)
+        try:
+            self.fetch_deadline = own_fetch_deadline(hello.get("fetch_deadline"))
+        except ValueError as exc:
+            raise DriverError(f"the driver's {exc}") from None
 
     def _start(self) -> dict[str, Any]:
         process = _Process(self.command, self.timeout)

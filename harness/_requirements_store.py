@@ -135,8 +135,8 @@ ROWS: tuple[Requirement, ...] = (
         " fetch by a deadline.",
         "The `handler` member lets the user supply the HTTP client the store fetches with."
         " The client the store builds for itself bounds each fetch as a whole (connecting,"
-        " headers and body together) by a finite deadline, so a server that trickles bytes"
-        " cannot hold a load open.",
+        " headers and body together) by a finite deadline (the one it is configured with, or"
+        " a fixed one of its own), so a server that trickles bytes cannot hold a load open.",
         "A key server that hangs must not hang the gateway; per-read time-outs alone let a"
         " slow server stretch a fetch forever.",
         (Source("000", "handler"),),

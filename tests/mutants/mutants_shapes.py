@@ -9,12 +9,14 @@ where there are several, the docstring says why.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
 from mutant_support import patch_index, registry
 
+from jwkconform.harness.reference_adapter import ReferenceAdapter
 from jwkconform.reference import _jwks, _key_material, _provider, _store
 from jwkconform.reference._errors import LoadError
 from jwkconform.reference._lease_cache import LeaseCache
@@ -240,3 +242,21 @@ def failed_named_secret_reloaded_and_retried() -> None:
         return _provider._try_in_order(jws, alg, [secret], reason="the reloaded named secret")
 
     _provider.SecretsProvider.verify = verify  # type: ignore[method-assign]
+
+
+# -- the store's own HTTP client --------------------------------------------------------------
+
+
+@mutant("CFG-09")
+def own_deadline_longer_than_declared() -> None:
+    """The adapter declares that the store's own client keeps a fixed whole-fetch deadline
+    of 1 s (D-39), but the client keeps 3 s: CFG-09 is judged against the declared one."""
+    original = ReferenceAdapter.open_store
+
+    def open_store(self: Any, config: Mapping[str, object], env: Any) -> Any:
+        if env.own_client:
+            env = dataclasses.replace(env, fetch_timeout=3.0)
+        return original(self, config, env)
+
+    ReferenceAdapter.fetch_deadline = 1.0  # type: ignore[attr-defined]
+    ReferenceAdapter.open_store = open_store  # type: ignore[method-assign]
