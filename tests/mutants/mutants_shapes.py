@@ -260,3 +260,18 @@ def own_deadline_longer_than_declared() -> None:
 
     ReferenceAdapter.fetch_deadline = 1.0  # type: ignore[attr-defined]
     ReferenceAdapter.open_store = open_store  # type: ignore[method-assign]
+
+
+# -- named secrets ----------------------------------------------------------------------------
+
+
+@mutant("KID-01")
+def only_jwks_with_use_are_named() -> None:
+    """Named lookup indexes only JWKs that carry `use`: a bare JWK, or one with `key_ops`
+    alone, is found by no kid (the valid secrets still hold it)."""
+    patch_index(
+        lambda built, entries: replace(
+            built,
+            named={key: e for key, e in built.named.items() if "use" in e.public_jwk},
+        )
+    )
