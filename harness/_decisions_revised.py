@@ -117,4 +117,17 @@ REVISED: tuple[Decision, ...] = (
         ("CFG-09",),
         tested=True,
     ),
+    Decision(
+        "D-40",
+        "A store that, after a failed reload, waits too long to try again (or never does):"
+        " which requirement does it break?",
+        "CACHE-06, which says when a failed reload is tried again, for every query after it:"
+        " on a stale set and for a `kid` miss alike. CACHE-02's first query once stale is the"
+        " reload attempt itself, whatever its outcome, and CACHE-03's window runs from the last"
+        " successful load on a store whose last attempt succeeded; neither judges the retries"
+        " after a failure, which LOAD-05 (what is served meanwhile) and CACHE-06 cover.",
+        "The catalogue gives the retries after a failure a requirement of their own, at SHOULD"
+        " level; reading CACHE-02 or CACHE-03 into them would make a MUST of it.",
+        ("CACHE-02", "CACHE-03", "CACHE-06"),
+    ),
 )
