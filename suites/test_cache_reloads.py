@@ -99,7 +99,8 @@ def test_a_kid_that_a_miss_reload_did_not_bring_is_looked_for_again(
             assert q.fetches == 1, f"the first query fetched the set {q.fetches} times, not once"
         to(rig, start + miss_window)
         q.miss(kid, before[0])
-        assert q.fetches == 2, f"a miss for {kid!r} {text!r} after the load did not reload"
+        with check("CACHE-03"):
+            assert q.fetches == 2, f"a miss for {kid!r} {text!r} after the load did not reload"
         reloaded = rig.clock.now()
         rig.jwks.serve(public_set([*(k for _, k in before), rotated]), at=reloaded + published)
         to(rig, reloaded + miss_window + late)
