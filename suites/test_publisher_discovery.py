@@ -213,6 +213,8 @@ def test_discovery_jwks_uri_of_a_realm_whose_name_needs_escaping_serves_its_keys
     try:
         with jwk_target.open_publisher(config) as rig:
             for realm_names, _ in realms:
+                # That the realm answers at its escaped path at all is PUB-01's premise.
+                published(rig, realm_names, "provider")
                 _serves_the_realms_keys(
                     rig, realm_names, _discovery(rig, realm_names).get("jwks_uri")
                 )
