@@ -62,4 +62,4 @@ def override_keeps_the_global_active_alias() -> None:
                 found[sid] = replace(mine, active=shared.active)
         return found
 
-    _jwk_uri.effective_mappings = effective  # type: ignore[assignment]
+    _jwk_uri.effective_mappings = effective

@@ -52,20 +52,20 @@ class _JsonOnlyClient:
 def json_content_type_required() -> None:
     """A set served with a content type that does not name JSON (`text/plain`, say) is a
     load error (D-10 turned round)."""
-    original = _store.fetch
+    original: Any = _store.fetch  # type: ignore[attr-defined]
 
     def fetch(url: str, client: Any, max_bytes: int, timeout: float) -> bytes:
-        return original(url, _JsonOnlyClient(client, url), max_bytes, timeout)
+        return original(url, _JsonOnlyClient(client, url), max_bytes, timeout)  # type: ignore[no-any-return]
 
-    _store.fetch = fetch
+    _store.fetch = fetch  # type: ignore[attr-defined]
 
 
 # -- constraints ------------------------------------------------------------------------------
 
 
 def _constraint(change: Any) -> None:
-    original = _provider.constraint_failure
-    _provider.constraint_failure = lambda jwk, bits, alg: original(*change(jwk, bits, alg))
+    original = _provider.constraint_failure  # type: ignore[attr-defined]
+    _provider.constraint_failure = lambda jwk, bits, alg: original(*change(jwk, bits, alg))  # type: ignore[attr-defined]
 
 
 @mutant("PUR-05")
@@ -86,13 +86,13 @@ def rsa_size_in_whole_bytes() -> None:
     """An RSA modulus is measured in whole bytes, so one of 2041 to 2047 bits counts as
     2048: it loads (LOAD-03, D-26) and is used (PUR-06)."""
     _key_material.MIN_RSA_BITS = 2041  # type: ignore[misc]
-    original = _jwks.key_bits
+    original = _jwks.key_bits  # type: ignore[attr-defined]
 
     def key_bits(jwk: Mapping[str, Any]) -> int:
         bits = original(jwk)
         return (bits + 7) // 8 * 8 if jwk.get("kty") == "RSA" else bits
 
-    _jwks.key_bits = key_bits
+    _jwks.key_bits = key_bits  # type: ignore[attr-defined]
 
 
 @mutant("PUR-06", "LOAD-03")
