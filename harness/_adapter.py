@@ -17,6 +17,7 @@ suites never depend on how a given library spells a refusal.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +47,7 @@ __all__ = [
     "VerifyOutcome",
     "expand_capabilities",
     "missing",
+    "own_fetch_deadline",
     "unknown_capabilities",
 ]
 
@@ -85,6 +87,22 @@ CAPABILITIES: Mapping[str, str] = {
 CAPABILITY_ALIASES: Mapping[str, tuple[str, ...]] = {
     "config": ("config-refusal", "duration-syntax", "cache-timeout", "miss-window"),
 }
+
+
+def own_fetch_deadline(declared: object) -> float | None:
+    """An adapter's (or driver's) ``fetch_deadline``: the whole-fetch deadline, in seconds,
+    that the implementation's own HTTP client keeps whatever it is configured with; None
+    when it takes the deadline it is given (``fetch_timeout``)."""
+    if declared is None:
+        return None
+    if (
+        isinstance(declared, bool)
+        or not isinstance(declared, (int, float))
+        or not math.isfinite(declared)
+        or declared <= 0
+    ):
+        raise ValueError(f"fetch_deadline must be a positive number of seconds, not {declared!r}")
+    return float(declared)
 
 
 def expand_capabilities(declared: Iterable[str]) -> tuple[str, ...]:
@@ -211,8 +229,10 @@ class Adapter(Protocol):
 
     An adapter may also have ``key_support`` (a `KeySupport`: the key types and algorithms
     it verifies with; by default every one the catalogue names), so that the suites draw
-    only keys the implementation lawfully supports, and ``version`` (a string), which the
-    reports record ("unknown" without it).
+    only keys the implementation lawfully supports, ``version`` (a string), which the
+    reports record ("unknown" without it), and ``fetch_deadline`` (seconds), the fixed
+    whole-fetch deadline of an implementation whose own HTTP client cannot be given
+    ``env.fetch_timeout`` (CFG-09 is judged against it).
     """
 
     name: str

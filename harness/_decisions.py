@@ -38,6 +38,9 @@ _ROWS: tuple[Decision, ...] = (
         " conformance suite checks the same thing.",
         ("KID-04", "KID-05"),
         tested=True,
+        tightens=(
+            ("KID-04", "the first of them in the set's order that fits the purpose asked for"),
+        ),
     ),
     Decision(
         "D-3",
@@ -48,6 +51,13 @@ _ROWS: tuple[Decision, ...] = (
         "Key types are not interchangeable: an X25519 key cannot check a signature.",
         ("PUR-03",),
         tested=True,
+        tightens=(
+            (
+                "PUR-03",
+                "an Ed25519 or Ed448 key only verifies, an X25519 or X448 key only encrypts",
+            ),
+            ("PUR-03", "A JWK whose `use` claims what its key type cannot do fits nothing"),
+        ),
     ),
     Decision(
         "D-4",
@@ -57,6 +67,7 @@ _ROWS: tuple[Decision, ...] = (
         "A key anyone can download is no secret, whatever it is used for; a local file is as"
         " private as the gateway's own configuration.",
         ("PUR-07",),
+        tightens=(("PUR-07", "An `oct` key of a `file:` set is a local secret: it may verify"),),
     ),
     Decision(
         "D-5",
@@ -104,6 +115,7 @@ _ROWS: tuple[Decision, ...] = (
         "The check that ran is what ORD-02 observes.",
         ("ORD-02", "PUR-05"),
         tested=True,
+        tightens=(("PUR-05", "or even tried against it"),),
     ),
     Decision(
         "D-10",
@@ -111,6 +123,8 @@ _ROWS: tuple[Decision, ...] = (
         "No: any 200 body that parses as a JWK Set loads.",
         "Many servers send `text/plain` or `application/octet-stream`; the body decides.",
         ("LOAD-01", "LOAD-04"),
+        tested=True,
+        tightens=(("LOAD-01", "loads whatever its `Content-Type` says"),),
     ),
     Decision(
         "D-11",
@@ -118,6 +132,10 @@ _ROWS: tuple[Decision, ...] = (
         "HS256, HS384 and HS512 need keys of at least 256, 384 and 512 bits.",
         "RFC 7518 section 3.2.",
         ("PUR-05",),
+        tested=True,
+        tightens=(
+            ("PUR-05", "HS256, HS384 and HS512 take `oct` keys of at least 256, 384 and 512 bits"),
+        ),
     ),
     Decision(
         "D-12",
@@ -157,6 +175,7 @@ _ROWS: tuple[Decision, ...] = (
         " distinct strings, or the JWK is skipped.",
         "RFC 7517 sections 4.2 and 4.3.",
         ("PUR-01", "LOAD-03"),
+        tightens=(("LOAD-03", "a `key_ops` that is not a list of distinct strings"),),
     ),
     Decision(
         "D-17",
@@ -191,6 +210,7 @@ _ROWS: tuple[Decision, ...] = (
         " algorithm.",
         ("KID-02", "KID-05", "PUR-05"),
         tested=True,
+        tightens=(("KID-02", "is the named secret even when it does not fit the token"),),
     ),
     Decision(
         "D-21",
@@ -199,6 +219,7 @@ _ROWS: tuple[Decision, ...] = (
         "The vendor's store reloads then, and CACHE-04 presumes it.",
         ("CACHE-03", "CACHE-04"),
         tested=True,
+        tightens=(("CACHE-03", "when, and only when,"),),
     ),
     Decision(
         "D-22",
@@ -217,6 +238,12 @@ _ROWS: tuple[Decision, ...] = (
         " resolves a microsecond: an accepted value never makes a later query fail.",
         ("CFG-08",),
         tested=True,
+        tightens=(
+            (
+                "CFG-08",
+                "over 2^32 seconds (about 136 years): 2^32 seconds itself is accepted",
+            ),
+        ),
     ),
     Decision(
         "D-24",
@@ -257,6 +284,12 @@ _ROWS: tuple[Decision, ...] = (
         " hundreds of them turns into a denial of service by one token.",
         ("LOAD-03", "PUR-06"),
         tested=True,
+        tightens=(
+            (
+                "LOAD-03",
+                "an OKP key of the wrong length, private members that do not belong",
+            ),
+        ),
     ),
     Decision(
         "D-27",
@@ -266,6 +299,11 @@ _ROWS: tuple[Decision, ...] = (
         "A private key anyone can download is no secret; and checking a stranger's private"
         " key costs CPU a hostile server could spend for us.",
         ("LOAD-03", "PUR-07"),
+        tested=True,
+        tightens=(
+            ("LOAD-03", "A private JWK in a remote set is not skipped: it loads as its public key"),
+            ("PUR-07", "a private key read from one never signs"),
+        ),
     ),
     Decision(
         "D-28",
@@ -274,6 +312,7 @@ _ROWS: tuple[Decision, ...] = (
         " error; a NUL in the path is refused at configuration.",
         "A FIFO with no writer would block a load for ever; a NUL can never name a file.",
         ("CFG-02", "LOAD-01"),
+        tightens=(("CFG-02", "a `file:` URL whose path holds a NUL (`%00`)"),),
     ),
     Decision(
         "D-29",

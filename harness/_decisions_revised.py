@@ -42,6 +42,12 @@ REVISED: tuple[Decision, ...] = (
         " only 127.0.0.1, so it checks other hosts' URLs by their effect, not by fetching.",
         ("PUB-13",),
         tested=True,
+        tightens=(
+            (
+                "PUB-13",
+                "on the publisher's own origin (or a loopback name, `127.0.0.1` or `localhost`)",
+            ),
+        ),
     ),
     Decision(
         "D-34",
@@ -150,5 +156,34 @@ REVISED: tuple[Decision, ...] = (
         "A library is judged on every requirement it can be observed on; a skip claims that"
         " the requirement does not apply, which only the specification may say.",
         ("ORD-01", "ORD-02"),
+    ),
+    Decision(
+        "D-43",
+        "Which whole-fetch deadline does CFG-09 hold a store's own HTTP client to?",
+        "A finite one of the implementation's choosing: the deadline it is configured with,"
+        " where it takes one (the harness passes its fetch timeout, `env.fetch_timeout`), or"
+        " the fixed deadline its own client keeps, which the adapter declares as"
+        " `fetch_deadline` (a driver: `fetch_deadline` in its `hello` answer). The test"
+        " trickles the set for that deadline plus 2 s and expects the query to give up within"
+        " the deadline plus 1 s; a deadline longer than one call may take (`--timeout`) cannot"
+        " be watched, and the test ends in an error saying so.",
+        "The catalogue asks for a finite deadline, not the harness's: a store with its own"
+        " fixed 5 s deadline conforms, and only a deadline the harness knows can be checked"
+        " in bounded time.",
+        ("CFG-09",),
+        tested=True,
+    ),
+    Decision(
+        "D-44",
+        "A store that, after a failed reload, waits too long to try again (or never does):"
+        " which requirement does it break?",
+        "CACHE-06, which says when a failed reload is tried again, for every query after it:"
+        " on a stale set and for a `kid` miss alike. CACHE-02's first query once stale is the"
+        " reload attempt itself, whatever its outcome, and CACHE-03's window runs from the last"
+        " successful load on a store whose last attempt succeeded; neither judges the retries"
+        " after a failure, which LOAD-05 (what is served meanwhile) and CACHE-06 cover.",
+        "The catalogue gives the retries after a failure a requirement of their own, at SHOULD"
+        " level; reading CACHE-02 or CACHE-03 into them would make a MUST of it.",
+        ("CACHE-02", "CACHE-03", "CACHE-06"),
     ),
 )

@@ -31,6 +31,7 @@ from jwkconform.harness._adapter import (
     SecretView,
     Transport,
     VerifyOutcome,
+    own_fetch_deadline,
 )
 from jwkconform.harness._driver_process import _QUOTE, DriverError, _Process
 from jwkconform.harness._keys import KeySupport
@@ -117,6 +118,10 @@ class DriverAdapter:
         self.capabilities = frozenset(hello.get("capabilities") or ())
         try:
             self.key_support = _key_support(hello)
+            self.fetch_deadline = own_fetch_deadline(hello.get("fetch_deadline"))
+        except ValueError as exc:
+            self.close()
+            raise DriverError(f"the driver's {exc}") from None
         except DriverError:
             self.close()
             raise

@@ -182,8 +182,10 @@ ROWS: tuple[Requirement, ...] = (
         "A realm's discovery document points `jwks_uri` at its jwk_uri, or at the Remote JSON"
         " Web Key URL if set.",
         "A realm's `/.well-known/openid-configuration` has a `jwks_uri` that points at that"
-        " realm's `jwk_uri`: an absolute URL that, fetched, serves that realm's keys. When a"
-        " Remote JSON Web Key URL is set for the realm, `jwks_uri` is that URL.",
+        " realm's `jwk_uri`: an absolute `http` or `https` URL on the publisher's own origin (or"
+        " a loopback name, `127.0.0.1` or `localhost`) that, fetched, serves that realm's keys,"
+        " whatever characters the realm names hold. When a Remote JSON Web Key URL is set for"
+        " the realm, `jwks_uri` is that URL.",
         "Clients discover the keys through this document; a wrong URL sends them to another"
         " realm's keys or nowhere.",
         (Source("003", "finding the JWK URI; Remote JSON Web Key URL"),),

@@ -30,7 +30,9 @@ ROWS: tuple[Requirement, ...] = (
         " naming the value.",
         "`jwkUrl` may be an `http`, `https` or `file` URL. Any other scheme, or a value that is"
         " not a well-formed URL, is refused with an error that quotes the value, before any"
-        " fetch: when the store is configured or, at the latest, at its first query.",
+        " fetch: when the store is configured or, at the latest, at its first query. So is a"
+        " `file:` URL whose path holds a NUL (`%00`), which no file can be named; an `http`"
+        " or `https` URL may hold `%00` in its path.",
         "The vendor reads a local or a remote set; anything else is a typo that should surface"
         " at once, not as a network error minutes later.",
         (Source("000", "a local or remote JWK Set"),),
@@ -116,8 +118,9 @@ ROWS: tuple[Requirement, ...] = (
         "A duration that is negative, has a decimal point, an unknown unit, a number without a"
         " unit, text left over after the last piece, or a value too large for the"
         " implementation's time arithmetic is refused when the store is configured, with an"
-        " error that quotes the value. A value that was accepted never makes a later query"
-        " fail.",
+        " error that quotes the value. Too large means over 2^32 seconds (about 136 years):"
+        " 2^32 seconds itself is accepted, and `unlimited` is a keyword of its own. A value"
+        " that was accepted never makes a later query fail.",
         "The vendor's parser silently drops what it cannot read, so `1 hour 30 minutes` means"
         " one hour there; refusing is safer than guessing.",
         (Source("research", "the vendor's duration parser"),),
@@ -132,8 +135,8 @@ ROWS: tuple[Requirement, ...] = (
         " fetch by a deadline.",
         "The `handler` member lets the user supply the HTTP client the store fetches with."
         " The client the store builds for itself bounds each fetch as a whole (connecting,"
-        " headers and body together) by a finite deadline, so a server that trickles bytes"
-        " cannot hold a load open.",
+        " headers and body together) by a finite deadline (the one it is configured with, or"
+        " a fixed one of its own), so a server that trickles bytes cannot hold a load open.",
         "A key server that hangs must not hang the gateway; per-read time-outs alone let a"
         " slow server stretch a fetch forever.",
         (Source("000", "handler"),),
@@ -147,7 +150,8 @@ ROWS: tuple[Requirement, ...] = (
         "The set is fetched from `jwkUrl`: through the handler for http(s), from the file"
         " system for `file:`.",
         "The store reads its JWK Set from `jwkUrl`: a remote URL through its HTTP client, a"
-        " `file:` URL from disk.",
+        " `file:` URL from disk. A `200` answer whose body is a JWK Set loads whatever its"
+        " `Content-Type` says (`text/plain`, `application/octet-stream`...).",
         "The set is the only source of keys; reading it from anywhere else (or not at all)"
         " breaks every other requirement.",
         (Source("000", "jwkUrl"),),
@@ -175,10 +179,14 @@ ROWS: tuple[Requirement, ...] = (
         " is skipped; the others work.",
         "A JWK the implementation cannot use is skipped with a log line, and the other keys"
         " of the set stay usable. That covers an unknown `kty`, an unsupported curve,"
-        " malformed members and invalid key material: an EC point that is not on its curve"
-        " or whose coordinates have the wrong length, an RSA modulus that is even or shorter"
-        " than any accepted algorithm allows, an exponent below 3. An implementation that does"
-        " not support a key type (Ed448, say) skips it this way, and that is conformant.",
+        " malformed members (a `key_ops` that is not a list of distinct strings, say) and"
+        " invalid key material: an EC point that is not on its curve or whose coordinates have"
+        " the wrong length, an RSA modulus that is even or shorter than any accepted algorithm"
+        " allows (2048 bits), an exponent below 3 or not below the modulus, an OKP key of the"
+        " wrong length, private members that do not belong to the public key. An"
+        " implementation that does not support a key type (Ed448, say) skips it this way, and"
+        " that is conformant. A private JWK in a remote set is not skipped: it loads as its"
+        " public key.",
         "One odd key in a shared set must not take the whole set down, and a key that is not"
         " a valid point or modulus must never be used.",
         (
@@ -255,7 +263,10 @@ ROWS: tuple[Requirement, ...] = (
         "If the named secret does not verify the signature, the token fails at once; other"
         " keys are never tried.",
         "When a named secret is found for the token's `kid` and it cannot verify the"
-        " signature, the token is invalid: no other key is tried.",
+        " signature, the token is invalid: no other key is tried. A JWK that the `kid` names"
+        " is the named secret even when it does not fit the token (another `alg`, key type or"
+        " curve, or too short a key: PUR-05, PUR-06); it cannot verify, so the token is"
+        " invalid.",
         "Trying other keys after the named one failed would let a token claim one key and be"
         " accepted under another.",
         (Source("001", "named secret resolution"),),
@@ -278,8 +289,8 @@ ROWS: tuple[Requirement, ...] = (
         "KID-04",
         SHOULD,
         "When several JWKs share a `kid`, the earliest one in the set is the named secret.",
-        "If several JWKs carry the same `kid`, the first of them in the set's order is the"
-        " named secret.",
+        "If several JWKs carry the same `kid`, the first of them in the set's order that fits"
+        " the purpose asked for is the named secret.",
         "Duplicate kids happen during botched rotations; a fixed rule makes the result"
         " predictable and matches the vendor's store.",
         (Source("research", "the vendor's store takes the first match"),),

@@ -42,9 +42,10 @@ ROWS: tuple[Requirement, ...] = (
         SHOULD,
         "A JWK lacking both `use` and `key_ops` is eligible for any purpose its key type can"
         " serve.",
-        "A JWK with neither `use` nor `key_ops` fits every purpose its key type supports: RSA"
-        " and EC keys verify and encrypt, an Ed25519 key only verifies, an X25519 key only"
-        " encrypts.",
+        "A JWK with neither `use` nor `key_ops` fits every purpose its key type supports: RSA,"
+        " EC and `oct` keys verify and encrypt, an Ed25519 or Ed448 key only verifies, an"
+        " X25519 or X448 key only encrypts. A JWK whose `use` claims what its key type cannot"
+        " do fits nothing.",
         "Most published sets carry bare keys; the vendor's predicates accept a missing `use`"
         " for any purpose.",
         (Source("research", "the vendor's key predicates"),),
@@ -69,10 +70,11 @@ ROWS: tuple[Requirement, ...] = (
         MUST,
         "A secret is used only if it fits the token: a JWK `alg`, if any, equals the token's,"
         " and kty/curve suit it.",
-        "A secret is used for a token only when its constraints hold: a JWK `alg`, when"
-        " present, equals the token's `alg`, and the key type and curve fit the algorithm"
-        " (RS* and PS* take RSA; ES256, ES384 and ES512 take EC keys on P-256, P-384 and P-521;"
-        " EdDSA takes OKP signing keys).",
+        "A secret is used for a token, or even tried against it, only when its constraints"
+        " hold: a JWK `alg`, when present, equals the token's `alg` (exactly: `rs256` is not"
+        " `RS256`), and the key type and curve fit the algorithm (RS* and PS* take RSA; ES256,"
+        " ES384 and ES512 take EC keys on P-256, P-384 and P-521; EdDSA takes OKP signing keys;"
+        " HS256, HS384 and HS512 take `oct` keys of at least 256, 384 and 512 bits).",
         "Algorithm confusion (an RSA key fed to an HMAC check, a P-256 key to ES512) is a"
         " classic way to forge tokens.",
         (
@@ -101,7 +103,9 @@ ROWS: tuple[Requirement, ...] = (
         "An `oct` key fetched over http(s) never verifies signatures: anyone could forge with"
         " a public HMAC key.",
         "A symmetric (`oct`) key read from an `http` or `https` URL is never used to verify"
-        " signatures.",
+        " signatures, whatever its other members (`alg`, `use`, `key_ops`), and a private key"
+        " read from one never signs. An `oct` key of a `file:` set is a local secret: it may"
+        " verify.",
         "A published HMAC key lets anyone who downloads it sign tokens the gateway accepts.",
         (Source("RFC 7518", "§3.2"), Source("research", "published HMAC keys")),
         "check that symmetric keys are dropped from remote sets (they may stay for `file:`"
@@ -173,9 +177,9 @@ ROWS: tuple[Requirement, ...] = (
         MUST,
         "A kid miss reloads only once `cacheMissCacheTime` has elapsed since the last good"
         " load; else no fetch.",
-        "A `kid` that is not in the cached set reloads the set only if `cacheMissCacheTime`"
-        " has passed since the last successful load; otherwise no fetch happens, so forged"
-        " kids cannot multiply fetches.",
+        "A `kid` that is not in the cached set reloads the set when, and only when,"
+        " `cacheMissCacheTime` has passed since the last successful load; otherwise no fetch"
+        " happens, so forged kids cannot multiply fetches.",
         "Without the window, every token with a made-up `kid` is a request to the key server:"
         " an amplifier for anyone who can send tokens.",
         (Source("000", "cacheMissCacheTime"), Source("research", "the vendor's store source")),

@@ -6,8 +6,8 @@ Everything here is rendered from data: the requirements (`_registry`), the decis
 importing or collecting anything) keeps ``jwkconform spec`` instant, and since the list
 comes from the markers themselves it cannot drift from what the suites check.
 
->>> tests_for("ORD-01")
-('test_order.py::test_valid_secrets_follow_set_order',)
+>>> tests_for("PUB-06")
+('test_publisher_endpoints.py::test_no_mappings_means_an_empty_key_set',)
 >>> print(render_text(["KID-02"]).splitlines()[0])  # doctest: +ELLIPSIS
 KID-02 (MUST): If the named secret does not verify the signature, the token fails at once; ...
 """
@@ -163,7 +163,8 @@ def render_text(ids: Sequence[str] | None = None) -> str:
 
 def _decision_json(d: Decision) -> dict[str, Any]:
     return {"id": d.id, "question": d.question, "answer": d.answer, "why": d.why,
-            "tested": d.tested}  # fmt: skip
+            "tested": d.tested,
+            "tightens": [{"requirement": r, "text": w} for r, w in d.tightens]}  # fmt: skip
 
 
 def requirement_json(req: Requirement) -> dict[str, Any]:
@@ -267,8 +268,34 @@ def render_decisions_page() -> str:
         "",
         *render_decisions(),
         "",
+        *_render_tightenings(),
     ]
     return "\n".join(out).replace("](#", "](spec.md#")
+
+
+def _render_tightenings() -> list[str]:
+    """Which decisions ask more than a requirement's catalogue text, and the words of the
+    requirement's own text that now say it."""
+    out = [
+        "## Decisions that tighten a requirement",
+        "",
+        "Where the suites hold an implementation to a decision that asks more than the"
+        " catalogue's text of a requirement, that requirement's text in the specification says"
+        " it too, in the words quoted here. Every other decision asks nothing beyond its"
+        " requirements' texts: it settles a choice the suites leave open (not *Tested*),"
+        " allows what a text could be read to forbid, or spells out what the text implies.",
+        "",
+        "| Decision | Requirement | Its text now says |",
+        "|---|---|---|",
+    ]
+    for d in DECISIONS.values():
+        for rid, words in d.tightens:
+            out.append(
+                f"| [{d.id}](#{_anchor(d.id)}) | [{rid}](#{_anchor(rid)})"
+                f" | \u201c{_md(words)}\u201d |"
+            )
+    out.append("")
+    return out
 
 
 def render_markdown() -> str:

@@ -40,6 +40,7 @@ from jwkconform.harness._adapter import (
     VerifyOutcome,
     expand_capabilities,
     missing,
+    own_fetch_deadline,
 )
 from jwkconform.harness._attribution import (
     SEAM_EXCEPTIONS,
@@ -142,6 +143,7 @@ class Target:
         # A driver bounds its own requests (and kills a process that misses them).
         self.call_timeout = None if getattr(adapter, "bounds_its_calls", False) else call_timeout
         self.fetch_timeout = fetch_timeout
+        self.fetch_deadline = own_fetch_deadline(getattr(adapter, "fetch_deadline", None))
         # The run's Hypothesis seed, for state machines run by hand (the plugin sets it).
         self.seed: int | None = None
         # Where each store's and publisher's fake clock starts, unless a test says.
@@ -166,6 +168,15 @@ class Target:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+    @property
+    def call_deadline(self) -> float | None:
+        """How long one call into the implementation may take: the harness's deadline, or
+        the driver's (None: no bound)."""
+        if self.call_timeout is not None:
+            return self.call_timeout
+        bound = getattr(self.adapter, "timeout", None)
+        return float(bound) if isinstance(bound, (int, float)) else None
 
     @property
     def version(self) -> str:

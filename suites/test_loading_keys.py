@@ -85,6 +85,8 @@ NO_KEY: Final[Mapping[str, object]] = {
     "rsa-e-2^256+1": {**_RSA, "e": _number(2**256 + 1)},
     "rsa-e-n-2": {**_RSA, "e": _number(_N - 2)},
     "rsa-even-n": {**_RSA, "n": _number(_N - 1)},
+    # One bit short: a modulus measured in whole bytes would pass for 2048 bits.
+    "rsa-2047": _public("RSA-2047"),
     "rsa-1024": _public("RSA-1024"),
 }
 UNUSABLE: Final = {**MALFORMED, **NO_KEY}

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jwkconform.harness import PublisherRig, Target
+from jwkconform.harness import ConfigRefused, PublisherRig, Target
 from jwkconform.harness._deadline import deadline
 from jwkconform.harness._target import loopback_client
 from jwkconform.suites._publisher_reading import (
@@ -174,3 +174,49 @@ def test_a_remote_jwk_url_replaces_jwks_uri_in_discovery(
                     f"the discovery document of {where(names)} has jwks_uri {got!r}; its "
                     f"Remote JSON Web Key URL is {remote!r}, so jwks_uri must be that URL"
                 )
+
+
+# Realm names whose escaped form a jwks_uri must keep: a literal percent escape (unescaped,
+# it names another realm), and characters that end a URL path or start a new segment.
+_LITERAL_ESCAPES = ("100%25", "a%2Fb", "50%20off")
+_OTHER_NAMES = ("a b", "why?", "#1", "x+y", "caf\u00e9", "\u00fcber")
+
+
+@pytest.mark.jwk_requirement("PUB-13")
+@pytest.mark.jwk_capability("publisher", "realms")
+@given(
+    escape=st.sampled_from(_LITERAL_ESCAPES),
+    others=st.lists(st.sampled_from(_OTHER_NAMES), max_size=2, unique=True),
+    nested=st.booleans(),
+    data=st.data(),
+)
+def test_discovery_jwks_uri_of_a_realm_whose_name_needs_escaping_serves_its_keys(
+    jwk_target: Target, escape: str, others: list[str], nested: bool, data: st.DataObject
+) -> None:
+    """Each realm maps the provider RSA signing ID to a key of its own, so a jwks_uri that
+    names another realm (its name unescaped) serves the wrong keys. A publisher may refuse
+    such names; one that accepts them serves discovery for them too."""
+    names = data.draw(st.permutations([escape, *others]), "realm names")
+    signing = data.draw(st.permutations(_RSA), "one RSA key per realm")
+    tree: dict[str, Any] = {}
+    node = tree
+    for name in names:
+        child: dict[str, Any] = {}
+        node.setdefault("realms", {})[name] = child
+        node = child if nested else node
+    realms = realm_paths(tree)
+    for (_, realm), alias in zip(realms, signing, strict=False):
+        cast(dict[str, Any], realm)["mappings"] = {
+            PROVIDER_SIGNING[0]: {"aliases": [alias], "active": alias}
+        }
+    config = {"keystore": keystore_config(signing[: len(realms)]), "realm": tree}
+    try:
+        with jwk_target.open_publisher(config) as rig:
+            for realm_names, _ in realms:
+                # That the realm answers at its escaped path at all is PUB-01's premise.
+                published(rig, realm_names, "provider")
+                _serves_the_realms_keys(
+                    rig, realm_names, _discovery(rig, realm_names).get("jwks_uri")
+                )
+    except ConfigRefused:
+        pass  # refusing a realm name it cannot serve is fine (PUB-01's test says the same)

@@ -41,6 +41,7 @@ from jwkconform.suites._publisher_reading import (
 from jwkconform.suites.strategies import (
     ALIAS_KINDS,
     ASYMMETRIC_ALIASES,
+    CHAINED_ALIAS,
     MTLS,
     PROVIDER_DECRYPTION,
     PROVIDER_SECRET_IDS,
@@ -349,3 +350,40 @@ def test_kids_are_derived_from_the_key(
     owners = Counter(kid for found in kids.values() for kid in found)
     shared = [kid for kid, n in owners.items() if n > 1]
     assert not shared, f"different keys are published with the same kid(s) {shared}"
+
+
+# -- PUB-11: a chain of more than one certificate ---------------------------------------------
+
+
+@pytest.mark.jwk_requirement("PUB-11")
+@pytest.mark.jwk_capability("publisher")
+@given(config=publisher_configs(max_depth=0, realm_mappings=False), active=st.booleans())
+def test_a_key_with_a_certificate_chain_is_published_leaf_first(
+    jwk_target: Target, config: Config, active: bool
+) -> None:
+    """Every example publishes `CHAINED_ALIAS`, whose chain holds its leaf and the leaf's
+    issuer, through the RP signing mapping (active or not: every alias of it shows, PUB-02):
+    `x5c[0]` is the leaf, never the issuer."""
+    config["keystore"].update(keystore_config([CHAINED_ALIAS]))
+    signing = config["globalMappings"].setdefault(
+        RP_SIGNING, {"aliases": [CHAINED_ALIAS], "active": CHAINED_ALIAS}
+    )
+    if CHAINED_ALIAS not in signing["aliases"]:
+        signing["aliases"].append(CHAINED_ALIAS)
+    if active:
+        signing["active"] = CHAINED_ALIAS
+    leaf, issuer = (base64.b64decode(c) for c in issued_chain(CHAINED_ALIAS))
+    index = Aliases(config["keystore"])
+    with jwk_target.open_publisher(config) as rig:
+        grouped = index.group(published(rig, (), "rp"))
+        with premise("PUB-02"):
+            assert CHAINED_ALIAS in grouped, f"the RP signing alias {CHAINED_ALIAS!r} is not shown"
+        for jwk in grouped[CHAINED_ALIAS]:
+            chain = jwk.get("x5c")
+            first = der(chain[0]) if isinstance(chain, list) and chain else None
+            assert first == leaf, (
+                f"{brief(jwk)}, the key of {CHAINED_ALIAS!r} (a chain of its leaf and the "
+                f"leaf's issuer), has x5c[0] "
+                f"{'= the issuer' if first == issuer else repr(chain)[:120]}: x5c starts "
+                "with the leaf"
+            )

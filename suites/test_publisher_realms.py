@@ -253,3 +253,58 @@ def test_a_realms_own_rp_encryption_mapping_publishes_only_its_active_alias_ther
                     f"{where(other)} publishes {shown}, which only {where(names)}'s own "
                     f"{RP_ENCRYPTION} mapping maps (a realm's mappings must show only there)"
                 )
+
+
+# -- PUB-03 in a realm mapping that replaces a global one -------------------------------------
+
+
+@st.composite
+def _shared_override_case(draw: st.DrawFn) -> tuple[Config, Names, dict[str, Any]]:
+    """A global RP encryption mapping, and one realm (root, maybe) that maps RP encryption
+    again with another active alias, listing the global active alias among its inactive
+    ones. No other ID is mapped, so every encryption key shown comes from these two."""
+    candidates = suitable_aliases(RP_ENCRYPTION, ASYMMETRIC_ALIASES, symmetric=False)
+    pool = draw(st.permutations(candidates))
+    global_active, own_active, *rest = pool
+    global_others = draw(st.lists(st.sampled_from(rest), max_size=2, unique=True), "global")
+    own_others = draw(st.lists(st.sampled_from(rest), max_size=2, unique=True), "own")
+    own_aliases = draw(st.permutations([own_active, global_active, *own_others]), "own order")
+    own = {"aliases": own_aliases, "active": own_active}
+    global_aliases = [global_active, *global_others]
+    tree = draw(realm_trees(min_depth=0, max_depth=2, secret_ids=()), label="realm")
+    names, node = draw(st.sampled_from(realm_paths(tree)), "overriding realm")
+    cast(dict[str, Any], node)["mappings"] = {RP_ENCRYPTION: own}
+    config = {
+        "keystore": keystore_config(sorted({*global_aliases, *own_aliases})),
+        "globalMappings": {RP_ENCRYPTION: {"aliases": global_aliases, "active": global_active}},
+        "realm": tree,
+    }
+    return config, names, own
+
+
+@pytest.mark.jwk_requirement("PUB-03")
+@pytest.mark.jwk_capability("publisher", "realms")
+@given(case=_shared_override_case())
+def test_a_realm_mapping_sharing_aliases_with_the_global_one_publishes_its_own_active(
+    jwk_target: Target, case: tuple[Config, Names, dict[str, Any]]
+) -> None:
+    """At the realm, its own mapping's active alias is published, and none of its inactive
+    aliases that the global mapping does not make active. Whether the global active alias
+    shows there too (the realm's mapping replacing the global one or not) is PUB-05's
+    SHOULD clause, not looked at here."""
+    config, names, own = case
+    global_active = config["globalMappings"][RP_ENCRYPTION]["active"]
+    index = Aliases(config["keystore"])
+    with jwk_target.open_publisher(config) as rig:
+        grouped = index.group(published(rig, names, "rp"))
+    active = own["active"]
+    assert active in grouped, (
+        f"{where(names)} maps {RP_ENCRYPTION} itself with active alias {active!r} (the global "
+        f"mapping's active alias is among its inactive ones), but does not publish it"
+    )
+    shown = sorted(a for a in own["aliases"] if a not in (active, global_active) and a in grouped)
+    assert not shown, (
+        f"{where(names)} maps {RP_ENCRYPTION} itself with aliases {own['aliases']} and active "
+        f"{active!r}, yet publishes the inactive {shown}: "
+        f"{[brief(j) for a in shown for j in grouped[a]]}"
+    )

@@ -31,6 +31,7 @@ from jwkconform.fixtures import keystore, sign_token
 from jwkconform.harness import AdapterContractError, PublisherRig, Target, premise
 from jwkconform.harness._keys import alg_required
 from jwkconform.harness._target import loopback_client
+from jwkconform.suites._publisher_reading import material
 from jwkconform.suites.strategies import (
     ALIAS_KINDS,
     ASYMMETRIC_ALIASES,
@@ -134,14 +135,16 @@ def _der(value: object) -> bytes | None:
 
 
 def _kids(rig: PublisherRig, config: Mapping[str, Any]) -> dict[str, str]:
-    """The kid the publisher gives each alias of ``config``, matched by leaf certificate."""
+    """The kid the publisher gives each alias of ``config``, matched by leaf certificate or,
+    failing that, by public key (whether ``x5c`` starts with the leaf is PUB-11's)."""
     response = rig.get(_RP_PATH)
     assert response.status_code == 200, f"GET {_RP_PATH} answered {response.status_code}"
     leaves = {_der(entry["x5c"][0]): alias for alias, entry in config["keystore"].items()}
+    keys = {material(e["jwk"]): alias for alias, e in config["keystore"].items() if "jwk" in e}
     found: dict[str, str] = {}
     for jwk in response.json().get("keys", []):
         chain = jwk.get("x5c") or [None]
-        alias = leaves.get(_der(chain[0]))
+        alias = leaves.get(_der(chain[0]), keys.get(material(jwk)))
         if alias is not None and isinstance(jwk.get("kid"), str):
             found.setdefault(alias, jwk["kid"])
     return found

@@ -29,6 +29,7 @@ REFERENCE_TIMEOUT = 300.0
 FAILING_TESTS = (
     "*test_config.py::test_cache_timeout_defaults_to_two_minutes*",
     "*test_order.py::test_valid_secrets_follow_set_order*",
+    "*test_order_shapes.py::test_valid_secrets_follow_set_order_with_and_without_kid_or_alg*",
 )
 
 
@@ -83,7 +84,7 @@ def test_a_misbehaving_driver_fails_the_running_tests_and_the_run_goes_on(
     )
     output = result.stdout.str() + "\n" + result.stderr.str()
     assert result.ret == pytest.ExitCode.TESTS_FAILED, output[-3000:]
-    result.assert_outcomes(failed=2)
+    result.assert_outcomes(failed=len(FAILING_TESTS))
     result.stdout.fnmatch_lines(
         [f"FAILED {pattern}" for pattern in FAILING_TESTS], consecutive=False
     )

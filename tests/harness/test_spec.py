@@ -124,6 +124,16 @@ def test_decisions_name_known_requirements_and_are_numbered_in_order() -> None:
         assert d.why
 
 
+def test_a_decision_that_tightens_a_requirement_is_in_its_text() -> None:
+    """What the suites ask beyond a catalogue text is in the requirement's own text."""
+    for d in DECISIONS.values():
+        for rid, words in d.tightens:
+            assert rid in d.applies_to, f"{d.id} tightens {rid} but does not apply to it"
+            text = " ".join(REQUIREMENTS[rid].text.split())
+            assert words in text, f"{d.id}: the text of {rid} does not say {words!r}"
+    assert "Decisions that tighten a requirement" in render_decisions_page()
+
+
 def test_decisions_for_finds_every_decision_of_a_requirement() -> None:
     assert [d.id for d in decisions_for("KID-02")] == ["D-20"]
     assert "D-6" in [d.id for d in decisions_for("CACHE-01")]
