@@ -113,6 +113,7 @@ REVISED: tuple[Decision, ...] = (
         " key's shape: a failure counts against the requirement whose rule was broken.",
         ("PUR-05",),
         tested=True,
+        tightens=(("PUR-05", "A JWK without `alg` fits every algorithm its key type and curve"),),
     ),
     Decision(
         "D-40",

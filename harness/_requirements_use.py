@@ -74,7 +74,9 @@ ROWS: tuple[Requirement, ...] = (
         " hold: a JWK `alg`, when present, equals the token's `alg` (exactly: `rs256` is not"
         " `RS256`), and the key type and curve fit the algorithm (RS* and PS* take RSA; ES256,"
         " ES384 and ES512 take EC keys on P-256, P-384 and P-521; EdDSA takes OKP signing keys;"
-        " HS256, HS384 and HS512 take `oct` keys of at least 256, 384 and 512 bits).",
+        " HS256, HS384 and HS512 take `oct` keys of at least 256, 384 and 512 bits). A JWK"
+        " without `alg` fits every algorithm its key type and curve take, and is used for"
+        " them.",
         "Algorithm confusion (an RSA key fed to an HMAC check, a P-256 key to ES512) is a"
         " classic way to forge tokens.",
         (
