@@ -1,0 +1,346 @@
+"""Campaigns: ``jwkconform run --seeds 1-20`` and ``jwkconform merge``.
+
+A campaign runs the same suites once per seed, in as many worker processes as there are
+cores (at most one per seed). A worker imports jwkconform, pytest, Hypothesis and the suites
+once and runs its seeds one after another in process, each a whole `jwkconform run` with
+its own report, so a seed costs its examples and not the start-up. The seeds' reports are
+merged (`jwkconform.harness._merge`) into the one report the campaign writes; with
+``--report-json PATH`` each seed's own report is kept beside it (``PATH.seed-S.json``), the
+input of a later ``jwkconform merge``. A worker's pytest output goes to a log that is shown
+only when its seed could not report.
+
+    jwkconform run --seeds 1-20 --report-json out/campaign.json --report-html out/c.html
+    jwkconform merge out/shard-*.json --seeds 1-3 --report-html merged.html --junit merged.xml
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any, Final
+
+from jwkconform.harness._junit import junit_xml, stability_lines
+from jwkconform.harness._merge import MergeError, merge_documents, seed_list, seeds_text
+
+__all__ = ["add_merge_arguments", "campaign", "campaign_lines", "merge", "write_merged"]
+
+_JUNIT_FLAGS: Final = ("--junitxml", "--junit-xml")
+_LOG_TAIL: Final = 12
+
+
+# -- reports of a merged document -----------------------------------------------------------
+
+
+def _markdown(document: Mapping[str, Any]) -> str:
+    from jwkconform.harness._report_md import markdown_report
+
+    text = markdown_report(None, document)
+    unstable = [r for r in document["requirements"] if r.get("unstable")]
+    if "seeds" not in document:
+        return text
+    out = [text.rstrip("\n"), "", "## Across seeds", ""]
+    out.append(
+        f"Seeds {seeds_text(document['seeds'])} ({len(document['seeds'])} runs):"
+        f" {len(unstable)} requirements unstable (their verdict differs between seeds)."
+    )
+    out.append("")
+    for row in unstable:
+        out += [f"### {row['id']} ({row['level']}, {row['verdict']}, unstable)", ""]
+        out += [f"- `{line}`" if ": jwkconform" in line or ": pytest" in line else f"- {line}"
+                for line in stability_lines(row)]  # fmt: skip
+        out.append("")
+    return "\n".join(out) + "\n"
+
+
+def _html(document: Mapping[str, Any]) -> str:
+    from html import escape
+
+    from jwkconform.harness._report_html import html_report
+
+    page = html_report(document)
+    if "seeds" not in document:
+        return page
+    unstable = [r for r in document["requirements"] if r.get("unstable")]
+    section = [
+        '<section id="seeds"><h2>Across seeds</h2>',
+        f"<p>Seeds {escape(seeds_text(document['seeds']))} ({len(document['seeds'])} runs):"
+        f" <strong>{len(unstable)} unstable</strong> (a verdict that differs between seeds).</p>",
+    ]
+    for row in unstable:
+        lines = stability_lines(row)
+        section += [
+            f'<article class="unstable" id="unstable-{escape(row["id"])}">',
+            f"<h3>{escape(row['id'])} ({escape(row['verdict'])}, unstable)</h3>",
+            f"<p>{escape(lines[0])}</p><ul>",
+            *(f'<li><code class="replay">{escape(line)}</code></li>' for line in lines[1:]),
+            "</ul></article>",
+        ]
+    section.append("</section>")
+    return page.replace("</main>", "\n".join([*section, "</main>"]), 1)
+
+
+def write_merged(
+    document: Mapping[str, Any],
+    *,
+    json_path: str | None = None,
+    md_path: str | None = None,
+    html_path: str | None = None,
+    junit_path: str | None = None,
+) -> None:
+    """Write the reports of a merged ``document`` that the paths ask for."""
+    for path, render in (
+        (json_path, lambda d: json.dumps(d, indent=2) + "\n"),
+        (md_path, _markdown),
+        (html_path, _html),
+        (junit_path, junit_xml),
+    ):
+        if path is not None:
+            target = Path(path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(render(document), encoding="utf-8")
+
+
+def campaign_lines(document: Mapping[str, Any]) -> list[str]:
+    """The terminal summary of a merged report: verdicts, instability, findings, replay."""
+    over_seeds = "seeds" in document
+    lines = [
+        f"{'requirement':<12}{'level':<8}{'verdict':<12}{'seeds' if over_seeds else ''}".rstrip()
+    ]
+    for row in document["requirements"]:
+        where = ""
+        if over_seeds:
+            where = "UNSTABLE: " if row["unstable"] else ""
+            where += "; ".join(f"{v} {seeds_text(s)}" for v, s in row["seeds"].items())
+        lines.append(f"{row['id']:<12}{row['level']:<8}{row['verdict']:<12}{where}".rstrip())
+    lines.append(", ".join(f"{n} {verdict}" for verdict, n in document["summary"].items()))
+    problems = [r for r in document["requirements"] if r["findings"] or r.get("unstable")]
+    if problems:
+        lines += ["", "findings:"]
+    for row in problems:
+        lines.append(f"  {row['id']} ({row['level']}) {row['verdict']}")
+        lines += [f"    {line}" for line in stability_lines(row)]
+        for finding in row["findings"][:3]:
+            seed = f"seed {finding['seed']}: " if finding.get("seed") is not None else ""
+            message = next((m for m in finding["message"].splitlines() if m.strip()), "")
+            lines += [f"    {seed}{finding['test']}: {message.strip()[:200]}",
+                      f"      replay: {finding['replay']}"]  # fmt: skip
+    lines.append("")
+    if over_seeds and document["unstable"]:
+        lines.append(f"UNSTABLE verdicts: {', '.join(document['unstable'])}")
+    elif over_seeds:
+        lines.append(f"no unstable verdict over {len(document['seeds'])} seeds")
+    if document["incomplete"]:
+        lines.append(f"INCOMPLETE: {'; '.join(document['incomplete'])}")
+    else:
+        lines.append(
+            "complete: every test of the suites ran" + (" on every seed" if over_seeds else "")
+        )
+    if document.get("replay"):
+        lines.append(f"replay: {document['replay']}")
+    return lines
+
+
+# -- run --seeds ----------------------------------------------------------------------------
+
+
+def _junit_path(pytest_args: Sequence[str]) -> tuple[str | None, list[str]]:
+    """``--junitxml PATH`` taken out of the pytest arguments: the campaign writes it."""
+    rest, path, args = [], None, list(pytest_args)
+    while args:
+        word = args.pop(0)
+        flag, eq, value = word.partition("=")
+        if flag in _JUNIT_FLAGS:
+            path = value if eq else (args.pop(0) if args else None)
+        else:
+            rest.append(word)
+    return path, rest
+
+
+def _one_seed(args: argparse.Namespace, seed: int, folder: str) -> int:
+    """Run seed ``seed`` in this worker process; its report lands in ``folder``."""
+    from jwkconform.harness._cli import HarnessProblem, UsageProblem, run
+
+    one = argparse.Namespace(**vars(args))
+    one.seeds, one.seed, one.report_md, one.report_html = None, seed, None, None
+    one.report_json = str(Path(folder) / f"seed-{seed}.json")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    with open(Path(folder) / f"seed-{seed}.log", "w", encoding="utf-8") as log:
+        os.dup2(log.fileno(), 1)
+        os.dup2(log.fileno(), 2)
+        try:
+            return run(one)
+        except (UsageProblem, HarnessProblem) as exc:
+            print(f"jwkconform run: error: {exc}", file=sys.stderr)
+            return 2 if isinstance(exc, UsageProblem) else 3
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+
+
+def _workers(count: int) -> int:
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(count, cores or 1))
+
+
+def _run_seeds(
+    args: argparse.Namespace, seeds: Sequence[int], folder: str
+) -> tuple[dict[int, dict[str, Any]], bool]:
+    """Every seed's report (those that wrote one), and whether the campaign was interrupted."""
+    documents: dict[int, dict[str, Any]] = {}
+    # spawn: a fresh interpreter per worker, the same on every platform, no forked threads.
+    pool = ProcessPoolExecutor(_workers(len(seeds)), mp_context=get_context("spawn"))
+    interrupted = False
+    try:
+        pending: dict[Future[int], int] = {
+            pool.submit(_one_seed, args, seed, folder): seed for seed in seeds
+        }
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                seed = pending.pop(future)
+                documents.update(_collect(seed, future, folder))
+    except KeyboardInterrupt:
+        interrupted = True
+        pool.shutdown(wait=True, cancel_futures=True)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return documents, interrupted
+
+
+def _collect(seed: int, future: Future[int], folder: str) -> dict[int, dict[str, Any]]:
+    report = Path(folder) / f"seed-{seed}.json"
+    try:
+        code = future.result()
+        document = json.loads(report.read_text(encoding="utf-8"))
+    except Exception as exc:  # a worker that died: say so, keep the others' reports
+        log = Path(folder) / f"seed-{seed}.log"
+        tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-_LOG_TAIL:]
+        print(f"seed {seed}: no report ({type(exc).__name__}: {exc})", file=sys.stderr)
+        for line in tail:
+            print(f"  {line}", file=sys.stderr)
+        return {}
+    counts = ", ".join(
+        f"{n} {v}" for v, n in document["summary"].items() if n and v not in {"pass", "skip"}
+    )
+    state = "complete" if document["complete"] else "INCOMPLETE"
+    print(f"seed {seed}: exit status {code}, {state}{', ' + counts if counts else ''}")
+    return {seed: document}
+
+
+def campaign(args: argparse.Namespace) -> int:
+    """``jwkconform run --seeds``: its exit status (that of the merged report)."""
+    from jwkconform.harness._cli import UsageProblem, _prepare
+    from jwkconform.harness._expected import ExpectedFailures
+    from jwkconform.harness._options import expected_failures_path
+
+    try:
+        seeds = seed_list(args.seeds)
+    except ValueError as exc:
+        raise UsageProblem(str(exc)) from None
+    if args.seed is not None:
+        raise UsageProblem("--seed and --seeds exclude each other")
+    junit, pytest_args = _junit_path(args.pytest_args)
+    args = argparse.Namespace(**{**vars(args), "pytest_args": pytest_args})
+    # The adapter or driver once here, so a broken one is one line before any worker starts.
+    prepared = _prepare(args)
+    close = getattr(getattr(prepared, "adapter", None), "close", None)
+    if callable(close):
+        close()
+    expected = None
+    if args.expected_failures is not None:
+        expected = ExpectedFailures.load(expected_failures_path(args.expected_failures))
+    started = time.time()
+    print(f"jwkconform: campaign of {len(seeds)} seeds ({seeds_text(seeds)}),"
+          f" {_workers(len(seeds))} worker processes")  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="jwkconform-campaign-") as folder:
+        runs, interrupted = _run_seeds(args, seeds, folder)
+    if not runs:
+        print("jwkconform run: error: no seed of the campaign wrote a report", file=sys.stderr)
+        return 130 if interrupted else 3
+    try:
+        document = merge_documents(
+            [runs[s] for s in sorted(runs)], [f"seed {s}" for s in sorted(runs)],
+            seeds=seeds, expected=expected,
+        )  # fmt: skip
+    except MergeError as exc:
+        print(f"jwkconform run: error: {exc}", file=sys.stderr)
+        return 3
+    document["duration"] = round(time.time() - started, 3)
+    if interrupted:
+        document["exit_status"] = 130
+    print()
+    print("\n".join(campaign_lines(document)))
+    write_merged(document, json_path=args.report_json, md_path=args.report_md,
+                 html_path=args.report_html, junit_path=junit)  # fmt: skip
+    if args.report_json is not None:
+        for seed, part in runs.items():
+            beside = Path(args.report_json).with_suffix(f".seed-{seed}.json")
+            beside.write_text(json.dumps(part, indent=2) + "\n", encoding="utf-8")
+    return int(document["exit_status"])
+
+
+# -- jwkconform merge -----------------------------------------------------------------------
+
+
+def add_merge_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``jwkconform merge``."""
+    parser.add_argument("reports", nargs="+", metavar="REPORT.json",
+                        help="JSON reports of shards and seeds of one run")  # fmt: skip
+    parser.add_argument("--seeds", metavar="LIST", help="the seeds the campaign ran (1-20 or"
+                        " 1,5,9): a seed without a report makes the merge incomplete")  # fmt: skip
+    parser.add_argument("--expected-failures", metavar="FILE", help="check the merged verdicts"
+                        " against this file (default: the one the reports name)")  # fmt: skip
+    parser.add_argument("--report-json", metavar="PATH", help="write the merged JSON report")
+    parser.add_argument("--report-md", metavar="PATH", help="write the merged Markdown report")
+    parser.add_argument("--report-html", metavar="PATH", help="write the merged HTML report")
+    parser.add_argument("--junit", metavar="PATH", help="write JUnit XML, a case per requirement")
+    parser.add_argument("--allow-incomplete", action="store_true",
+                        help="exit with the merged verdicts' status even when a part is missing"
+                        " (default: exit status 3)")  # fmt: skip
+
+
+def _expectations(args: argparse.Namespace, documents: Sequence[Mapping[str, Any]]) -> Any:
+    from jwkconform.harness._expected import ExpectedFailures
+    from jwkconform.harness._options import expected_failures_path
+
+    named = args.expected_failures or documents[0]["expectations"]["file"]
+    if named is None:
+        return None
+    for candidate in (named, Path(named).stem):  # the path, else the shipped file by name
+        path = expected_failures_path(candidate)
+        if path.is_file():
+            return ExpectedFailures.load(path)
+    raise MergeError(f"cannot read the expected-failures file {named}: pass --expected-failures")
+
+
+def merge(args: argparse.Namespace) -> int:
+    """``jwkconform merge``: its exit status."""
+    from jwkconform.harness._matrix import MatrixError, load_report
+
+    try:
+        seeds = seed_list(args.seeds) if args.seeds is not None else None
+        documents = [dict(load_report(path).document) for path in args.reports]
+        document = merge_documents(
+            documents, args.reports, seeds=seeds, expected=_expectations(args, documents)
+        )
+        write_merged(document, json_path=args.report_json, md_path=args.report_md,
+                     html_path=args.report_html, junit_path=args.junit)  # fmt: skip
+    except (MergeError, MatrixError, ValueError) as exc:
+        print(f"jwkconform merge: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"jwkconform merge: error: cannot write: {exc}", file=sys.stderr)
+        return 2
+    print("\n".join(campaign_lines(document)))
+    if document["incomplete"] and not args.allow_incomplete:
+        return 3
+    return int(document["exit_status"])
