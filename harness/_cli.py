@@ -79,7 +79,7 @@ def add_run_arguments(run: argparse.ArgumentParser) -> None:
         help=f"Hypothesis profile (default {DEFAULT_PROFILE})")  # fmt: skip
     add("--seed", type=int, help="Hypothesis seed (default: a fresh one, printed)")
     add("--seeds", metavar="LIST", help="a campaign: run once per seed (1-20 or 1,5,9),"
-        " on every core, and write one merged report (jwkconform docs campaigns)")  # fmt: skip
+        " on every core, and write one merged report (jwkconform docs ci)")  # fmt: skip
     add("--shard", metavar="K/N", help="run only shard K of N (deterministic, balanced by"
         " duration); merge the shards' reports with jwkconform merge")  # fmt: skip
     run.add_argument(
