@@ -39,10 +39,18 @@ _LOG_TAIL: Final = 12
 # -- reports of a merged document -----------------------------------------------------------
 
 
+def _shown(document: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The document as the Markdown and HTML reports show it: a campaign's seeds where one
+    run's seed would be."""
+    if "seeds" not in document:
+        return document
+    return {**document, "seed": f"{seeds_text(document['seeds'])} ({len(document['seeds'])} seeds)"}
+
+
 def _markdown(document: Mapping[str, Any]) -> str:
     from jwkconform.harness._report_md import markdown_report
 
-    text = markdown_report(None, document)
+    text = markdown_report(None, _shown(document))
     unstable = [r for r in document["requirements"] if r.get("unstable")]
     if "seeds" not in document:
         return text
@@ -65,7 +73,7 @@ def _html(document: Mapping[str, Any]) -> str:
 
     from jwkconform.harness._report_html import html_report
 
-    page = html_report(document)
+    page = html_report(_shown(document))
     if "seeds" not in document:
         return page
     unstable = [r for r in document["requirements"] if r.get("unstable")]

@@ -199,10 +199,12 @@ def test_every_merged_report_says_which_verdicts_are_unstable(tmp_path: Path) ->
     replay = "jwkconform run --seed 2 --profile dev --requirement CACHE-02"
     markdown = Path(paths["md"]).read_text()
     assert "## Across seeds" in markdown
+    assert "seed `1-2 (2 seeds)`" in markdown
     assert "### CACHE-02 (MUST, fail, unstable)" in markdown
     assert replay in markdown
     html = Path(paths["html"]).read_text()
     assert 'id="unstable-CACHE-02"' in html
+    assert "dev, 1-2 (2 seeds)" in html
     assert replay in html
     assert "<b>" not in html  # the implementation's text is escaped
     lines = campaign_lines(merged)
