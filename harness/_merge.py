@@ -132,7 +132,7 @@ def _merge_tests(parts: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _summary(requirements: Iterable[Mapping[str, Any]]) -> dict[str, int]:
-    counts = dict.fromkeys(VERDICTS, 0)
+    counts: dict[str, int] = dict.fromkeys(VERDICTS, 0)
     for row in requirements:
         counts[row["verdict"]] += 1
     return counts
