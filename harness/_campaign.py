@@ -312,7 +312,8 @@ def add_merge_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--report-html", metavar="PATH", help="write the merged HTML report")
     parser.add_argument("--junit", metavar="PATH", help="write JUnit XML, a case per requirement")
     parser.add_argument("--allow-incomplete", action="store_true",
-                        help="exit with the merged verdicts' status even when a part is missing"
+                        help="exit with the merged verdicts' status even when the merge is"
+                        " incomplete: a shard or seed missing, or a part incomplete itself"
                         " (default: exit status 3)")  # fmt: skip
 
 

@@ -99,8 +99,8 @@ def _parser() -> argparse.ArgumentParser:
         commands.add_parser(
             "merge",
             help="merge the JSON reports of shards and seeds into the report of one run",
-            epilog="exit status: that of the merged run (0, 1, 3 or 130); 3 when a shard or a"
-            " seed is missing (unless --allow-incomplete); 2 when reports cannot be merged",
+            epilog="exit status: that of the merged run (0, 1, 3 or 130); 3 when the merge is"
+            " incomplete (unless --allow-incomplete); 2 when reports cannot be merged",
         )
     )
 
