@@ -16,12 +16,14 @@ only when its seed could not report.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import signal
 import sys
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from multiprocessing import get_context
 from pathlib import Path
@@ -34,6 +36,7 @@ __all__ = ["add_merge_arguments", "campaign", "campaign_lines", "merge", "write_
 
 _JUNIT_FLAGS: Final = ("--junitxml", "--junit-xml")
 _LOG_TAIL: Final = 12
+_GRACE: Final = 10.0  # seconds the running seeds get to stop by themselves after Ctrl-C
 
 
 # -- reports of a merged document -----------------------------------------------------------
@@ -202,37 +205,87 @@ def _workers(count: int) -> int:
 def _run_seeds(
     args: argparse.Namespace, seeds: Sequence[int], folder: str
 ) -> tuple[dict[int, dict[str, Any]], bool]:
-    """Every seed's report (those that wrote one), and whether the campaign was interrupted."""
+    """Every seed's report (those that wrote one), and whether the campaign was interrupted.
+
+    On Ctrl-C the seeds not started are dropped, and the running ones are given
+    `_GRACE` seconds to stop by themselves (a terminal's Ctrl-C reaches the workers too),
+    then interrupted; each still writes its report, marked interrupted. A second Ctrl-C
+    stops the workers at once.
+    """
     documents: dict[int, dict[str, Any]] = {}
+    workers = _workers(len(seeds))
     # spawn: a fresh interpreter per worker, the same on every platform, no forked threads.
-    pool = ProcessPoolExecutor(_workers(len(seeds)), mp_context=get_context("spawn"))
+    pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
+    # Seeds are handed out one at a time as workers free up, so that after Ctrl-C no seed
+    # is left queued to start.
+    waiting = list(reversed(seeds))
+    pending: dict[Future[int], int] = {}
+
+    def hand_out() -> None:
+        while waiting and len(pending) < workers:
+            seed = waiting.pop()
+            pending[pool.submit(_one_seed, args, seed, folder)] = seed
+
     interrupted = False
     try:
-        pending: dict[Future[int], int] = {
-            pool.submit(_one_seed, args, seed, folder): seed for seed in seeds
-        }
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                seed = pending.pop(future)
-                documents.update(_collect(seed, future, folder))
-    except KeyboardInterrupt:
-        interrupted = True
-        pool.shutdown(wait=True, cancel_futures=True)
+        hand_out()
+        try:
+            _gather(pending, documents, folder, hand_out)
+        except KeyboardInterrupt:
+            interrupted = True
+            waiting.clear()
+            try:
+                _gather(pending, documents, folder, hand_out, timeout=_GRACE)
+                _signal_workers(pool, signal.SIGINT)
+                _gather(pending, documents, folder, hand_out)
+            except KeyboardInterrupt:
+                _signal_workers(pool, signal.SIGTERM)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     return documents, interrupted
 
 
+def _gather(
+    pending: dict[Future[int], int],
+    documents: dict[int, dict[str, Any]],
+    folder: str,
+    more: Callable[[], None],
+    timeout: float | None = None,
+) -> None:
+    """Collect the seeds of ``pending`` as they end, handing out ``more`` as they do (for
+    ``timeout`` seconds at most)."""
+    until = None if timeout is None else time.monotonic() + timeout
+    while pending:
+        left = None if until is None else max(0.0, until - time.monotonic())
+        done, _ = wait(pending, timeout=left, return_when=FIRST_COMPLETED)
+        if not done:
+            return
+        for future in done:
+            documents.update(_collect(pending.pop(future), future, folder))
+        more()
+
+
+def _signal_workers(pool: ProcessPoolExecutor, signum: int) -> None:
+    # The executor has no public way to reach its processes; without one, shutdown waits.
+    for process in list(getattr(pool, "_processes", {}).values()):
+        if process.is_alive() and process.pid is not None:
+            with contextlib.suppress(OSError):
+                os.kill(process.pid, signum)
+
+
 def _collect(seed: int, future: Future[int], folder: str) -> dict[int, dict[str, Any]]:
+    """The report of a seed that ended; a seed without one is said on standard error."""
     report = Path(folder) / f"seed-{seed}.json"
+    problem = future.exception()
     try:
-        code = future.result()
         document = json.loads(report.read_text(encoding="utf-8"))
-    except Exception as exc:  # a worker that died: say so, keep the others' reports
+    except (OSError, ValueError) as exc:  # a worker that died: say so, keep the others
+        why = problem or exc
         log = Path(folder) / f"seed-{seed}.log"
-        tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-_LOG_TAIL:]
-        print(f"seed {seed}: no report ({type(exc).__name__}: {exc})", file=sys.stderr)
+        tail: list[str] = []
+        with contextlib.suppress(OSError):
+            tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-_LOG_TAIL:]
+        print(f"seed {seed}: no report ({type(why).__name__}: {why})", file=sys.stderr)
         for line in tail:
             print(f"  {line}", file=sys.stderr)
         return {}
@@ -240,7 +293,8 @@ def _collect(seed: int, future: Future[int], folder: str) -> dict[int, dict[str,
         f"{n} {v}" for v, n in document["summary"].items() if n and v not in {"pass", "skip"}
     )
     state = "complete" if document["complete"] else "INCOMPLETE"
-    print(f"seed {seed}: exit status {code}, {state}{', ' + counts if counts else ''}")
+    print(f"seed {seed}: exit status {document['exit_status']}, {state}"
+          f"{', ' + counts if counts else ''}", flush=True)  # fmt: skip
     return {seed: document}
 
 

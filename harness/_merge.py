@@ -236,19 +236,21 @@ def _replay_requirement(replay: str | None, rid: str) -> str | None:
 def _stability(
     rid: str, verdicts: Mapping[int, str], replays: Mapping[int, str | None]
 ) -> dict[str, Any]:
-    """Per seed verdicts of one requirement, and the seeds that disagree."""
+    """Per seed verdicts of one requirement, and the seeds that disagree. A seed that did
+    not reach the requirement (``untested``: filtered, interrupted) says nothing about it."""
     by_verdict: dict[str, list[int]] = {}
     for seed, verdict in verdicts.items():
         by_verdict.setdefault(verdict, []).append(seed)
+    reached = {v: s for v, s in by_verdict.items() if v != "untested"}
     # The most common verdict; on a tie the better one, so the worse seeds are listed.
-    common = max(by_verdict, key=lambda v: (len(by_verdict[v]), VERDICTS.index(v)))
+    common = max(reached or by_verdict, key=lambda v: (len(by_verdict[v]), VERDICTS.index(v)))
     return {
-        "unstable": len(by_verdict) > 1,
+        "unstable": len(reached) > 1,
         "seeds": {v: sorted(s) for v, s in by_verdict.items()},
         "disagreeing": [
             {"seed": seed, "verdict": verdict, "replay": _replay_requirement(replays[seed], rid)}
             for seed, verdict in sorted(verdicts.items())
-            if verdict != common
+            if verdict not in {common, "untested"}
         ],
     }
 
@@ -296,7 +298,7 @@ def _merge_seeds(
         unstable=unstable,
         incomplete=incomplete,
         complete=not incomplete,
-        replay=_campaign_replay(parts[0].get("replay"), seeds),
+        replay=_campaign_replay(parts[0].get("replay"), wanted or seeds),
         shard=None,
     )
     return merged

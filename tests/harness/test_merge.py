@@ -155,11 +155,25 @@ def test_a_verdict_that_changes_between_seeds_is_unstable() -> None:
     assert merged["exit_status"] == 1
 
 
+def test_a_seed_that_did_not_reach_a_requirement_does_not_make_it_unstable() -> None:
+    cut = report(2, incomplete=("interrupted",))
+    for row in cut["requirements"]:
+        if row["id"] == "CACHE-03":
+            row.update(verdict="untested", tests=[])
+    merged = merge_documents([report(1), cut], seeds=[1, 2])
+    row = next(r for r in merged["requirements"] if r["id"] == "CACHE-03")
+    assert (row["verdict"], row["unstable"], row["disagreeing"]) == ("pass", False, [])
+    assert row["seeds"] == {"pass": [1], "untested": [2]}
+    assert merged["unstable"] == []
+    assert merged["incomplete"] == ["seed 2: interrupted"]
+
+
 def test_seeds_and_their_shards_merge_together_and_a_missing_seed_is_incomplete() -> None:
     parts = [report(s, shard=k) for s in (1, 2) for k in (1, 2)]
     merged = merge_documents(parts, seeds=[1, 2, 3])
     assert merged["seeds"] == [1, 2]
     assert merged["incomplete"] == ["seed 3: no report"]
+    assert merged["replay"] == "jwkconform run --seeds 1-3 --profile dev"
     assert merged["unstable"] == []
     again = merge_documents(parts[:3], seeds=[1, 2])
     assert again["incomplete"] == ["seed 2: shard 2/2 missing"]
