@@ -10,7 +10,8 @@ processes (interpreter start included), and a busy machine makes them meaningles
 measures, in one go: the `dev` and `thorough` profiles of the reference in process; a
 campaign of N `dev` seeds (`jwkconform run --seeds 1-N`, both cores); and the same N seeds as
 N separate `jwkconform run` processes, two at a time (both cores too), so the two differ only
-in what the campaign pays once (interpreter, imports, collection).
+in what the campaign pays once (interpreter, imports); and the N-seed campaign through the
+reference's own driver, whose verdicts must hold on every seed (no unstable verdict).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import cProfile
 import json
 import os
 import pstats
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -74,6 +76,14 @@ def measure(seeds: int, thorough: bool) -> list[str]:
         rows.append(f"| {seeds} separate `jwkconform run`, 2 at a time | {apart:.1f} | worst"
                     f" exit {worst} |")  # fmt: skip
         rows.append(f"| campaign / separate | {together / apart:.2f}x | |")
+        driver = shlex.join([sys.executable, "-m", "jwkconform.reference.driver"])
+        through, code = _run(folder, "--seeds", spread, "--driver", driver,
+                             "--report-json", "d.json")  # fmt: skip
+        unstable = json.loads((folder / "d.json").read_text(encoding="utf-8"))["unstable"]
+        rows.append(
+            f"| campaign `--seeds {spread}` through the reference's driver | {through:.1f} |"
+            f" exit {code}, unstable: {', '.join(unstable) or 'none'} |"
+        )
     return rows
 
 
