@@ -79,10 +79,12 @@ def measure(seeds: int, thorough: bool) -> list[str]:
         driver = shlex.join([sys.executable, "-m", "jwkconform.reference.driver"])
         through, code = _run(folder, "--seeds", spread, "--driver", driver,
                              "--report-json", "d.json")  # fmt: skip
-        unstable = json.loads((folder / "d.json").read_text(encoding="utf-8"))["unstable"]
+        merged = json.loads((folder / "d.json").read_text(encoding="utf-8"))
+        failed = [r["id"] for r in merged["requirements"] if r["verdict"] in {"fail", "error"}]
         rows.append(
             f"| campaign `--seeds {spread}` through the reference's driver | {through:.1f} |"
-            f" exit {code}, unstable: {', '.join(unstable) or 'none'} |"
+            f" exit {code}, unstable: {', '.join(merged['unstable']) or 'none'}, failed:"
+            f" {', '.join(failed) or 'none'} |"
         )
     return rows
 
