@@ -250,3 +250,28 @@ def test_the_matrix_takes_a_merged_report(tmp_path: Path) -> None:
     out = tmp_path / "matrix.md"
     assert main(["matrix", str(path), "--out", str(out)]) == 0
     assert "1-3" in out.read_text()
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--seeds", "1-x"], "--seeds '1-x': give seeds as 1-20 or 1,5,9"),
+        (["--seeds", "1-3", "--seed", "4"], "--seed and --seeds exclude each other"),
+        (["--seeds", " "], "--seeds is empty"),
+    ],
+)
+def test_a_bad_campaign_is_one_line_before_anything_runs(
+    args: list[str], says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["run", *args]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert says in err
+
+
+def test_a_campaign_writes_the_junit_that_pytest_would_have_been_asked_for() -> None:
+    from jwkconform.harness._campaign import _junit_path
+
+    assert _junit_path(["-x", "--junitxml", "a.xml", "-q"]) == ("a.xml", ["-x", "-q"])
+    assert _junit_path(["--junit-xml=b.xml"]) == ("b.xml", [])
+    assert _junit_path(["-k", "x"]) == (None, ["-k", "x"])
