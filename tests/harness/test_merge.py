@@ -16,9 +16,9 @@ import jsonschema
 import pytest
 
 from jwkconform._cli import main
-from jwkconform.harness._campaign import campaign_lines, write_merged
 from jwkconform.harness._junit import junit_xml
 from jwkconform.harness._merge import MergeError, merge_documents, seed_list, seeds_text
+from jwkconform.harness._merged_report import campaign_lines, write_merged
 from jwkconform.harness._registry import REQUIREMENTS
 from jwkconform.harness._verdicts import VERDICTS
 
