@@ -106,7 +106,9 @@ def store_durations() -> None:
 
 def profile(name: str) -> None:
     """Where one in-process run's CPU time goes: the 25 costliest functions, cumulative and
-    own."""
+    own. cProfile's own cost inflates code that makes many small calls (Hypothesis's
+    generation, ``unittest.mock``); a sampling profiler attached to the process gives
+    fairer shares where that matters."""
     from jwkconform._cli import main
 
     # CPU time, not wall time: a busy machine (or a slow disk) distorts it less, and the
