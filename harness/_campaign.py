@@ -22,11 +22,13 @@ import os
 import signal
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from multiprocessing import get_context
 from pathlib import Path
+from types import FrameType
 from typing import Any, Final
 
 from jwkconform.harness._merge import MergeError, merge_documents, seed_list, seeds_text
@@ -145,6 +147,24 @@ def _gather(
         more()
 
 
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM (a cancelled CI job) stops a campaign as Ctrl-C does: its workers are
+    interrupted too, instead of running on without it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _signal_workers(pool: ProcessPoolExecutor, signum: int) -> None:
     # The executor has no public way to reach its processes; without one, shutdown waits.
     for process in list(getattr(pool, "_processes", {}).values()):
@@ -203,7 +223,10 @@ def campaign(args: argparse.Namespace) -> int:
     started = time.time()
     print(f"jwkconform: campaign of {len(seeds)} seeds ({seeds_text(seeds)}),"
           f" {_workers(len(seeds))} worker processes")  # fmt: skip
-    with tempfile.TemporaryDirectory(prefix="jwkconform-campaign-") as folder:
+    with (
+        tempfile.TemporaryDirectory(prefix="jwkconform-campaign-") as folder,
+        _terminate_as_interrupt(),
+    ):
         runs, interrupted = _run_seeds(args, seeds, folder)
     if not runs:
         print("jwkconform run: error: no seed of the campaign wrote a report", file=sys.stderr)
