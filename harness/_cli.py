@@ -78,6 +78,10 @@ def add_run_arguments(run: argparse.ArgumentParser) -> None:
     add("--profile", choices=tuple(PROFILES), default=DEFAULT_PROFILE,
         help=f"Hypothesis profile (default {DEFAULT_PROFILE})")  # fmt: skip
     add("--seed", type=int, help="Hypothesis seed (default: a fresh one, printed)")
+    add("--seeds", metavar="LIST", help="a campaign: run once per seed (1-20 or 1,5,9),"
+        " on every core, and write one merged report (jwkconform docs ci)")  # fmt: skip
+    add("--shard", metavar="K/N", help="run only shard K of N (deterministic, balanced by"
+        " duration); merge the shards' reports with jwkconform merge")  # fmt: skip
     run.add_argument(
         "pytest_args",
         nargs=argparse.REMAINDER,
@@ -87,7 +91,7 @@ def add_run_arguments(run: argparse.ArgumentParser) -> None:
 
 def _nonempty(args: argparse.Namespace) -> None:
     for name in ("adapter", "driver", "report_json", "report_md", "report_html",
-                 "expected_failures"):  # fmt: skip
+                 "expected_failures", "seeds", "shard"):  # fmt: skip
         value = getattr(args, name)
         if value is not None and not value.strip():
             flag = "--" + name.replace("_", "-")
@@ -100,6 +104,13 @@ def _nonempty(args: argparse.Namespace) -> None:
     for name in ("timeout", "fetch_timeout"):
         if not getattr(args, name) > 0:
             raise UsageProblem(f"--{name.replace('_', '-')} must be a positive number of seconds")
+    if args.shard is not None:
+        from jwkconform.harness._shard import parse_shard
+
+        try:
+            parse_shard(args.shard)
+        except ValueError as exc:
+            raise UsageProblem(str(exc)) from None
 
 
 def _check_files(args: argparse.Namespace) -> None:
@@ -139,6 +150,7 @@ def _prepare(args: argparse.Namespace) -> object:
     selection = tuple(
         [w for rid in args.requirement for w in ("--requirement", rid)]
         + [w for test in args.test for w in ("--test", test)]
+        + (["--shard", args.shard.strip()] if args.shard else [])
     )
     if args.driver is not None:
         from jwkconform.harness._driver import DriverAdapter, DriverError
@@ -195,6 +207,7 @@ def pytest_arguments(args: argparse.Namespace, ini: str) -> list[str]:
         ("--jwk-report-md", args.report_md),
         ("--jwk-report-html", args.report_html),
         ("--jwk-expected-failures", args.expected_failures),
+        ("--jwk-shard", args.shard),
     ):
         if value is not None:
             argv += [flag, value]
@@ -212,6 +225,10 @@ def run(args: argparse.Namespace) -> int:
 
     _nonempty(args)
     _check_files(args)
+    if args.seeds is not None:
+        from jwkconform.harness._campaign import campaign
+
+        return campaign(args)
     prepared = _prepare(args)
     try:
         # The suites' own ini keeps the user's pytest configuration out of a conformance

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+from jwkconform.harness._merge import seeds_text
 from jwkconform.harness._registry import GROUPS, REQUIREMENTS
 from jwkconform.harness._untrusted import json_safe, markdown, markdown_code, read_json
 from jwkconform.harness._verdicts import VERDICTS
@@ -71,7 +72,7 @@ _VOLATILE: Final = (
 # The report members the matrix reads; the embedded source keeps only these.
 _RUN_MEMBERS: Final = (
     "schema_version", "jwkconform", "implementation", "adapter", "transport", "seed", "profile",
-    "strict", "complete", "incomplete", "summary",
+    "strict", "complete", "incomplete", "summary", "seeds", "unstable",
 )  # fmt: skip
 _SOURCE_BEGIN: Final = "<!-- jwkconform-matrix-source (zlib, base64): regenerate, do not edit"
 _SOURCE_END: Final = "-->"
@@ -220,7 +221,11 @@ def _header(reports: Sequence[Report]) -> list[str]:
     for r in reports:
         d = r.document
         seed = "none" if d.get("seed") is None else str(d["seed"])
+        if d.get("seeds"):  # a merged campaign (jwkconform merge, run --seeds)
+            seed = f"{seeds_text(d['seeds'])} ({len(d['seeds'])} seeds)"
         mode = "strict" if d["strict"] else "default"
+        if d.get("unstable"):
+            mode += f"; **UNSTABLE** across seeds: {', '.join(d['unstable'])}"
         if not d["complete"]:
             mode += f"; **INCOMPLETE** ({'; '.join(markdown(i) for i in d['incomplete'])})"
         # Every text a report holds passes harness/_untrusted before it is written.

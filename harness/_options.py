@@ -19,6 +19,7 @@ import pytest
 from jwkconform.harness._expected import SHIPPED, ExpectedFailures
 from jwkconform.harness._profiles import DEFAULT_PROFILE
 from jwkconform.harness._registry import UnknownRequirement, requirement
+from jwkconform.harness._shard import Shard, parse_shard
 
 __all__ = ["OPTION_NAMES", "RunOptions", "check_writable", "expected_failures_path"]
 
@@ -26,7 +27,7 @@ __all__ = ["OPTION_NAMES", "RunOptions", "check_writable", "expected_failures_pa
 OPTION_NAMES: Final = (
     "jwk_adapter", "jwk_driver", "jwk_transport", "jwk_strict", "jwk_profile", "jwk_seed",
     "jwk_expected_failures", "jwk_report_json", "jwk_report_md", "jwk_report_html",
-    "jwk_requirement",
+    "jwk_requirement", "jwk_shard",
 )  # fmt: skip
 
 
@@ -96,6 +97,7 @@ class RunOptions:
     report_html: Path | None
     selected: frozenset[str]
     asked_for: bool
+    shard: Shard | None = None
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> RunOptions:
@@ -142,7 +144,15 @@ class RunOptions:
             report_html=reports["jwk_report_html"],
             selected=_selected(option.jwk_requirement),
             asked_for=any(getattr(option, name) for name in OPTION_NAMES),
+            shard=_shard(_nonempty(option.jwk_shard, "--jwk-shard")),
         )
+
+
+def _shard(value: str | None) -> Shard | None:
+    try:
+        return parse_shard(value) if value is not None else None
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc).replace("--shard", "--jwk-shard", 1)) from None
 
 
 def _selected(values: list[str]) -> frozenset[str]:

@@ -35,7 +35,7 @@ def _timeline(data: Mapping[str, Any]) -> list[str]:
     return [lines[0].rstrip(":").capitalize() + ":", "", *markdown_block("\n".join(lines[1:])), ""]
 
 
-def markdown_report(run: Run, document: Mapping[str, Any]) -> str:
+def markdown_report(run: Run | None, document: Mapping[str, Any]) -> str:
     """The report a person reads: run, completeness, one table per group, findings."""
     d = document
     versions = ", ".join(f"{k} {v}" for k, v in d["versions"].items())

@@ -86,6 +86,7 @@ class RunInfo:
     exit_status: int = 0
     expectations: str | None = None
     implementation_version: str = "unknown"
+    shard: Mapping[str, int] | None = None  # --shard: index, count, tests of the whole run
 
     @property
     def complete(self) -> bool:
@@ -318,6 +319,8 @@ def report_document(run: Run, expected: ExpectedFailures | None = None) -> dict[
         "summary": summarize(run.results),
         "requirements": [_requirement_json(run, r) for r in run.results],
         "tests": [{"test": t, "requirements": rs} for t, rs in sorted(tests.items())],
+        "replay": replay_command(run),
+        "shard": dict(info.shard) if info.shard is not None else None,
         "expectations": {
             "file": info.expectations,
             "stale": expectations.stale([*known, *(j.nodeid for j in run.judgements)]),

@@ -106,6 +106,8 @@ class Conformance:
     collected: set[str] = field(default_factory=set)
     finished: set[str] = field(default_factory=set)
     deselected: int = 0
+    elsewhere: set[str] = field(default_factory=set)  # --shard: the other shards' tests
+    _sharding: bool = False
     suite_run: bool = False
     started: float = field(default_factory=time.time)
     workeroutput: dict[str, Any] | None = None
@@ -207,6 +209,7 @@ class Conformance:
     def pytest_testnodedown(self, node: Any, error: object) -> None:
         output = getattr(node, "workeroutput", {}) or {}
         self.deselected += int(output.get("jwkconform_deselected", 0))
+        self.elsewhere.update(output.get("jwkconform_elsewhere", ()))
         self.suite_run = self.suite_run or bool(output.get("jwkconform_suite_run"))
 
     # -- collection ------------------------------------------------------------------------
@@ -222,12 +225,33 @@ class Conformance:
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
         dropped = [i for i in items if i.nodeid in self.collected]
         self.collected.difference_update(i.nodeid for i in dropped)
-        self.deselected += len(dropped)
+        if self._sharding:  # another shard runs them: not a filter of the whole run
+            self.elsewhere.update(i.nodeid for i in dropped)
+        else:
+            self.deselected += len(dropped)
         self._worker_output()
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(
+        self, config: pytest.Config, items: list[pytest.Item]
+    ) -> None:
+        """``--shard K/N``: keep this shard's tests, after every other selection."""
+        if self.options.shard is None or not self.collected:
+            return
+        from jwkconform.harness._shard import split
+
+        kept, others = split(items, self.options.shard)
+        items[:] = kept
+        self._sharding = True
+        try:
+            config.hook.pytest_deselected(items=others)
+        finally:
+            self._sharding = False
 
     def _worker_output(self) -> None:
         if self.workeroutput is not None:
             self.workeroutput["jwkconform_deselected"] = self.deselected
+            self.workeroutput["jwkconform_elsewhere"] = sorted(self.elsewhere)
             self.workeroutput["jwkconform_suite_run"] = self.suite_run
 
     # -- outcomes --------------------------------------------------------------------------
@@ -262,11 +286,15 @@ class Conformance:
             reasons.append(f"{len(unfinished)} collected tests did not finish")
         if self.suite_run and not reasons:
             # Nothing above explains it: a module left out (a narrower --pyargs, --lf).
-            ran = {nodeid.split("[", 1)[0].rsplit("/", 1)[-1] for nodeid in self.finished}
+            ran = {n.split("[", 1)[0].rsplit("/", 1)[-1] for n in self.finished | self.elsewhere}
             known = {t for tests in suite_tests().values() for t in tests}
             absent = known - ran
             if absent:
                 reasons.append(f"{len(absent)} of the suites' {len(known)} tests did not run")
+        if self.options.shard is not None:
+            from jwkconform.harness._shard import shard_reason
+
+            reasons.append(shard_reason(self.options.shard, len(self.elsewhere)))
         return reasons
 
     def _run(self, session: pytest.Session, exitstatus: int) -> Run:
@@ -280,6 +308,12 @@ class Conformance:
             incomplete=self.incomplete(session, exitstatus),
             exit_status=exit_status(exitstatus),
         )
+        shard = self.options.shard
+        if shard is not None:
+            whole = len(self.collected | self.elsewhere)
+            info = dataclasses.replace(
+                info, shard={"index": shard.index, "count": shard.count, "tests": whole}
+            )
         return Run(info, verdicts(judgements), judgements, self.invocation)
 
     def _conformance_run(self) -> bool:
@@ -292,6 +326,9 @@ class Conformance:
             return
         if self.interrupted:
             session.exitstatus = exitstatus = pytest.ExitCode.INTERRUPTED
+        elif exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED and self.elsewhere:
+            # More shards than tests: this one has nothing to run, which is no error.
+            session.exitstatus = exitstatus = pytest.ExitCode.OK
         run = self._run(session, exitstatus)
         if exitstatus == pytest.ExitCode.OK and _mismatches(run, self.options.expected):
             # A verdict that disagrees with the library's ground truth fails the run.

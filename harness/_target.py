@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import functools
 import json
-import shutil
 import ssl
-import tempfile
 import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
@@ -53,6 +51,7 @@ from jwkconform.harness._attribution import (
 from jwkconform.harness._clock import FakeClock
 from jwkconform.harness._deadline import deadline
 from jwkconform.harness._durations import duration_seconds
+from jwkconform.harness._folders import FolderPool
 from jwkconform.harness._keys import CATALOGUE_KEYS, KeySupport
 from jwkconform.harness._loopback import LoopbackHub
 from jwkconform.harness._scenario import CLIENT_HEADER, JwksScenario
@@ -158,10 +157,14 @@ class Target:
         # stops it when collected or at exit.
         self._hub = LoopbackHub()
         weakref.finalize(self, self._hub.stop)
+        self._folders = FolderPool()
+        weakref.finalize(self, self._folders.close)
 
     def close(self) -> None:
-        """Stop the loopback server of this target's stores (safe to call again)."""
+        """Stop the loopback server of this target's stores and remove their folders (safe
+        to call again)."""
         self._hub.stop()
+        self._folders.close()
 
     def __enter__(self) -> Target:
         return self
@@ -267,8 +270,7 @@ class Target:
         if document is not None:
             scenario.serve(document)
         with ExitStack() as stack:
-            folder = Path(tempfile.mkdtemp(prefix="jwkconform-"))
-            stack.callback(shutil.rmtree, folder, ignore_errors=True)
+            folder = stack.enter_context(self._folders.folder())
             if self.transport == "respx" and not own_client:
                 # Imported here: `jwkconform run` loads adapters (and this module) before
                 # pytest starts, and respx is a pytest plugin whose asserts pytest rewrites.
@@ -310,8 +312,7 @@ class Target:
         clock = RecordingClock(self._start(self.origin if start is None else start))
         RECORDER.record(clock.now(), "note", f"publisher opened: {config_text(config)}")
         with ExitStack() as stack:
-            folder = Path(tempfile.mkdtemp(prefix="jwkconform-"))
-            stack.callback(shutil.rmtree, folder, ignore_errors=True)
+            folder = stack.enter_context(self._folders.folder())
             env = PublisherEnvironment(clock, transport or self.transport, folder)
             # A copy: an adapter that changes what it is given must not change the test's.
             publisher = self._call("open_publisher()", opener, _copy(config), env)
@@ -330,8 +331,7 @@ class Target:
         on ``clock`` (the publisher's, for a round trip)."""
         scenario = JwksScenario(clock)
         with ExitStack() as stack:
-            folder = Path(tempfile.mkdtemp(prefix="jwkconform-"))
-            stack.callback(shutil.rmtree, folder, ignore_errors=True)
+            folder = stack.enter_context(self._folders.folder())
             client = loopback_client(timeout=self.fetch_timeout)
             stack.callback(client.close)
             raw = {"jwkUrl": url, **(config or {})}

@@ -111,6 +111,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="run only the tests of these requirements (repeatable)",
     )
     add(
+        "--jwk-shard",
+        dest="jwk_shard",
+        default=None,
+        metavar="K/N",
+        help="run only shard K of N (deterministic, balanced by duration); merge the shards'"
+        " reports with jwkconform merge",
+    )
+    add(
         "--jwk-report-json",
         dest="jwk_report_json",
         default=None,

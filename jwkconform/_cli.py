@@ -6,6 +6,7 @@
     jwkconform serve --port 8080
     jwkconform matrix reference.json pyjwt.json --out docs/compatibility.md --html matrix.html
     jwkconform diff before.json after.json
+    jwkconform merge shard-*.json --seeds 1-3 --report-html merged.html --junit merged.xml
 
 Errors are one line on standard error. Exit status: 0 success, 1 a requirement failed,
 2 usage error, 3 harness or adapter error, 130 interrupted.
@@ -91,7 +92,17 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="take reports of incomplete runs (interrupted or filtered); they are marked",
     )
+    from jwkconform.harness._campaign import add_merge_arguments
     from jwkconform.harness._diff import add_diff_arguments
+
+    add_merge_arguments(
+        commands.add_parser(
+            "merge",
+            help="merge the JSON reports of shards and seeds into the report of one run",
+            epilog="exit status: that of the merged run (0, 1, 3 or 130); 3 when the merge is"
+            " incomplete (unless --allow-incomplete); 2 when reports cannot be merged",
+        )
+    )
 
     add_diff_arguments(
         commands.add_parser(
@@ -184,6 +195,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return serve(args)
         if args.command == "matrix":
             return _matrix(args)
+        if args.command == "merge":
+            from jwkconform.harness._campaign import merge
+
+            return merge(args)
         if args.command == "diff":
             from jwkconform.harness._diff import diff
 

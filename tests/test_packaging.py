@@ -110,7 +110,7 @@ def test_spec_prints_a_requirement_with_its_tests(fresh: Path, tmp_path: Path) -
 
 def test_the_guides_schemas_and_library_files_ship(fresh: Path, tmp_path: Path) -> None:
     listing = _in(tmp_path, fresh / "jwkconform", "docs").stdout
-    for name in ("adapters", "reports", "spec", "driver-protocol", "report.schema"):
+    for name in ("adapters", "reports", "spec", "driver-protocol", "report.schema", "ci"):
         assert f"\n{name} " in "\n" + listing, listing
     guide = _in(tmp_path, fresh / "jwkconform", "docs", "adapters")
     assert guide.stdout.startswith("# Writing an adapter")
@@ -131,6 +131,21 @@ def test_a_run_from_the_wheel_passes_with_warnings_as_errors(fresh: Path, tmp_pa
     assert "complete run" in done.stdout
 
 
+def test_a_campaign_of_shards_merges_from_the_wheel(fresh: Path, tmp_path: Path) -> None:
+    # Two seeds of one shard in worker processes, then their reports merged: the shard
+    # of each seed is missing, so the merge is incomplete and says so.
+    done = _in(tmp_path, fresh / "jwkconform", "run", "--seeds", "1-2", "--shard", "1/2",
+               "--requirement", "KID-01", "--report-json", "c.json")  # fmt: skip
+    assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
+    assert "no unstable verdict over 2 seeds" in done.stdout
+    merged = _in(tmp_path, fresh / "jwkconform", "merge", "c.seed-1.json", "c.seed-2.json",
+                 "--seeds", "1-2", "--junit", "m.xml")  # fmt: skip
+    assert merged.returncode == 3, merged.stdout + merged.stderr
+    assert "INCOMPLETE: " in merged.stdout
+    assert "shard 2/2 missing" in merged.stdout
+    assert (tmp_path / "m.xml").read_text().startswith("<?xml")
+
+
 def test_the_wheel_carries_the_licence_and_no_generic_top_level_names(
     built: tuple[Path, Path],
 ) -> None:
@@ -141,6 +156,7 @@ def test_the_wheel_carries_the_licence_and_no_generic_top_level_names(
     assert "jwkconform/docs/spec.md" in names
     assert "jwkconform/docs/report.schema.json" in names
     assert "jwkconform/expectations/pyjwt.json" in names
+    assert "jwkconform/suites/durations.json" in names  # what --shard balances by
 
 
 def test_the_sdist_carries_what_the_readme_commands_need(built: tuple[Path, Path]) -> None:

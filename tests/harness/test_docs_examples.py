@@ -1,5 +1,5 @@
 """The guides stay true: the example adapter runs the packaged suites, and the commands,
-options and excerpts that docs/adapters.md and docs/reports.md show exist."""
+options and excerpts that docs/adapters.md, docs/reports.md and docs/ci.md show exist."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from jwkconform.harness._resolve import ENTRY_POINT_GROUP
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 EXAMPLES = DOCS / "examples"
 EXAMPLE = EXAMPLES / "inhouse_adapter.py"
-GUIDES = (DOCS / "adapters.md", DOCS / "reports.md")
+GUIDES = (DOCS / "adapters.md", DOCS / "reports.md", DOCS / "ci.md")
 
 VERDICTS = frozenset({"pass", "fail", "error", "non-strict", "skip", "xfail", "blocked",
                       "untested"})  # fmt: skip
