@@ -24,9 +24,10 @@ from jwkconform.harness._keys import set_alg_required
 from jwkconform.suites._probes import SECRET_ID
 from jwkconform.suites.strategies import public_set
 
-__all__ = ["learn_key_shapes"]
+__all__ = ["learn_key_shapes", "resolves_without_kid"]
 
 _PROBED = "_jwkconform_alg_required"
+_KIDLESS = "_jwkconform_resolves_without_kid"
 
 
 def _used(target: Target, alg: str, key: Mapping[str, Any]) -> bool:
@@ -56,3 +57,20 @@ def learn_key_shapes(target: Target, alg: str, key: Mapping[str, Any]) -> bool:
     setattr(target, _PROBED, required)
     set_alg_required(required)
     return required
+
+
+def resolves_without_kid(target: Target, signers: list[tuple[str, dict[str, Any]]]) -> bool:
+    """Whether ``target`` verifies a token without kid against a set of two keys (ORD-02's
+    subject), learnt once per run: a premise checked through such tokens is only evidence
+    where they resolve at all. ``signers`` are two (alg, private JWK) pairs to probe with."""
+    known = getattr(target, _KIDLESS, None)
+    if isinstance(known, bool):
+        return known
+    (_, first), (alg, second) = signers[:2]
+    try:
+        with target.open_store(document=public_set([first, second])) as rig:
+            resolves = rig.store.verify(sign_token(second, alg, kid=None), SECRET_ID).verified
+    except Exception:  # the tests will meet whatever this was, and judge it there
+        resolves = False
+    setattr(target, _KIDLESS, resolves)
+    return resolves

@@ -152,7 +152,16 @@ def test_a_failed_named_secret_is_not_looked_for_in_a_reloaded_set(
             assert served.verified, f"a token of the set's key did not verify: {served.reason}"
         rig.jwks.serve({"keys": new_set})
         rig.clock.advance(1)
+        fetched = rig.jwks.fetch_count()
         outcome = rig.store.verify(sign_token(renamed, alg, kid=kid), SECRET_ID)
+        if outcome.verified and rig.jwks.fetch_count() > fetched:
+            # It fetched the fresh set again, found the new key and used it: the fetch is
+            # CACHE-01's failure, and what a named secret that fails decides is not seen.
+            with premise("CACHE-01"):
+                raise AssertionError(
+                    f"a token naming {kid!r} 1 s after the load fetched the fresh set again"
+                    " and was verified by the key the server now holds under it"
+                )
         assert not outcome.verified, (
             f"a token naming {kid!r}, whose JWK in the loaded set cannot verify it, was "
             f"verified by {found_by(outcome)}: a key the server holds under {kid!r} since"

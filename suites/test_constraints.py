@@ -31,6 +31,8 @@ from jwkconform.harness._keys import active_key_support, alg_required
 from jwkconform.harness.model import alg_fits
 from jwkconform.suites._keysets import Keys, cross_curve_token, found_by, keys_of, same_key, sets_of
 from jwkconform.suites._probes import SECRET_ID, SHORT_LEASE
+from jwkconform.suites._shapes import resolves_without_kid
+from jwkconform.suites._store_checks import signers as store_signers
 from jwkconform.suites.strategies import SIGNING_ALGS, public_set, shaped, signing_keys
 
 # RSA algorithms that a 1024-bit key can still sign (PSS with SHA-512 needs a bigger modulus).
@@ -69,6 +71,8 @@ def test_a_jwk_without_alg_verifies_what_its_type_suits(
     tests then draw keys that carry one, suites/_shapes.py)."""
     alg, kind, index = signer
     private = private_jwk(kind, index, kid="no-alg", use="sig")
+    # Without a kid only where such tokens resolve at all (ORD-02's subject).
+    with_kid = with_kid or not resolves_without_kid(jwk_target, store_signers(jwk_target, 2))
     token = sign_token(private, alg, kid="no-alg" if with_kid else None)
     with jwk_target.open_store(document=public_set([private])) as rig:
         outcome = rig.store.verify(token, SECRET_ID)
