@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 import pytest
-from hypothesis import given
+from hypothesis import given, reject
 from hypothesis import strategies as st
 
 from jwkconform.fixtures import public_jwk
@@ -35,6 +35,7 @@ from jwkconform.harness import (
     premise,
 )
 from jwkconform.suites._caching import (
+    GAP,
     MS,
     Queries,
     Windows,
@@ -67,6 +68,7 @@ class _Outage:
 
     def __init__(self, q: Queries, rig: StoreRig, anchor: Signer, failures: int) -> None:
         self.q, self.rig, self.failures = q, rig, failures
+        self.before = 1  # fetches before the outage: the first load, and any since
         self.aliases = _aliases(anchor)
         self.used = 0
 
@@ -80,15 +82,15 @@ class _Outage:
 
     def recovered(self) -> bool:
         """Whether a fetch after the failing ones happened (the first load is not one)."""
-        return len(self.fetch_times()) > 1 + self.failures
+        return len(self.fetch_times()) > self.before + self.failures
 
     @property
     def last_failure(self) -> float:
-        return self.fetch_times()[1 : 1 + self.failures][-1]
+        return self.fetch_times()[self.before : self.before + self.failures][-1]
 
     @property
     def recovery(self) -> float:
-        return self.fetch_times()[1 + self.failures]
+        return self.fetch_times()[self.before + self.failures]
 
     def hit(self) -> None:
         """Ask for a kid of the last good set. A load error here is LOAD-05's failure (its
@@ -110,11 +112,10 @@ def test_a_failed_reload_is_not_a_load(
     path = data.draw(paths(jwk_target), "path")
     # What the failed reload was for: a query once the set went stale, or a kid miss past
     # the miss window on a fresh set.
-    # A miss on a fresh set needs a lifetime far longer than the window: where cacheTimeout
-    # cannot be set (2 minutes, as long as the default window), only staleness is tried.
+    # Where cacheTimeout cannot be set, the default 2 minutes is as long as the default
+    # window: a miss past the window then comes on a stale set, a reload due either way.
     settable = "cache-timeout" in jwk_target.capabilities
-    triggers = ["stale", "miss"] if settable else ["stale"]
-    trigger = data.draw(st.sampled_from(triggers), "reload for")
+    trigger = data.draw(st.sampled_from(["stale", "miss"]), "reload for")
     miss_window = Windows(jwk_target, cacheMissCacheTime=window).miss
     if trigger == "stale" and settable:
         # cacheTimeout longer than the window: were the failed attempt a load, the set would
@@ -141,6 +142,13 @@ def test_a_failed_reload_is_not_a_load(
         with premise("LOAD-01"):
             q.serves(*anchor)
             assert q.fetches == 1, f"the first query fetched the set {q.fetches} times, not once"
+        # Has the store a miss window at all? A store whose every miss fetches (CACHE-03's
+        # finding, in its own tests) cannot show where its window counts from after the
+        # outage, and that last part is left out for it.
+        to(rig, start + GAP)
+        q.miss(forged[-1], anchor)
+        has_window = q.fetches == 1
+        outage.before = q.fetches
         rig.jwks.serve({"keys": [*old, public_jwk(rotated)]})
         rig.jwks.fail(fault, count=failures)
 
@@ -150,13 +158,20 @@ def test_a_failed_reload_is_not_a_load(
         if trigger == "stale":
             to(rig, start + stale_after + late)
             outage.hit()
+            if not settable and q.fetches == outage.before:
+                # No reload at the default lifetime: another default (CFG-03's failure, in its
+                # own tests), so this path cannot show retries; the examples reloading for a
+                # miss judge CACHE-06 instead of this one blocking it.
+                reject()
             with windows.reload_owner("CACHE-02", is_premise=True):
-                assert q.fetches >= 2, f"a query {late} s after the set went stale did not reload"
+                assert q.fetches > outage.before, (
+                    f"a query {late} s after the set went stale did not reload"
+                )
         else:
             to(rig, start + miss_window + late)
             outage.miss(rotated_kid, (alg, rotated))
             with windows.miss_owner("CACHE-03", is_premise=True):
-                assert q.fetches >= 2, (
+                assert q.fetches > outage.before, (
                     f"a miss {miss_window + late} s after the load did not reload"
                 )
 
@@ -205,6 +220,8 @@ def test_a_failed_reload_is_not_a_load(
             before = q.fetches
             q.serves(*outage.alias())
             assert q.fetches == before, "a hit on the set loaded after the outage fetched"
+        if not has_window:
+            return
         with premise("CACHE-03"):
             for kid in forged:
                 q.miss(kid, anchor)
