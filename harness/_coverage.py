@@ -56,11 +56,6 @@ UNREACHED: Final[Mapping[tuple[str, str], str]] = {
     ("PUR-06", "valid"): _RESOLVER,
     ("PUR-07", "named"): _RESOLVER,
     ("PUR-07", "valid"): _RESOLVER,
-    ("ORD-01", "named"): _ONE_KEY,
-    ("ORD-01", "verify"): (
-        "without valid() the order of the valid secrets shows only as the order a verifier"
-        " tries them, ORD-02's subject"
-    ),
     ("ORD-02", "named"): _RESOLVER,
     ("ORD-02", "valid"): _RESOLVER,
     ("ORD-03", "named"): _ONE_KEY,

@@ -152,8 +152,9 @@ REVISED: tuple[Decision, ...] = (
         " implementation fetches (`http-client` or `default-client`), unless the requirement"
         " presumes a feature. docs/coverage.md lists the paths that reach each requirement and,"
         " for the others, why the path alone cannot show it (a named-only store does not"
-        " verify; valid() names no kid; through verify alone the order of the valid secrets"
-        " shows only as the order of tries, ORD-02's subject).",
+        " verify; valid() names no kid). ORD-01, the order in which the valid secrets come"
+        " back, presumes a query that lists them (`valid`): through a verifier the order"
+        " shows only as the order of tries, which is ORD-02's requirement.",
         "A library is judged on every requirement it can be observed on; a skip claims that"
         " the requirement does not apply, which only the specification may say.",
         ("ORD-01", "ORD-02"),

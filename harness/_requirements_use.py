@@ -124,6 +124,7 @@ ROWS: tuple[Requirement, ...] = (
         (Source("000", "secrets in set order"), Source("001", "secrets in set order")),
         "check that keys are not collected in a dict or set keyed by kid, or sorted, which"
         " loses the document order",
+        gates=("valid",),
     ),
     Requirement(
         "ORD-02",
