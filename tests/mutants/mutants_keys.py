@@ -222,3 +222,20 @@ def sign_op_fits_verify() -> None:
         return _purposes.fits(jwk, purpose)
 
     _purposes_by(rule)
+
+
+@mutant("KID-05", "PUR-01", "PUR-02", "PUR-03", "PUR-04")
+def the_first_jwk_of_a_kid_is_named_whatever_its_purpose() -> None:
+    """The first JWK with a kid is the named secret for every purpose, fitting or not (as
+    a library that selects by kid before it looks at use and key_ops): a later JWK with
+    the kid that fits is never reached, and an unfit one is served on the named path."""
+
+    def change(built: Any, entries: Sequence[Any]) -> Any:
+        first: dict[str, Any] = {}
+        for entry in entries:
+            if entry.kid is not None:
+                first.setdefault(entry.kid, entry)
+        named = {(p, kid): entry for kid, entry in first.items() for p in _purposes.Purpose}
+        return replace(built, named=named)
+
+    patch_index(change)

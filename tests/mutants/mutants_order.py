@@ -113,6 +113,30 @@ def first_order_kept_after_reload() -> None:
     _store.JwkSetSecretStore._load = load  # type: ignore[method-assign]
 
 
+@mutant("ORD-03")
+def named_secrets_kept_across_reloads() -> None:
+    """After a reload, a kid keeps the JWK it named before while the new document still
+    holds that JWK, though another JWK with the kid now comes first."""
+    original = _store.JwkSetSecretStore._load
+
+    def load(self: Any, now: float) -> Any:
+        keys = original(self, now)
+        before: dict[Any, Any] = self.__dict__.setdefault("_named_before", {})
+        present = {_identity(e) for entries in keys.valid.values() for e in entries}
+        named = {
+            slot: before[slot] if slot in before and _identity(before[slot]) in present else entry
+            for slot, entry in keys.named.items()
+        }
+        before.clear()
+        before.update(named)
+        keys = replace(keys, named=named)
+        with self._lock:
+            self._keys = keys
+        return keys
+
+    _store.JwkSetSecretStore._load = load
+
+
 def _identity(entry: Any) -> str:
     return json.dumps(dict(entry.public_jwk), sort_keys=True)
 
