@@ -238,7 +238,8 @@ def missing_kid_remembered_after_a_miss_reload() -> None:
 def failed_named_secret_reloaded_and_retried() -> None:
     """When the named secret does not verify, the store reloads the set and the named
     secret of the reloaded set is tried: another key than the named one (KID-02), and a
-    fetch while the set is fresh (CACHE-01)."""
+    fetch while the set is fresh (CACHE-01). A set loaded in this very instant is not
+    loaded again (so the mutant never looks like a double fetch at a load, D-18)."""
     original = _provider.SecretsProvider.verify
 
     def verify(self: Any, token: str) -> Any:
@@ -250,7 +251,10 @@ def failed_named_secret_reloaded_and_retried() -> None:
         if result.verified or kid is None or result.tried != (kid,):
             return result
         store = self._store
-        store._reload(store._clock(), store._keys, reason="the named secret failed")
+        now = store._clock()
+        if store._keys is None or now <= store._keys.loaded_at:
+            return result
+        store._reload(now, store._keys, reason="the named secret failed")
         self._named = LeaseCache()
         secret = store.named(Purpose.VERIFY, kid)
         if secret is None:
