@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -173,24 +174,39 @@ def alg_bound_keys_tried_first() -> None:
 def miss_reload_keeps_the_staleness_clock() -> None:
     """A reload for a kid miss does not restart `cacheTimeout`: the set goes stale
     `cacheTimeout` after the last load that was not for a miss, and a query then fetches
-    although a miss reload made the set fresh since. The miss window is right."""
+    although a miss reload made the set fresh since. The miss window is right.
+
+    Each loaded set carries its staleness anchor from the moment it is loaded (the anchor
+    of the set before for a miss reload, its own load time otherwise), so that concurrent
+    queries never see a new set with an old anchor (CACHE-05 holds)."""
+    reasons = threading.local()
+    original_shared = _store.JwkSetSecretStore._shared_load
+    original_load = _store.JwkSetSecretStore._load
+
+    def shared_load(self: Any, now: float, seen: Any, *, reason: str) -> Any:
+        reasons.current = reason
+        return original_shared(self, now, seen, reason=reason)
+
+    def load(self: Any, now: float) -> Any:
+        before = self._keys
+        anchors: dict[int, float] = self.__dict__.setdefault("_anchors", {})
+        keys = original_load(self, now)
+        miss = getattr(reasons, "current", "").startswith("kid ")
+        old = anchors.get(id(before), before.loaded_at) if before is not None else None
+        anchors[id(keys)] = old if miss and old is not None else keys.loaded_at
+        return keys
 
     def current(self: Any, now: float) -> Any:
         keys = self._keys
         if keys is None:
-            keys = self._first_load(now)
-            self.__dict__["_stale_from"] = keys.loaded_at
-            return keys
-        if (
-            now - self.__dict__.get("_stale_from", keys.loaded_at)
-            >= self.config.cache_timeout.seconds
-        ):
-            fresh = self._reload(now, keys, reason="cache timeout")
-            if fresh is not keys:
-                self.__dict__["_stale_from"] = fresh.loaded_at
-            return fresh
+            return self._first_load(now)
+        anchor = self.__dict__.get("_anchors", {}).get(id(keys), keys.loaded_at)
+        if now - anchor >= self.config.cache_timeout.seconds:
+            return self._reload(now, keys, reason="cache timeout")
         return keys
 
+    _store.JwkSetSecretStore._shared_load = shared_load  # type: ignore[method-assign]
+    _store.JwkSetSecretStore._load = load  # type: ignore[method-assign]
     _store.JwkSetSecretStore._current = current  # type: ignore[method-assign]
 
 
@@ -222,7 +238,8 @@ def missing_kid_remembered_after_a_miss_reload() -> None:
 def failed_named_secret_reloaded_and_retried() -> None:
     """When the named secret does not verify, the store reloads the set and the named
     secret of the reloaded set is tried: another key than the named one (KID-02), and a
-    fetch while the set is fresh (CACHE-01)."""
+    fetch while the set is fresh (CACHE-01). A set loaded in this very instant is not
+    loaded again (so the mutant never looks like a double fetch at a load, D-18)."""
     original = _provider.SecretsProvider.verify
 
     def verify(self: Any, token: str) -> Any:
@@ -234,7 +251,10 @@ def failed_named_secret_reloaded_and_retried() -> None:
         if result.verified or kid is None or result.tried != (kid,):
             return result
         store = self._store
-        store._reload(store._clock(), store._keys, reason="the named secret failed")
+        now = store._clock()
+        if store._keys is None or now <= store._keys.loaded_at:
+            return result
+        store._reload(now, store._keys, reason="the named secret failed")
         self._named = LeaseCache()
         secret = store.named(Purpose.VERIFY, kid)
         if secret is None:
@@ -265,10 +285,11 @@ def own_deadline_longer_than_declared() -> None:
 # -- named secrets ----------------------------------------------------------------------------
 
 
-@mutant("KID-01")
+@mutant("KID-01", "PUR-03")
 def only_jwks_with_use_are_named() -> None:
     """Named lookup indexes only JWKs that carry `use`: a bare JWK, or one with `key_ops`
-    alone, is found by no kid (the valid secrets still hold it)."""
+    alone, is found by no kid (the valid secrets still hold it). KID-01, and PUR-03, since
+    a bare JWK no longer fits verify when asked for by name."""
     patch_index(
         lambda built, entries: replace(
             built,
