@@ -19,14 +19,24 @@ from jwkconform.harness._expected import SHIPPED, ExpectedFailures
 from jwkconform.harness._profiles import DEFAULT_PROFILE
 from jwkconform.harness._registry import UnknownRequirement, requirement
 
-__all__ = ["OPTION_NAMES", "RunOptions", "check_writable", "expected_failures_path"]
+__all__ = [
+    "DEFAULT_CALL_TIMEOUT",
+    "DEFAULT_FETCH_TIMEOUT",
+    "OPTION_NAMES",
+    "RunOptions",
+    "check_writable",
+    "expected_failures_path",
+    "verdict_options",
+]
 
 # The dest of every --jwk-* option: one list, so "was conformance asked for?" cannot miss one.
 OPTION_NAMES: Final = (
     "jwk_adapter", "jwk_driver", "jwk_transport", "jwk_strict", "jwk_profile", "jwk_seed",
     "jwk_expected_failures", "jwk_report_json", "jwk_report_md", "jwk_report_html",
-    "jwk_requirement",
+    "jwk_requirement", "jwk_verbose_findings",
 )  # fmt: skip
+DEFAULT_CALL_TIMEOUT: Final = 10.0  # seconds: --jwk-timeout
+DEFAULT_FETCH_TIMEOUT: Final = 1.0  # seconds: --jwk-fetch-timeout
 
 
 def check_writable(path: Path, option: str) -> Path:
@@ -80,6 +90,7 @@ class RunOptions:
     report_html: Path | None
     selected: frozenset[str]
     asked_for: bool
+    verbose_findings: bool = False
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> RunOptions:
@@ -126,6 +137,7 @@ class RunOptions:
             report_html=reports["jwk_report_html"],
             selected=_selected(option.jwk_requirement),
             asked_for=any(getattr(option, name) for name in OPTION_NAMES),
+            verbose_findings=bool(option.jwk_verbose_findings),
         )
 
 
@@ -139,3 +151,26 @@ def _selected(values: list[str]) -> frozenset[str]:
         except UnknownRequirement as exc:
             raise pytest.UsageError(f"--jwk-requirement: {exc}") from None
     return frozenset(wanted)
+
+
+def verdict_options(
+    *,
+    strict: bool,
+    transport: str | None,
+    expected_failures: str | None,
+    call_timeout: float,
+    fetch_timeout: float,
+    prefix: str,
+) -> tuple[str, ...]:
+    """The options besides the target, seed and profile that change verdicts, spelt with
+    ``prefix`` (``--`` for `jwkconform run`, ``--jwk-`` for pytest): what a replay carries."""
+    words: list[str] = [f"{prefix}strict"] if strict else []
+    for name, value, default in (
+        ("transport", transport, None),
+        ("expected-failures", expected_failures, None),
+        ("timeout", call_timeout, DEFAULT_CALL_TIMEOUT),
+        ("fetch-timeout", fetch_timeout, DEFAULT_FETCH_TIMEOUT),
+    ):
+        if value is not None and value != default:
+            words += [f"{prefix}{name}", str(value)]
+    return tuple(words)

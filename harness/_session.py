@@ -23,14 +23,7 @@ import pytest
 
 from jwkconform.harness._keys import set_active_key_support
 from jwkconform.harness._options import RunOptions
-from jwkconform.harness._reports import (
-    Run,
-    RunInfo,
-    _mismatches,
-    exit_status,
-    terminal_lines,
-    write_reports,
-)
+from jwkconform.harness._reports import Run, RunInfo, _mismatches, exit_status, write_reports
 from jwkconform.harness._resolve import AdapterNotFound, Interrupted, resolve_adapter
 from jwkconform.harness._spec import suite_tests
 from jwkconform.harness._verdicts import OUTCOMES, Judgement, verdicts
@@ -310,8 +303,16 @@ class Conformance:
         run = self.finished_run
         if run is None:
             return
-        terminalreporter.write_sep("=", f"jwkconform: {run.info.implementation}")
-        for line in terminal_lines(run, self.options.expected):
+        from jwkconform.harness._terminal import shown, terminal_lines
+
+        terminalreporter.write_sep("=", f"jwkconform: {shown(run.info.implementation)}")
+        lines = terminal_lines(
+            run,
+            self.options.expected,
+            paint=terminalreporter._tw.markup,
+            verbose=self.options.verbose_findings,
+        )
+        for line in lines:
             terminalreporter.write_line(line)
         if self.report_error:
             terminalreporter.write_line(self.report_error, red=True, bold=True)

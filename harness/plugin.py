@@ -14,7 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from jwkconform.harness._options import RunOptions
+from jwkconform.harness._options import (
+    DEFAULT_CALL_TIMEOUT,
+    DEFAULT_FETCH_TIMEOUT,
+    RunOptions,
+    verdict_options,
+)
 from jwkconform.harness._profiles import PROFILES, apply_profile, load_profile, register_profiles
 from jwkconform.harness._registry import REQUIREMENTS, Level, UnknownRequirement, requirement
 from jwkconform.harness._session import JUDGEMENTS, Conformance, Invocation, Prepared
@@ -49,18 +54,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--jwk-timeout",
         "--jwk-driver-timeout",
         dest="jwk_timeout",
-        default=10.0,
+        default=DEFAULT_CALL_TIMEOUT,
         type=float,
         metavar="SECONDS",
-        help="deadline of every call into the implementation (default 10)",
+        help=f"deadline of every call into the implementation (default {DEFAULT_CALL_TIMEOUT:g})",
     )
     add(
         "--jwk-fetch-timeout",
         dest="jwk_fetch_timeout",
-        default=1.0,
+        default=DEFAULT_FETCH_TIMEOUT,
         type=float,
         metavar="SECONDS",
-        help="how long implementations should wait for a fetch (default 1)",
+        help="how long implementations should wait for a fetch"
+        f" (default {DEFAULT_FETCH_TIMEOUT:g})",
     )
     add(
         "--jwk-transport",
@@ -127,6 +133,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="PATH",
         help="write the HTML conformance report here (one self-contained file)",
     )
+    add(
+        "--jwk-verbose-findings",
+        dest="jwk_verbose_findings",
+        action="store_true",
+        default=False,
+        help="show pytest's tracebacks and up to three tests per finding (default: the"
+        " summary alone; the reports keep everything)",
+    )
     parser.addini(
         "jwk_adapter", "adapter under test (module:factory or entry point name)", default=""
     )  # fmt: skip
@@ -147,7 +161,9 @@ def pytest_configure(config: pytest.Config) -> None:
     prepared = next(
         (p for p in config.pluginmanager.get_plugins() if isinstance(p, Prepared)), None
     )
-    invocation = prepared.invocation if prepared is not None else _pytest_invocation(options)
+    invocation = (
+        prepared.invocation if prepared is not None else _pytest_invocation(config, options)
+    )
     conformance = Conformance(
         options, hasattr(config, "workerinput"), invocation, prepared=prepared
     )
@@ -161,18 +177,36 @@ def pytest_configure(config: pytest.Config) -> None:
         load_profile(options.profile)
     if options.asked_for or prepared is not None:
         conformance.watch_interrupts()
+        if not options.verbose_findings:
+            _summary_first(config)
     if options.adapter or options.driver or prepared is not None:
         conformance.target  # noqa: B018 - a broken adapter is one line, before collection
 
 
-def _pytest_invocation(options: RunOptions) -> Invocation:
+def _summary_first(config: pytest.Config) -> None:
+    """Leave pytest's tracebacks and FAILED lines out (unless the user chose a ``--tb`` or
+    ``-r`` of their own): the summary's findings say the same, shorter, and come last."""
+    if config.option.tbstyle == "auto":
+        config.option.tbstyle = "no"
+    if config.option.reportchars == "fE":  # pytest's default
+        config.option.reportchars = "N"
+
+
+def _pytest_invocation(config: pytest.Config, options: RunOptions) -> Invocation:
     if options.driver:
         target: tuple[str, ...] = ("--jwk-driver", options.driver)
     elif options.adapter:
         target = ("--jwk-adapter", options.adapter)
     else:
         target = ()
-    extra = ("--jwk-strict",) if options.strict else ()
+    extra = verdict_options(
+        strict=options.strict,
+        transport=options.transport,
+        expected_failures=config.option.jwk_expected_failures,
+        call_timeout=options.call_timeout,
+        fetch_timeout=options.fetch_timeout,
+        prefix="--jwk-",
+    )
     return Invocation("pytest", target, extra)
 
 
@@ -222,6 +256,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             ours = [item for item in ours if item not in gone]
     if not ours:
         return
+    _progress_by_group(config, ours)
     # A conformance run: its Hypothesis profile and seed apply to its tests.
     from hypothesis import seed
 
@@ -238,6 +273,34 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             seed(conformance.options.seed)(test)
             _record_examples(test)
     conformance.target  # noqa: B018 - resolves the adapter now
+
+
+def _progress_by_group(config: pytest.Config, ours: list[pytest.Item]) -> None:
+    """pytest's progress lines name a conformance test's requirement group and its module
+    (``KID   test_kid.py ....``), not a path to the installed suites that wraps."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    write = getattr(reporter, "write_fspath_result", None)
+    if reporter is None or write is None or getattr(write, "_jwkconform", False):
+        return
+    labels = {}
+    for item in ours:
+        group = next(iter(_marks(item))).rpartition("-")[0]
+        labels[item.nodeid] = f"{group:<5} {item.path.name}"
+    root = config.rootpath
+
+    def by_group(nodeid: str, res: str, **markup: bool) -> None:
+        label = labels.get(nodeid)
+        if label is None:
+            write(nodeid, res, **markup)
+            return
+        saved, reporter.startpath = reporter.startpath, root
+        try:  # pytest prints the path of the node ID relative to startpath: the label
+            write(f"{label}::x", res, **markup)
+        finally:
+            reporter.startpath = saved
+
+    by_group._jwkconform = True  # type: ignore[attr-defined]
+    reporter.write_fspath_result = by_group
 
 
 def _record_examples(test: Any) -> None:
