@@ -155,9 +155,11 @@ def finding_lines(
     if root is not None:
         return [f"{head}: {test}: the same failure as {root[0]} above"]
     if result.verdict in _SOFT and not verbose:
-        where = f" ({test.split('[', 1)[0]}{_more(result, first.nodeid)})"
-        room = max(_LINE - len(f"{req.id} ({req.level}) {result.verdict}: ") - len(where), 30)
-        return [f"{head}: {_cut(shown(_first_line(first.message)), room)}{where}"]
+        tests = len({j.nodeid for j in findings})
+        where = f" ({tests} test{'s' * (tests != 1)}: {test})" if tests > 1 else f" ({test})"
+        message = _cut(shown(_first_line(first.message)), _LINE - 30)
+        return [_cut(f"{req.id} ({req.level}) {result.verdict}: {message}{where}", _LINE + 6)
+                .replace(result.verdict, head.rsplit(" ", 1)[-1], 1)]  # fmt: skip
     out: list[str] = []
     for index, judgement in enumerate(findings[:3] if verbose else findings[:1]):
         more = "" if verbose else _more(result, judgement.nodeid)

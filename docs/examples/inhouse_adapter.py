@@ -245,7 +245,11 @@ class InhouseJwksStore:
             if entry.get("use", "sig") != "sig" or (ops is not None and "verify" not in ops):
                 return None
             key = JWK(**entry)
-            key.get_op_key("verify")  # jwcrypto checks the curve and members only when asked
+            op_key = key.get_op_key("verify")  # jwcrypto checks curve and members only now
+            if entry["kty"] == "RSA" and (
+                op_key.key_size < 2048 or op_key.public_numbers().n % 2 == 0
+            ):
+                raise ValueError("an RSA key under 2048 bits or with an even modulus")
             public: dict[str, Any] = key.export_public(as_dict=True)
         except (JWException, ValueError, TypeError) as exc:
             self._warn(f"skipped a JWK of {self._url}: {exc}")

@@ -135,6 +135,4 @@ def test_a_timeline_of_two_stores_mixed_on_one_axis_is_caught() -> None:
     assert story_problems(finding) == ["times go back within one store: [0, 120.001, 0, 120.001]"]
     wrong = {**finding, "message": "a query 420.001 s after the load did not reload the set"}
     wrong["timeline"] = {"events": [events[0], events[3]]}
-    assert story_problems(wrong) == [
-        "the message dates a load at t=-300; fetches at [0]"
-    ]
+    assert story_problems(wrong) == ["the message dates a load at t=-300; fetches at [0]"]
