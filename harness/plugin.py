@@ -177,8 +177,6 @@ def pytest_configure(config: pytest.Config) -> None:
         load_profile(options.profile)
     if options.asked_for or prepared is not None:
         conformance.watch_interrupts()
-        if not options.verbose_findings:
-            _summary_first(config)
     if options.adapter or options.driver or prepared is not None:
         conformance.target  # noqa: B018 - a broken adapter is one line, before collection
 
@@ -188,8 +186,9 @@ def _summary_first(config: pytest.Config) -> None:
     ``-r`` of their own): the summary's findings say the same, shorter, and come last."""
     if config.option.tbstyle == "auto":
         config.option.tbstyle = "no"
-    if config.option.reportchars == "fE":  # pytest's default
-        config.option.reportchars = "N"
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if config.option.reportchars == "fE" and hasattr(reporter, "reportchars"):  # the default
+        reporter.reportchars = reporter.reportchars.replace("f", "").replace("E", "")
 
 
 def _pytest_invocation(config: pytest.Config, options: RunOptions) -> Invocation:
@@ -257,6 +256,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if not ours:
         return
     _progress_by_group(config, ours)
+    options = conformance.options
+    only_ours = len(ours) == len(items)  # the user's own tests keep pytest's tracebacks
+    if not options.verbose_findings and (options.asked_for or conformance.prepared or only_ours):
+        _summary_first(config)
     # A conformance run: its Hypothesis profile and seed apply to its tests.
     from hypothesis import seed
 
