@@ -258,7 +258,11 @@ class Conformance:
             known = {t for tests in suite_tests().values() for t in tests}
             absent = known - ran
             if absent:
-                reasons.append(f"{len(absent)} of the suites' {len(known)} tests did not run")
+                # Counted as pytest counts: a test function is one or many (parametrized).
+                reasons.append(
+                    f"{len(absent)} of the suites' {len(known)} test functions did not run"
+                    f" ({len(self.finished)} tests, as pytest counts them, ran)"
+                )
         return reasons
 
     def _run(self, session: pytest.Session, exitstatus: int) -> Run:
