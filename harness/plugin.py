@@ -187,7 +187,7 @@ def _summary_first(config: pytest.Config) -> None:
     if config.option.tbstyle == "auto":
         config.option.tbstyle = "no"
     reporter = config.pluginmanager.get_plugin("terminalreporter")
-    if config.option.reportchars == "fE" and hasattr(reporter, "reportchars"):  # the default
+    if reporter is not None and config.option.reportchars == "fE":  # pytest's default
         reporter.reportchars = reporter.reportchars.replace("f", "").replace("E", "")
 
 
