@@ -151,15 +151,16 @@ def finding_lines(
         return []
     first = findings[0]
     test = canonical_nodeid(first.nodeid)
-    head = f"{req.id} ({req.level}) {paint(result.verdict, **_COLOURS.get(result.verdict, {}))}"
+    label = f"{req.id} ({req.level}) "
+    head = label + paint(result.verdict, **_COLOURS.get(result.verdict, {}))
     if root is not None:
         return [f"{head}: {test}: the same failure as {root[0]} above"]
     if result.verdict in _SOFT and not verbose:
         tests = len({j.nodeid for j in findings})
         where = f" ({tests} test{'s' * (tests != 1)}: {test})" if tests > 1 else f" ({test})"
         message = _cut(shown(_first_line(first.message)), _LINE - 30)
-        return [_cut(f"{req.id} ({req.level}) {result.verdict}: {message}{where}", _LINE + 6)
-                .replace(result.verdict, head.rsplit(" ", 1)[-1], 1)]  # fmt: skip
+        room = _LINE + 6 - len(f"{label}{result.verdict}: ")  # the line fits one screen row
+        return [f"{head}: {_cut(message + where, room)}"]
     out: list[str] = []
     for index, judgement in enumerate(findings[:3] if verbose else findings[:1]):
         more = "" if verbose else _more(result, judgement.nodeid)
