@@ -177,6 +177,8 @@ def pytest_configure(config: pytest.Config) -> None:
         load_profile(options.profile)
     if options.asked_for or prepared is not None:
         conformance.watch_interrupts()
+        if not options.verbose_findings:  # here too: an xdist controller collects nothing
+            _summary_first(config)
     if options.adapter or options.driver or prepared is not None:
         conformance.target  # noqa: B018 - a broken adapter is one line, before collection
 
@@ -186,8 +188,12 @@ def _summary_first(config: pytest.Config) -> None:
     ``-r`` of their own): the summary's findings say the same, shorter, and come last."""
     if config.option.tbstyle == "auto":
         config.option.tbstyle = "no"
+    if config.option.reportchars != "fE":  # not pytest's default: the user chose
+        return
     reporter = config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None and config.option.reportchars == "fE":  # pytest's default
+    if reporter is None:  # not made yet: it reads the option when it is
+        config.option.reportchars = "N"
+    else:
         reporter.reportchars = reporter.reportchars.replace("f", "").replace("E", "")
 
 

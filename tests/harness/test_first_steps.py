@@ -107,6 +107,11 @@ def test_tracebacks_only_with_verbose_findings(pytester: pytest.Pytester) -> Non
     assert "add --jwk-verbose-findings" in short.stdout.str()
     full = pytester.runpytest("-p", "no:cacheprovider", "--jwk-verbose-findings")
     assert "def test_must_fails" in full.stdout.str()  # pytest's own report of the failure
+    # In parallel the controller collects nothing: a --jwk-* option tells it.
+    parallel = pytester.runpytest("-p", "no:cacheprovider", "-n", "2", "--jwk-seed", "1")
+    assert "KID-01 (MUST) fail: test_verdicts.py::test_must_fails" in parallel.stdout.str()
+    assert "def test_must_fails" not in parallel.stdout.str()
+    assert "FAILED" not in parallel.stdout.str()
 
 
 def test_the_guides_agree_on_the_exit_status_of_a_store_that_breaks_the_contract() -> None:
