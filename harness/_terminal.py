@@ -22,6 +22,8 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Final
 
+import pytest
+
 from jwkconform.harness._attribution import redact
 from jwkconform.harness._expected import ExpectedFailures, canonical_nodeid
 from jwkconform.harness._reports import (
@@ -38,7 +40,16 @@ from jwkconform.harness._verdicts import VERDICTS, Judgement, RequirementResult,
 if TYPE_CHECKING:
     from jwkconform.harness._reports import Run
 
-__all__ = ["Paint", "finding_lines", "plain", "shown", "terminal_lines", "verdict_table"]
+__all__ = [
+    "Paint",
+    "finding_lines",
+    "plain",
+    "progress_by_group",
+    "shown",
+    "summary_first",
+    "terminal_lines",
+    "verdict_table",
+]
 
 Paint = Callable[..., str]  # pytest's TerminalWriter.markup: (text, red=True, ...) -> text
 _COLOURS: Final[Mapping[str, Mapping[str, bool]]] = {
@@ -244,3 +255,45 @@ def terminal_lines(
         jwk = "" if run.invocation and run.invocation.program == "jwkconform run" else "jwk-"
         lines.append(f"pytest's tracebacks: add --{jwk}verbose-findings (or read the reports)")
     return lines
+
+
+# -- pytest's own lines in a conformance run ------------------------------------------------
+
+
+def summary_first(config: pytest.Config) -> None:
+    """Leave pytest's tracebacks and FAILED lines out (unless the user chose a ``--tb`` or
+    ``-r`` of their own): the summary's findings say the same, shorter, and come last."""
+    if config.option.tbstyle == "auto":
+        config.option.tbstyle = "no"
+    if config.option.reportchars != "fE":  # not pytest's default: the user chose
+        return
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is None:  # not made yet: it reads the option when it is
+        config.option.reportchars = "N"
+    else:
+        reporter.reportchars = reporter.reportchars.replace("f", "").replace("E", "")
+
+
+def progress_by_group(config: pytest.Config, labels: Mapping[str, str]) -> None:
+    """pytest's progress lines name a test of ``labels`` (node ID -> label) by its label,
+    such as its requirement group and module (``KID   test_kid.py ....``), not by a path
+    to the installed suites that wraps."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    write = getattr(reporter, "write_fspath_result", None)
+    if reporter is None or write is None or getattr(write, "_jwkconform", False):
+        return
+    root = config.rootpath
+
+    def by_group(nodeid: str, res: str, **markup: bool) -> None:
+        label = labels.get(nodeid)
+        if label is None:
+            write(nodeid, res, **markup)
+            return
+        saved, reporter.startpath = reporter.startpath, root
+        try:  # pytest prints the path of the node ID relative to startpath: the label
+            write(f"{label}::x", res, **markup)
+        finally:
+            reporter.startpath = saved
+
+    by_group._jwkconform = True  # type: ignore[attr-defined]
+    reporter.write_fspath_result = by_group

@@ -24,6 +24,7 @@ from jwkconform.harness._profiles import PROFILES, apply_profile, load_profile, 
 from jwkconform.harness._registry import REQUIREMENTS, Level, UnknownRequirement, requirement
 from jwkconform.harness._session import JUDGEMENTS, Conformance, Invocation, Prepared
 from jwkconform.harness._spec import CAPABILITY_MARKER, REQUIREMENT_MARKER
+from jwkconform.harness._terminal import progress_by_group, summary_first
 from jwkconform.harness._verdicts import OUTCOMES, VERDICT_OF, Judgement, Outcome
 
 if TYPE_CHECKING:
@@ -178,23 +179,9 @@ def pytest_configure(config: pytest.Config) -> None:
     if options.asked_for or prepared is not None:
         conformance.watch_interrupts()
         if not options.verbose_findings:  # here too: an xdist controller collects nothing
-            _summary_first(config)
+            summary_first(config)
     if options.adapter or options.driver or prepared is not None:
         conformance.target  # noqa: B018 - a broken adapter is one line, before collection
-
-
-def _summary_first(config: pytest.Config) -> None:
-    """Leave pytest's tracebacks and FAILED lines out (unless the user chose a ``--tb`` or
-    ``-r`` of their own): the summary's findings say the same, shorter, and come last."""
-    if config.option.tbstyle == "auto":
-        config.option.tbstyle = "no"
-    if config.option.reportchars != "fE":  # not pytest's default: the user chose
-        return
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is None:  # not made yet: it reads the option when it is
-        config.option.reportchars = "N"
-    else:
-        reporter.reportchars = reporter.reportchars.replace("f", "").replace("E", "")
 
 
 def _pytest_invocation(config: pytest.Config, options: RunOptions) -> Invocation:
@@ -261,11 +248,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             ours = [item for item in ours if item not in gone]
     if not ours:
         return
-    _progress_by_group(config, ours)
+    # Progress lines name each test's requirement group and module, not a long path.
+    groups = {item.nodeid: next(iter(_marks(item))).rpartition("-")[0] for item in ours}
+    progress_by_group(config, {i.nodeid: f"{groups[i.nodeid]:<5} {i.path.name}" for i in ours})
     options = conformance.options
     only_ours = len(ours) == len(items)  # the user's own tests keep pytest's tracebacks
     if not options.verbose_findings and (options.asked_for or conformance.prepared or only_ours):
-        _summary_first(config)
+        summary_first(config)
     # A conformance run: its Hypothesis profile and seed apply to its tests.
     from hypothesis import seed
 
@@ -282,34 +271,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             seed(conformance.options.seed)(test)
             _record_examples(test)
     conformance.target  # noqa: B018 - resolves the adapter now
-
-
-def _progress_by_group(config: pytest.Config, ours: list[pytest.Item]) -> None:
-    """pytest's progress lines name a conformance test's requirement group and its module
-    (``KID   test_kid.py ....``), not a path to the installed suites that wraps."""
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
-    write = getattr(reporter, "write_fspath_result", None)
-    if reporter is None or write is None or getattr(write, "_jwkconform", False):
-        return
-    labels = {}
-    for item in ours:
-        group = next(iter(_marks(item))).rpartition("-")[0]
-        labels[item.nodeid] = f"{group:<5} {item.path.name}"
-    root = config.rootpath
-
-    def by_group(nodeid: str, res: str, **markup: bool) -> None:
-        label = labels.get(nodeid)
-        if label is None:
-            write(nodeid, res, **markup)
-            return
-        saved, reporter.startpath = reporter.startpath, root
-        try:  # pytest prints the path of the node ID relative to startpath: the label
-            write(f"{label}::x", res, **markup)
-        finally:
-            reporter.startpath = saved
-
-    by_group._jwkconform = True  # type: ignore[attr-defined]
-    reporter.write_fspath_result = by_group
 
 
 def _record_examples(test: Any) -> None:
