@@ -21,6 +21,11 @@ from typing import Any, Final
 
 import pytest
 
+from jwkconform.harness._options import (
+    DEFAULT_CALL_TIMEOUT,
+    DEFAULT_FETCH_TIMEOUT,
+    verdict_options,
+)
 from jwkconform.harness._profiles import DEFAULT_PROFILE, PROFILES
 
 __all__ = ["EXIT_HELP", "add_run_arguments", "pytest_arguments", "run"]
@@ -52,10 +57,12 @@ def add_run_arguments(run: argparse.ArgumentParser) -> None:
         " (default: the one installed adapter entry point other than the reference's, else"
         " the reference)")  # fmt: skip
     add("--driver", metavar="COMMAND", help="an implementation behind a driver process")
-    add("--timeout", "--driver-timeout", type=float, default=10.0, metavar="SECONDS",
-        help="deadline of every call into the implementation (default 10)")  # fmt: skip
-    add("--fetch-timeout", type=float, default=1.0, metavar="SECONDS",
-        help="how long implementations should wait for a fetch (default 1)")  # fmt: skip
+    add("--timeout", "--driver-timeout", type=float, default=DEFAULT_CALL_TIMEOUT,
+        metavar="SECONDS", help="deadline of every call into the implementation"
+        f" (default {DEFAULT_CALL_TIMEOUT:g})")  # fmt: skip
+    add("--fetch-timeout", type=float, default=DEFAULT_FETCH_TIMEOUT, metavar="SECONDS",
+        help=f"how long implementations should wait for a fetch (default"
+        f" {DEFAULT_FETCH_TIMEOUT:g})")  # fmt: skip
     add("--transport", choices=("respx", "loopback"), help="mock server transport")
     add("--report-json", metavar="PATH", help="write the JSON report here")
     add("--report-md", metavar="PATH", help="write the Markdown report here")
@@ -82,6 +89,8 @@ def add_run_arguments(run: argparse.ArgumentParser) -> None:
         " on every core, and write one merged report (jwkconform docs ci)")  # fmt: skip
     add("--shard", metavar="K/N", help="run only shard K of N (deterministic, balanced by"
         " duration); merge the shards' reports with jwkconform merge")  # fmt: skip
+    add("--verbose-findings", action="store_true",
+        help="show pytest's tracebacks and up to three tests per finding")  # fmt: skip
     run.add_argument(
         "pytest_args",
         nargs=argparse.REMAINDER,
@@ -144,9 +153,14 @@ def _prepare(args: argparse.Namespace) -> object:
     from jwkconform.harness._resolve import AdapterNotFound, Interrupted, resolve_adapter
     from jwkconform.harness._session import Invocation, Prepared
 
-    extra = ["--strict"] if args.strict else []
-    if args.transport:
-        extra += ["--transport", args.transport]
+    extra = verdict_options(
+        strict=args.strict,
+        transport=args.transport,
+        expected_failures=args.expected_failures,
+        call_timeout=args.timeout,
+        fetch_timeout=args.fetch_timeout,
+        prefix="--",
+    )
     selection = tuple(
         [w for rid in args.requirement for w in ("--requirement", rid)]
         + [w for test in args.test for w in ("--test", test)]
@@ -213,6 +227,8 @@ def pytest_arguments(args: argparse.Namespace, ini: str) -> list[str]:
             argv += [flag, value]
     if args.strict:
         argv.append("--jwk-strict")
+    if args.verbose_findings:
+        argv.append("--jwk-verbose-findings")
     for rid in args.requirement:
         argv += ["--jwk-requirement", rid]
     extra = list(args.pytest_args)

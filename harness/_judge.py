@@ -80,7 +80,11 @@ def _soften(
     if judgement.outcome == "passed" and expects and entry is not None:
         if entry.key in REQUIREMENTS:
             return judgement
-        message = f"[XPASS(strict)] listed as an expected failure, but it held: {entry.reason}"
+        where = expected.path or "the expected-failures file"
+        message = (
+            f"[XPASS(strict)] {entry.key} now passes: remove it from {where}"
+            f" (listed as: {entry.reason})"
+        )
         return Judgement(nodeid, rid, "failed", message)
     if judgement.outcome == "failed" and _level(rid, own) is Level.SHOULD and not strict:
         return Judgement(nodeid, rid, "non-strict", judgement.message)
@@ -165,9 +169,10 @@ def judge(
         return TestVerdict(judged, "failed", summary)
     softened = [j for j in judged if j.outcome in {"xfailed", "non-strict"}]
     if softened:
+        # An expected failure's message starts with "expected failure:" already.
         summary = "; ".join(
-            f"{'non-strict' if j.outcome == 'non-strict' else 'expected failure'}:"
-            f" {j.requirement_id}: {j.message.splitlines()[0]}"
+            f"{'non-strict: ' if j.outcome == 'non-strict' else ''}"
+            f"{j.requirement_id}: {j.message.splitlines()[0]}"
             for j in softened
         )
         return TestVerdict(judged, "xfailed", summary)

@@ -200,6 +200,34 @@ def _order(reports: Sequence[Report]) -> list[tuple[str, str]]:
     return rows
 
 
+# What tells apart runs of one implementation, in the order a heading names them (members
+# the embedded source keeps, so a regenerated matrix has the same headings).
+_DISTINCT: Final = (
+    ("adapter", "adapter"), ("transport", "transport"), ("profile", "profile"),
+    ("strict", "strict"), ("seed", "seed"),
+)  # fmt: skip
+
+
+def headings(reports: Sequence[Report]) -> list[str]:
+    """A column heading per report: its implementation, and where several reports share
+    one, what differs between them (``pyjwt 2.8 (seed 5)``), or else its place (``run 2``)."""
+    out = []
+    for index, report in enumerate(reports):
+        same = [i for i, r in enumerate(reports) if r.implementation == report.implementation]
+        if len(same) == 1:
+            out.append(report.implementation)
+            continue
+        parts = [
+            f"{label} {report.document.get(member)}"
+            for member, label in _DISTINCT
+            if len({str(reports[i].document.get(member)) for i in same}) > 1
+        ]
+        out.append(
+            f"{report.implementation} ({', '.join(parts) or f'run {same.index(index) + 1}'})"
+        )
+    return out
+
+
 def _group_of(rid: str) -> str:
     return rid.rpartition("-")[0]
 
@@ -235,10 +263,10 @@ def _header(reports: Sequence[Report]) -> list[str]:
             f" | {markdown(d['profile'])} | {seed} | {mode} |"
         )
     out += ["", "| Summary | " + " | ".join(_VERDICTS) + " |", "|---" * (len(_VERDICTS) + 1) + "|"]
-    for r in reports:
+    for r, name in zip(reports, headings(reports), strict=True):
         counts = r.document["summary"]
         out.append(
-            f"| {markdown(r.implementation)} | "
+            f"| {_cell(markdown(name))} | "
             + " | ".join(str(counts.get(v, 0)) for v in _VERDICTS)
             + " |"
         )
@@ -249,7 +277,7 @@ def _header(reports: Sequence[Report]) -> list[str]:
 def _tables(reports: Sequence[Report]) -> list[str]:
     rows = _order(reports)
     verdicts = [r.verdicts for r in reports]
-    names = " | ".join(markdown(r.implementation) for r in reports)
+    names = " | ".join(_cell(markdown(name)) for name in headings(reports))
     out: list[str] = []
     extra = [g for g in dict.fromkeys(_group_of(rid) for rid, _ in rows) if g not in GROUPS]
     groups = [*GROUPS, *extra]

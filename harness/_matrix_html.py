@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Final
 
-from jwkconform.harness._matrix import Report, _condensed, _group_of, _order
+from jwkconform.harness._matrix import Report, _condensed, _group_of, _order, headings
 from jwkconform.harness._registry import GROUPS, REQUIREMENTS
 from jwkconform.harness._report_html import filter_form, page
 from jwkconform.harness._verdicts import VERDICTS
@@ -51,7 +51,7 @@ def _runs(reports: Sequence[Report]) -> list[str]:
 
 def _table(reports: Sequence[Report]) -> list[str]:
     verdicts = [r.verdicts for r in reports]
-    names = "".join(f"<th>{_e(r.implementation)}</th>" for r in reports)
+    names = "".join(f"<th>{_e(name)}</th>" for name in headings(reports))
     out = [
         filter_form(list(VERDICTS)),
         f'<table id="matrix"><thead><tr><th>ID</th><th>Level</th><th>Group</th>{names}'

@@ -21,14 +21,24 @@ from jwkconform.harness._profiles import DEFAULT_PROFILE
 from jwkconform.harness._registry import UnknownRequirement, requirement
 from jwkconform.harness._shard import Shard, parse_shard
 
-__all__ = ["OPTION_NAMES", "RunOptions", "check_writable", "expected_failures_path"]
+__all__ = [
+    "DEFAULT_CALL_TIMEOUT",
+    "DEFAULT_FETCH_TIMEOUT",
+    "OPTION_NAMES",
+    "RunOptions",
+    "check_writable",
+    "expected_failures_path",
+    "verdict_options",
+]
 
 # The dest of every --jwk-* option: one list, so "was conformance asked for?" cannot miss one.
 OPTION_NAMES: Final = (
     "jwk_adapter", "jwk_driver", "jwk_transport", "jwk_strict", "jwk_profile", "jwk_seed",
     "jwk_expected_failures", "jwk_report_json", "jwk_report_md", "jwk_report_html",
-    "jwk_requirement", "jwk_shard",
+    "jwk_requirement", "jwk_shard", "jwk_verbose_findings",
 )  # fmt: skip
+DEFAULT_CALL_TIMEOUT: Final = 10.0  # seconds: --jwk-timeout
+DEFAULT_FETCH_TIMEOUT: Final = 1.0  # seconds: --jwk-fetch-timeout
 
 
 def check_writable(path: Path, option: str) -> Path:
@@ -98,6 +108,7 @@ class RunOptions:
     selected: frozenset[str]
     asked_for: bool
     shard: Shard | None = None
+    verbose_findings: bool = False
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> RunOptions:
@@ -145,6 +156,7 @@ class RunOptions:
             selected=_selected(option.jwk_requirement),
             asked_for=any(getattr(option, name) for name in OPTION_NAMES),
             shard=_shard(_nonempty(option.jwk_shard, "--jwk-shard")),
+            verbose_findings=bool(option.jwk_verbose_findings),
         )
 
 
@@ -165,3 +177,26 @@ def _selected(values: list[str]) -> frozenset[str]:
         except UnknownRequirement as exc:
             raise pytest.UsageError(f"--jwk-requirement: {exc}") from None
     return frozenset(wanted)
+
+
+def verdict_options(
+    *,
+    strict: bool,
+    transport: str | None,
+    expected_failures: str | None,
+    call_timeout: float,
+    fetch_timeout: float,
+    prefix: str,
+) -> tuple[str, ...]:
+    """The options besides the target, seed and profile that change verdicts, spelt with
+    ``prefix`` (``--`` for `jwkconform run`, ``--jwk-`` for pytest): what a replay carries."""
+    words: list[str] = [f"{prefix}strict"] if strict else []
+    for name, value, default in (
+        ("transport", transport, None),
+        ("expected-failures", expected_failures, None),
+        ("timeout", call_timeout, DEFAULT_CALL_TIMEOUT),
+        ("fetch-timeout", fetch_timeout, DEFAULT_FETCH_TIMEOUT),
+    ):
+        if value is not None and value != default:
+            words += [f"{prefix}{name}", str(value)]
+    return tuple(words)

@@ -87,8 +87,10 @@ class Source:
     ref: str
     detail: str = ""
 
-    def __str__(self) -> str:
-        return f"{self.ref} ({self.detail})" if self.detail else self.ref
+    @property
+    def name(self) -> str:
+        """The source by name, as a reader can look it up: ``RFC 7518, ...: §3.3``."""
+        return f"{SOURCES[self.ref]}: {self.detail}" if self.detail else SOURCES[self.ref]
 
 
 @dataclass(frozen=True)
@@ -117,8 +119,8 @@ class Requirement:
 
     @property
     def source(self) -> str:
-        """The sources as one line: ``000, RFC 7518 (§3.3)``."""
-        return ", ".join(str(s) for s in self.sources)
+        """The sources by name as one line, as ``jwkconform spec`` names them."""
+        return "; ".join(s.name for s in self.sources)
 
 
 class UnknownRequirement(KeyError):

@@ -21,13 +21,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 from typing import Any, Final
 
-from jwkconform.harness._svg import timeline_svg
+from jwkconform.harness._svg import stores, timeline_svg
 
 __all__ = ["filter_form", "html_report", "page"]
 
 _PROBLEMS: Final = ("error", "fail", "non-strict", "xfail")
 _LEVELS: Final = ("MUST", "SHOULD", "MAY")
 _EVENTS_SHOWN: Final = 200
+_STORES_DRAWN: Final = 3  # the last stores of an example that opened many
 
 _CSS: Final = """
 :root { color-scheme: light; --fail: #b3261e; --error: #8e24aa; --pass: #2e7d32;
@@ -55,8 +56,10 @@ section.test { border-top: 1px dashed var(--line); margin-top: .8rem; }
 pre { background: #f6f8fa; padding: .5rem; overflow-x: auto; white-space: pre-wrap;
   word-break: break-word; }
 code { font-family: ui-monospace, monospace; font-size: .9em; }
-svg.timeline { max-width: 100%; height: auto; background: #fcfcfd;
+svg.timeline { width: 100%; height: auto; background: #fcfcfd;
   border: 1px solid var(--line); }
+svg text.cell { font: 13px ui-monospace, monospace; } svg text.error { fill: var(--fail); }
+svg .instant text.failure { font-size: 13px; }
 svg .lane, svg text.tick { font-size: 11px; fill: var(--muted); }
 svg .axis, svg line.tick { stroke: #80868b; }
 svg .query { fill: #1a73e8; } svg .query.error { fill: var(--fail); }
@@ -217,6 +220,8 @@ def _events(timeline: Mapping[str, Any]) -> list[str]:
         expected = ' class="expected"' if e.get("expected") else ""
         kind = "expected" if e.get("expected") else e["kind"]
         t = f"{float(e['t']):.3f}".rstrip("0").rstrip(".") or "0"
+        if "store" in e:
+            t = f"{t} (store {e['store']})"
         out.append(
             f"<tr{expected}><td>{_e(t)}</td><td>{_e(kind)}</td><td>{_e(e['text'])}</td></tr>"
         )
@@ -245,16 +250,20 @@ def _finding(r: Mapping[str, Any], f: Mapping[str, Any]) -> list[str]:
                 f'<pre class="stderr">{_e(cause.get("stderr", ""))}</pre>']  # fmt: skip
     timeline = f.get("timeline")
     if timeline and timeline.get("events"):
-        caption = f"timeline of {r['id']} in {f['test']}"
-        out += [
-            '<figure class="timeline">',
-            timeline_svg(timeline, caption=caption),
-            "<figcaption>Fake seconds since the example's first clock started: queries"
-            " (circles), fetches (squares), clock steps (triangles); the dashed red line is"
-            " where the check failed, a dashed outline what it expected there.</figcaption>",
-            "</figure>",
-            *_events(timeline),
-        ]
+        numbers = stores(timeline)
+        for store in numbers[-_STORES_DRAWN:]:
+            which = f"store {store} of {len(numbers)}: " if len(numbers) > 1 else ""
+            caption = f"timeline of {r['id']} in {f['test']}"
+            out += [
+                '<figure class="timeline">',
+                timeline_svg(timeline, caption=f"{caption}, {which}", store=store),
+                f"<figcaption>{_e(which)}t in fake seconds since the store opened. Over"
+                " time: queries (circles), fetches (squares), clock steps (triangles), the"
+                " failed check (dashed red line), what it expected (dashed outline). At one"
+                " instant: what was asked, the set served, what came back.</figcaption>",
+                "</figure>",
+            ]
+        out += _events(timeline)
     out += [f'<p>Replay: <code class="replay">{_e(f["replay"])}</code></p>', "</section>"]
     return out
 
@@ -286,9 +295,10 @@ def _mismatches(d: Mapping[str, Any]) -> list[str]:
     if not mismatches:
         return []
     out = ['<section id="ground-truth"><h2>Against the ground truth</h2><table><thead>'
-           "<tr><th>ID</th><th>expected</th><th>got</th></tr></thead><tbody>"]  # fmt: skip
-    out += [f"<tr><td>{_e(m['id'])}</td><td>{_e(m['expected'])}</td><td>{_e(m['got'])}</td></tr>"
-            for m in mismatches]  # fmt: skip
+           "<tr><th>ID</th><th>expected</th><th>got</th><th>what to do</th></tr></thead>"
+           "<tbody>"]  # fmt: skip
+    out += [f"<tr><td>{_e(m['id'])}</td><td>{_e(m['expected'])}</td><td>{_e(m['got'])}</td>"
+            f"<td>{_e(m.get('message', ''))}</td></tr>" for m in mismatches]  # fmt: skip
     out.append("</tbody></table></section>")
     return out
 

@@ -93,7 +93,9 @@ def markdown_report(run: Run | None, document: Mapping[str, Any]) -> str:
             out += [r["hint"], "", f"Source: {r['source']}.", ""]
     mismatches = d["expectations"]["mismatches"]
     if mismatches:
-        out += ["## Against the ground truth", "", "| ID | expected | got |", "|---|---|---|"]
-        out += [f"| {m['id']} | {m['expected']} | {m['got']} |" for m in mismatches]
+        out += ["## Against the ground truth", "", "| ID | expected | got | what to do |",
+                "|---|---|---|---|"]  # fmt: skip
+        out += [f"| {m['id']} | {m['expected']} | {m['got']} | {_cell(m.get('message', ''))} |"
+                for m in mismatches]  # fmt: skip
         out.append("")
     return "\n".join(out)

@@ -36,10 +36,9 @@ __all__ = [
     "Run",
     "RunInfo",
     "exit_status",
-    "finding_lines",
+    "mismatch_text",
     "replay_command",
     "report_document",
-    "terminal_lines",
     "write_reports",
 ]
 
@@ -187,30 +186,6 @@ def cause_text(cause: Mapping[str, Any]) -> str:
     return f"driver {how}{said}"
 
 
-def finding_lines(run: Run, result: RequirementResult) -> list[str]:
-    """A finding for the terminal: the test, what happened, the example, the timeline of
-    the first failing example, the hint, the replay."""
-    from jwkconform.harness._timeline import timeline_lines
-
-    req = result.requirement
-    out = []
-    for index, judgement in enumerate(_findings(result)[:3]):
-        out += [
-            f"{req.id} ({req.level}) {result.verdict}: {canonical_nodeid(judgement.nodeid)}",
-            f"    {redact(_first_line(judgement.message))}",
-        ]
-        if judgement.example:
-            out.append(f"    example: {judgement.example}")
-        if judgement.cause is not None:
-            out.append(f"    cause: {redact(cause_text(judgement.cause))}")
-        if index == 0 and judgement.timeline is not None and judgement.timeline.events:
-            out += [f"    {line}" for line in timeline_lines(judgement.timeline)]
-    if out:
-        out += [f"    If this fails, {req.hint}.", f"    source: {req.source}"]
-        out.append(f"    replay: {replay_command(run, _findings(result)[0].nodeid)}")
-    return out
-
-
 def _mismatches(run: Run, expected: ExpectedFailures) -> list[tuple[str, str, str]]:
     by_id: dict[str, str] = {r.requirement.id: r.verdict for r in run.results}
     wanted = expected.expected_verdicts()
@@ -223,31 +198,12 @@ def _mismatches(run: Run, expected: ExpectedFailures) -> list[tuple[str, str, st
     return out
 
 
-def terminal_lines(run: Run, expected: ExpectedFailures) -> list[str]:
-    """The terminal summary: verdict table, findings, completeness, replay."""
-    lines = [f"{'requirement':<12}{'level':<8}{'verdict':<12}tests"]
-    for r in run.results:
-        lines.append(
-            f"{r.requirement.id:<12}{r.requirement.level.value:<8}{r.verdict:<12}{len(r.tests)}"
-        )
-    counts = summarize(run.results)
-    lines.append(", ".join(f"{n} {verdict}" for verdict, n in counts.items()))
-    findings = [line for r in run.results for line in finding_lines(run, r)]
-    if findings:
-        lines += ["", "findings:", *(f"  {line}" for line in findings)]
-    info = run.info
-    lines.append("")
-    if info.incomplete:
-        lines.append(f"INCOMPLETE run: {'; '.join(info.incomplete)}")
-    else:
-        lines.append("complete run: every test of the suites ran")
-    for rid, wanted, got in _mismatches(run, expected):
-        lines.append(f"ground truth: {rid} is expected to be {wanted}, got {got}")
-    known = [t for tests in suite_tests().values() for t in tests]
-    for key in expected.stale([*known, *(j.nodeid for j in run.judgements)]):
-        lines.append(f"warning: expected-failure key {key!r} names no requirement or test")
-    lines.append(f"replay this run: {replay_command(run)}")
-    return lines
+def mismatch_text(rid: str, wanted: str, got: str, path: Path | None) -> str:
+    """A verdict that moved against the expected-failures file, as a sentence that says
+    what to do: ``KID-01 now passes: remove it from pyjwt.json``."""
+    if wanted == "xfail" and got == "pass":
+        return f"{rid} now passes: remove it from {path or 'the expected-failures file'}"
+    return f"ground truth: {rid} is expected to be {wanted}, got {got}"
 
 
 # -- JSON -----------------------------------------------------------------------------------
@@ -325,7 +281,12 @@ def report_document(run: Run, expected: ExpectedFailures | None = None) -> dict[
             "file": info.expectations,
             "stale": expectations.stale([*known, *(j.nodeid for j in run.judgements)]),
             "mismatches": [
-                {"id": rid, "expected": want, "got": got}
+                {
+                    "id": rid,
+                    "expected": want,
+                    "got": got,
+                    "message": mismatch_text(rid, want, got, expectations.path),
+                }
                 for rid, want, got in _mismatches(run, expectations)
             ],
         },

@@ -83,6 +83,8 @@ def _import(module_name: str) -> object:
         path = Path(module_name)
         if not path.is_file():
             raise AdapterNotFound(f"adapter file {module_name} does not exist")
+        if (path.parent / "__init__.py").is_file():
+            return _import_from_package(path)
         name = f"jwkconform_adapter_{path.stem}"
         spec = importlib.util.spec_from_file_location(name, path)
         if spec is None or spec.loader is None:
@@ -95,6 +97,26 @@ def _import(module_name: str) -> object:
     if "" not in sys.path and os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())
     return importlib.import_module(module_name)
+
+
+def _import_from_package(path: Path) -> object:
+    """A file inside a package (its folder has ``__init__.py``), imported by its dotted name
+    from the folder above the package's top, so its own imports (``from pkg import x``,
+    ``from . import x``) work as they do in the package."""
+    path = path.resolve()
+    parts = [path.stem]
+    top = path.parent
+    while (top / "__init__.py").is_file():
+        parts.insert(0, top.name)
+        top = top.parent
+    if not all(part.isidentifier() for part in parts):
+        raise AdapterNotFound(
+            f"adapter file {path} is inside a package but {'.'.join(parts)!r} is no module"
+            " name: give module:factory instead"
+        )
+    if str(top) not in sys.path:
+        sys.path.insert(0, str(top))
+    return importlib.import_module(".".join(parts))
 
 
 def _load_attribute(spec: str) -> object:

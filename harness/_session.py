@@ -23,17 +23,9 @@ import pytest
 
 from jwkconform.harness._keys import set_active_key_support
 from jwkconform.harness._options import RunOptions
-from jwkconform.harness._reports import (
-    Run,
-    RunInfo,
-    _mismatches,
-    exit_status,
-    terminal_lines,
-    write_reports,
-)
+from jwkconform.harness._reports import Run, RunInfo, _mismatches, exit_status, write_reports
 from jwkconform.harness._resolve import AdapterNotFound, Interrupted, resolve_adapter
 from jwkconform.harness._spec import suite_tests
-from jwkconform.harness._untrusted import terminal
 from jwkconform.harness._verdicts import OUTCOMES, Judgement, verdicts
 
 if TYPE_CHECKING:
@@ -290,7 +282,11 @@ class Conformance:
             known = {t for tests in suite_tests().values() for t in tests}
             absent = known - ran
             if absent:
-                reasons.append(f"{len(absent)} of the suites' {len(known)} tests did not run")
+                # Counted as pytest counts: a test function is one or many (parametrized).
+                reasons.append(
+                    f"{len(absent)} of the suites' {len(known)} test functions did not run"
+                    f" ({len(self.finished)} tests, as pytest counts them, ran)"
+                )
         if self.options.shard is not None:
             from jwkconform.harness._shard import shard_reason
 
@@ -348,8 +344,16 @@ class Conformance:
         run = self.finished_run
         if run is None:
             return
-        terminalreporter.write_sep("=", terminal(f"jwkconform: {run.info.implementation}"))
-        for line in terminal_lines(run, self.options.expected):
-            terminalreporter.write_line(terminal(line))
+        from jwkconform.harness._terminal import shown, terminal_lines
+
+        terminalreporter.write_sep("=", f"jwkconform: {shown(run.info.implementation)}")
+        lines = terminal_lines(
+            run,
+            self.options.expected,
+            paint=terminalreporter._tw.markup,
+            verbose=self.options.verbose_findings,
+        )
+        for line in lines:
+            terminalreporter.write_line(line)
         if self.report_error:
             terminalreporter.write_line(self.report_error, red=True, bold=True)

@@ -144,8 +144,7 @@ def render_text(ids: Sequence[str] | None = None) -> str:
             out += _wrap(req.text)
             out += ["  why:", *_wrap(req.rationale, "    ")]
             out.append("  sources:")
-            out += [f"    - {SOURCES[s.ref]}" + (f": {s.detail}" if s.detail else "")
-                    for s in req.sources]  # fmt: skip
+            out += [f"    - {s.name}" for s in req.sources]
             if req.gates:
                 out.append(f"  applies to implementations declaring: {', '.join(req.gates)}")
             for d in decisions_for(req.id):

@@ -20,10 +20,13 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any, Final
 
-__all__ = ["timeline_svg"]
+__all__ = ["stores", "timeline_svg"]
 
-_WIDTH: Final = 760
+_WIDTH: Final = 1000  # viewBox units; the page scales the picture to its own width
 _HEIGHT: Final = 150
+_ROW: Final = 22  # px between the rows of a picture of one instant
+# A picture of one instant: its columns (title, x, characters that fit at 13 px monospace).
+_COLUMNS: Final = (("request", 10, 47), ("the set served", 390, 32), ("answer", 650, 44))
 _LEFT: Final = 78
 _RIGHT: Final = 24
 _LANES: Final = {"query": 34, "fetch": 72}
@@ -92,11 +95,79 @@ def _mark(event: Mapping[str, Any], x: float, answer: str) -> list[str]:
             f' height="10" data-t="{_a(event["t"])}">{title}</rect>']  # fmt: skip
 
 
-def timeline_svg(timeline: Mapping[str, Any], *, caption: str = "") -> str:
-    """``timeline`` (a report's ``timeline`` object) drawn as an ``<svg>`` element."""
-    events: Sequence[Mapping[str, Any]] = timeline.get("events") or []
+def stores(timeline: Mapping[str, Any]) -> list[int]:
+    """The stores (from 1) whose events ``timeline`` holds, in order."""
+    return sorted({int(e.get("store", 1)) for e in timeline.get("events") or []}) or [1]
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _served(event: Mapping[str, Any]) -> str:
+    kids = f"kids {list(event['kids'])}" if "kids" in event else str(event["text"])
+    status = event.get("status")
+    return f"{status}: {kids}" if status is not None else kids
+
+
+def _instant_svg(events: Sequence[Mapping[str, Any]], caption: str) -> str:
+    """A failure at one instant: per query, what was asked, the set the endpoint served
+    for it (or last), and what came back; then the failed check and what it expected."""
+    rows: list[tuple[str, str, str, bool]] = []
+    served = "(nothing served yet)"
+    for index, event in enumerate(events):
+        if event["kind"] == "note" and "kids" in event:
+            served = _served(event)
+        if event["kind"] != "query":
+            continue
+        answer = ""
+        for later in events[index + 1 :]:
+            if later["kind"] == "fetch" and not later.get("expected"):
+                served = _served(later)
+            elif later["kind"] in {"answer", "query"}:
+                if later["kind"] == "answer":
+                    answer = str(later["text"]).split(" -> ", 1)[-1]
+                break
+        rows.append((str(event["text"]), served, answer, " raised " in answer))
+    closing = [e for e in events if e["kind"] == "failure" or e.get("expected")]
+    height = 40 + _ROW * (len(rows) + len(closing)) + 10
+    out = [
+        f'<svg class="timeline instant" viewBox="0 0 {_WIDTH} {height}" role="img"'
+        f' aria-label="{_a(caption or "timeline")}">',
+        f'<text class="lane" x="{_COLUMNS[0][1]}" y="18">at t={_label(float(events[0]["t"]))} s'
+        " (everything happened at one instant)</text>",
+    ]
+    out += [f'<text class="lane" x="{x}" y="36">{escape(name)}</text>' for name, x, _ in _COLUMNS]
+    y = 36
+    for query, set_text, answer, error in rows:
+        y += _ROW
+        kinds = ("query", "served", "answer error" if error else "answer")
+        cells = zip((query, set_text, answer), _COLUMNS, kinds, strict=True)
+        for text, (_, x, width), kind in cells:
+            out.append(f'<text class="cell {kind}" x="{x}" y="{y}"><title>{escape(text)}'
+                       f"</title>{escape(_cut(text, width))}</text>")  # fmt: skip
+    for event in closing:
+        y += _ROW
+        what = "check failed: " if event["kind"] == "failure" else ""
+        text = what + str(event["text"]).removeprefix("failed: ")
+        out.append(f'<text class="label failure" x="{_COLUMNS[0][1]}" y="{y}"><title>'
+                   f"{escape(text)}</title>{escape(_cut(text, 150))}</text>")  # fmt: skip
+    out.append("</svg>")
+    return "".join(out)
+
+
+def timeline_svg(
+    timeline: Mapping[str, Any], *, caption: str = "", store: int | None = None
+) -> str:
+    """``timeline`` (a report's ``timeline`` object) drawn as an ``<svg>`` element: the
+    events of ``store`` (default: the last), on its own fake time."""
+    every: Sequence[Mapping[str, Any]] = timeline.get("events") or []
+    store = stores(timeline)[-1] if store is None else store
+    events = [e for e in every if int(e.get("store", 1)) == store]
     shown = [e for e in events if e["kind"] in {"query", "fetch", "clock", "failure"}
              or e.get("expected")]  # fmt: skip
+    if shown and len({float(e["t"]) for e in shown}) == 1:
+        return _instant_svg(events, caption)
     end = max((float(e["t"]) for e in shown), default=0.0)
     span = end if end > 0 else 1.0
     usable = _WIDTH - _LEFT - _RIGHT
@@ -105,8 +176,8 @@ def timeline_svg(timeline: Mapping[str, Any], *, caption: str = "") -> str:
         return _LEFT + usable * (t / span)
 
     out = [
-        f'<svg class="timeline" viewBox="0 0 {_WIDTH} {_HEIGHT}" width="{_WIDTH}"'
-        f' height="{_HEIGHT}" role="img" aria-label="{_a(caption or "timeline")}">',
+        f'<svg class="timeline" viewBox="0 0 {_WIDTH} {_HEIGHT}" role="img"'
+        f' aria-label="{_a(caption or "timeline")}">',
         f'<text class="lane" x="6" y="{_LANES["query"] + 4}">queries</text>',
         f'<text class="lane" x="6" y="{_LANES["fetch"] + 4}">fetches</text>',
         f'<line class="axis" x1="{_LEFT}" y1="{_AXIS}" x2="{_WIDTH - _RIGHT}" y2="{_AXIS}"/>',

@@ -12,7 +12,10 @@ into a `Timeline` with the moment the check failed and, where the check says
 (``check(ID, expected=...)``) or a failed fetch count shows it (``assert 1 == 2`` where 1
 is ``fetch_count()``), what was expected there instead.
 
-Times are fake seconds since the first clock of the example started (``t = 0``).
+Each clock the harness starts (one per store or publisher it opens) begins a new *store*
+of the example; times are fake seconds since that store's clock started (``t = 0``), the
+times a check's message uses ("120.001 s after the load"). Where an example opened several
+stores, each event says which (``store``, from 1), and the timeline is drawn per store.
 
 >>> timeline = Timeline((Event(0.0, "fetch", "GET /jwks.json: 200, kids ['a']"),), 1000.0)
 >>> timeline.as_json()["events"][0]["t"]
@@ -22,6 +25,7 @@ Times are fake seconds since the first clock of the example started (``t = 0``).
 from __future__ import annotations
 
 import collections
+import dataclasses
 import functools
 import re
 import sys
@@ -44,6 +48,7 @@ __all__ = [
     "expectations",
     "finding_timeline",
     "seconds",
+    "store_of",
     "timeline_lines",
 ]
 
@@ -103,6 +108,11 @@ class Timeline:
     def with_events(self, extra: Sequence[Event]) -> Timeline:
         return Timeline((*self.events, *extra), self.origin, self.omitted, self.end)
 
+    @property
+    def stores(self) -> int:
+        """How many stores (clocks) the example opened: 1 unless events say otherwise."""
+        return max((store_of(e) for e in self.events), default=1)
+
     def as_json(self) -> dict[str, Any]:
         return {
             "origin": self.origin,
@@ -113,8 +123,14 @@ class Timeline:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Timeline:
         events = tuple(Event.from_json(e) for e in data["events"])
-        end = max((e.t for e in events), default=0.0)
+        last = max((store_of(e) for e in events), default=1)
+        end = max((e.t for e in events if store_of(e) == last), default=0.0)
         return cls(events, float(data["origin"]), int(data["omitted"]), end)
+
+
+def store_of(event: Event) -> int:
+    """The store (from 1) an event belongs to."""
+    return int(event.data.get("store", 1))
 
 
 def _build_context() -> object | None:
@@ -152,7 +168,7 @@ class Recorder:
                 collections.deque(maxlen=_LIMIT - _HEAD)
             )
             self._total = 0
-            self._origin: float | None = None
+            self._origins: list[float] = []  # where each store's clock started
             self._now: float | None = None
 
     def _example(self) -> None:
@@ -168,22 +184,21 @@ class Recorder:
             attach(failure)
 
     def started(self, at: float) -> None:
-        """A clock of this example starts at ``at``: the first one is ``t = 0``."""
+        """A clock of this example starts at ``at``: a new store, whose ``t = 0`` it is."""
         self._example()
         with self._lock:
-            if self._origin is None:
-                self._origin = at
-            self._now = at if self._now is None else max(self._now, at)
+            self._origins.append(at)
+            self._now = at
 
     def record(
         self, at: float, kind: Kind, text: str, *, expected: bool = False, **data: Any
     ) -> None:
         """One event at absolute fake time ``at``."""
         self._example()
-        entry = (at, kind, _cut(text), expected, data)
         with self._lock:
-            if self._origin is None:
-                self._origin = at
+            if not self._origins:
+                self._origins.append(at)
+            entry = (at, kind, _cut(text), expected, {**data, "store": len(self._origins)})
             self._now = at if self._now is None else max(self._now, at)
             self._total += 1
             if len(self._head) < _HEAD:
@@ -200,16 +215,25 @@ class Recorder:
         with self._lock:
             entries = [*self._head, *self._tail]
             omitted = self._total - len(entries)
-            origin, now = self._origin, self._now
-        if origin is None and not transcript:
+            origins, now = list(self._origins), self._now
+        if not origins and not transcript:
             return None
-        origin = 0.0 if origin is None else origin
-        end = 0.0 if now is None else now - origin
-        events = [Event(at - origin, kind, text, expected, data)
-                  for at, kind, text, expected, data in entries]  # fmt: skip
-        events += [Event(end, "transcript", _cut(line, 300))
+        origins = origins or [0.0]
+        end = 0.0 if now is None else now - origins[-1]
+        several = len(origins) > 1
+        events = [
+            Event(at - origins[data["store"] - 1], kind, text, expected, _store(data, several))
+            for at, kind, text, expected, data in entries
+        ]
+        last = _store({"store": len(origins)}, several)
+        events += [Event(end, "transcript", _cut(line, 300), data=last)
                    for line in transcript[-_TRANSCRIPT:]]  # fmt: skip
-        return Timeline(tuple(events), origin, omitted, end)
+        return Timeline(tuple(events), origins[0], omitted, end)
+
+
+def _store(data: dict[str, Any], several: bool) -> dict[str, Any]:
+    """``data`` with its store number where the example had several stores, else without."""
+    return data if several else {k: v for k, v in data.items() if k != "store"}
 
 
 RECORDER: Final = Recorder()
@@ -307,39 +331,63 @@ def finding_timeline(
     first = next((line.strip() for line in message.splitlines() if line.strip()), outcome)
     extra = [Event(timeline.end, "failure", _cut(f"{outcome}: {first}"))]
     extra += expectations(message, timeline.end, getattr(cause, _EXPECTED_TAG, None))
+    stores = timeline.stores
+    if stores > 1:  # it failed in the store that was open last
+        extra = [dataclasses.replace(e, data={**e.data, "store": stores}) for e in extra]
     return timeline.with_events(extra)
 
 
 # -- as text ---------------------------------------------------------------------------------
 
 
-def _merged(events: Sequence[Event]) -> list[tuple[Event, str]]:
-    """Events as lines; a query directly followed by its answer is one line."""
+def _merged(events: Sequence[Event], compact: bool = False) -> list[tuple[Event, str]]:
+    """Events as lines; a query directly followed by its answer is one line (``compact``:
+    with the fetches between them too)."""
     out: list[tuple[Event, str]] = []
     index = 0
     while index < len(events):
         event = events[index]
-        following = events[index + 1] if index + 1 < len(events) else None
+        end = index + 1
+        if compact and event.kind == "query":
+            while end < len(events) and events[end].kind == "fetch" and not events[end].expected:
+                end += 1
+        following = events[end] if end < len(events) else None
         if event.kind == "query" and following is not None and following.kind == "answer":
             answer = following.text.split(" -> ", 1)[-1]
-            out.append((event, f"{event.text} -> {answer}"))
-            index += 2
+            fetched = "".join(f" (fetch {e.text})" for e in events[index + 1 : end])
+            out.append((event, f"{event.text} -> {answer}{fetched}"))
+            index = end + 1
             continue
         out.append((event, event.text))
         index += 1
     return out
 
 
-def timeline_lines(timeline: Timeline, limit: int = 14) -> list[str]:
-    """The timeline as at most ``limit + 1`` lines of text (the latest events)."""
-    lines = _merged(timeline.events)
+def timeline_lines(timeline: Timeline, limit: int = 14, *, compact: bool = False) -> list[str]:
+    """The timeline as text: the latest ``limit`` lines, under a header, each store under
+    a line of its own where there were several. ``compact`` (the terminal): only the
+    store that failed, a query's fetches on its line, and no failure line (the finding's
+    message says it)."""
+    stores = timeline.stores
+    events = list(timeline.events)
+    if compact:
+        events = [e for e in events if store_of(e) == stores and e.kind != "failure"]
+    lines = _merged(events, compact)
     left_out = timeline.omitted + max(0, len(lines) - limit)
     shown = lines[-limit:] if limit else lines
     width = max((len(seconds(e.t)) for e, _ in shown), default=1)
-    header = "timeline (t = fake seconds since the example's first clock started"
-    header += f"; {left_out} earlier events not shown):" if left_out else "):"
+    header = "timeline (t = fake seconds since the store opened"
+    if compact and stores > 1:
+        header = f"timeline of store {stores} of {stores} (t = fake seconds since it opened"
+    if left_out:
+        header += f"; {left_out} earlier event{'s' * (left_out != 1)} not shown"
+    header += "):"
     out = [header]
+    current = 0
     for event, text in shown:
+        if stores > 1 and not compact and store_of(event) != current:
+            current = store_of(event)
+            out.append(f"store {current} of {stores}:")
         kind = "EXPECTED" if event.expected else event.kind
         out.append(f"t={seconds(event.t):<{width}}  {kind:<10} {text}")
     return out

@@ -16,11 +16,17 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from jwkconform.harness._deadline import Progress, on_progress
-from jwkconform.harness._options import RunOptions
+from jwkconform.harness._options import (
+    DEFAULT_CALL_TIMEOUT,
+    DEFAULT_FETCH_TIMEOUT,
+    RunOptions,
+    verdict_options,
+)
 from jwkconform.harness._profiles import PROFILES, apply_profile, load_profile, register_profiles
 from jwkconform.harness._registry import REQUIREMENTS, Level, UnknownRequirement, requirement
 from jwkconform.harness._session import JUDGEMENTS, Conformance, Invocation, Prepared
 from jwkconform.harness._spec import CAPABILITY_MARKER, REQUIREMENT_MARKER
+from jwkconform.harness._terminal import progress_by_group, summary_first
 from jwkconform.harness._untrusted import terminal as terminal_text
 from jwkconform.harness._untrusted import xml as xml_text
 from jwkconform.harness._verdicts import OUTCOMES, VERDICT_OF, Judgement, Outcome
@@ -53,18 +59,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--jwk-timeout",
         "--jwk-driver-timeout",
         dest="jwk_timeout",
-        default=10.0,
+        default=DEFAULT_CALL_TIMEOUT,
         type=float,
         metavar="SECONDS",
-        help="deadline of every call into the implementation (default 10)",
+        help=f"deadline of every call into the implementation (default {DEFAULT_CALL_TIMEOUT:g})",
     )
     add(
         "--jwk-fetch-timeout",
         dest="jwk_fetch_timeout",
-        default=1.0,
+        default=DEFAULT_FETCH_TIMEOUT,
         type=float,
         metavar="SECONDS",
-        help="how long implementations should wait for a fetch (default 1)",
+        help="how long implementations should wait for a fetch"
+        f" (default {DEFAULT_FETCH_TIMEOUT:g})",
     )
     add(
         "--jwk-transport",
@@ -139,6 +146,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="PATH",
         help="write the HTML conformance report here (one self-contained file)",
     )
+    add(
+        "--jwk-verbose-findings",
+        dest="jwk_verbose_findings",
+        action="store_true",
+        default=False,
+        help="show pytest's tracebacks and up to three tests per finding (default: the"
+        " summary alone; the reports keep everything)",
+    )
     parser.addini(
         "jwk_adapter", "adapter under test (module:factory or entry point name)", default=""
     )  # fmt: skip
@@ -159,7 +174,9 @@ def pytest_configure(config: pytest.Config) -> None:
     prepared = next(
         (p for p in config.pluginmanager.get_plugins() if isinstance(p, Prepared)), None
     )
-    invocation = prepared.invocation if prepared is not None else _pytest_invocation(options)
+    invocation = (
+        prepared.invocation if prepared is not None else _pytest_invocation(config, options)
+    )
     conformance = Conformance(
         options, hasattr(config, "workerinput"), invocation, prepared=prepared
     )
@@ -174,18 +191,27 @@ def pytest_configure(config: pytest.Config) -> None:
         load_profile(options.profile)
     if options.asked_for or prepared is not None:
         conformance.watch_interrupts()
+        if not options.verbose_findings:  # here too: an xdist controller collects nothing
+            summary_first(config)
     if options.adapter or options.driver or prepared is not None:
         conformance.target  # noqa: B018 - a broken adapter is one line, before collection
 
 
-def _pytest_invocation(options: RunOptions) -> Invocation:
+def _pytest_invocation(config: pytest.Config, options: RunOptions) -> Invocation:
     if options.driver:
         target: tuple[str, ...] = ("--jwk-driver", options.driver)
     elif options.adapter:
         target = ("--jwk-adapter", options.adapter)
     else:
         target = ()
-    extra = ("--jwk-strict",) if options.strict else ()
+    extra = verdict_options(
+        strict=options.strict,
+        transport=options.transport,
+        expected_failures=config.option.jwk_expected_failures,
+        call_timeout=options.call_timeout,
+        fetch_timeout=options.fetch_timeout,
+        prefix="--jwk-",
+    )
     return Invocation("pytest", target, extra)
 
 
@@ -255,6 +281,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             ours = [item for item in ours if item not in gone]
     if not ours:
         return
+    # Progress lines name each test's requirement group and module, not a long path.
+    groups = {item.nodeid: next(iter(_marks(item))).rpartition("-")[0] for item in ours}
+    progress_by_group(config, {i.nodeid: f"{groups[i.nodeid]:<5} {i.path.name}" for i in ours})
+    options = conformance.options
+    only_ours = len(ours) == len(items)  # the user's own tests keep pytest's tracebacks
+    if not options.verbose_findings and (options.asked_for or conformance.prepared or only_ours):
+        summary_first(config)
     # A conformance run: its Hypothesis profile and seed apply to its tests.
     from hypothesis import seed
 

@@ -39,7 +39,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    from jwkconform._docs import add_docs_arguments
+    from jwkconform._docs import add_docs_arguments, add_init_arguments
     from jwkconform._serve import add_serve_arguments
     from jwkconform.harness._cli import EXIT_HELP, add_run_arguments
 
@@ -65,7 +65,12 @@ def _parser() -> argparse.ArgumentParser:
         help="text (default), json, markdown (docs/spec.md), decisions (docs/decisions.md),"
         " ground-truth (docs/ground-truth.md) or coverage (docs/coverage.md)",
     )
-    add_docs_arguments(commands.add_parser("docs", help="list or print the shipped guides"))
+    add_docs_arguments(
+        commands.add_parser("docs", help="list or print the shipped guides and the example")
+    )
+    add_init_arguments(
+        commands.add_parser("init", help="write the example adapter, to start your own from")
+    )
     add_serve_arguments(
         commands.add_parser("serve", help="serve the reference JWK URI publisher on 127.0.0.1")
     )
@@ -181,6 +186,11 @@ def _run(args: argparse.Namespace) -> int:
         return HARNESS
 
 
+def _flushed(code: int) -> int:
+    sys.stdout.flush()  # a closed pipe raises here, inside main, not at exit
+    return code
+
+
 def _leftover_threads() -> list[str]:
     return [t.name for t in threading.enumerate()
             if t is not threading.main_thread() and not t.daemon and t.is_alive()]  # fmt: skip
@@ -208,11 +218,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "docs":
             from jwkconform._docs import docs
 
-            return docs(args)
+            return _flushed(docs(args))
+        if args.command == "init":
+            from jwkconform._docs import init
+
+            return init(args)
         code = _run(args)
     except KeyboardInterrupt:
         print("jwkconform: interrupted", file=sys.stderr)
         return INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`jwkconform docs adapters | head -1`): nothing to say, and
+        # nothing left for Python to flush into the closed pipe at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     left = _leftover_threads()
     if left and argv is None:
         # An adapter's thread that never ends would hold the process up with no word.

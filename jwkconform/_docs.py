@@ -2,6 +2,8 @@
 
 jwkconform docs              # every guide, with the path it is installed at
 jwkconform docs adapters     # one guide, printed
+jwkconform docs example      # the complete example adapter (docs/examples/inhouse_adapter.py)
+jwkconform init              # write the example adapter here, to start your own from it
 """
 
 from __future__ import annotations
@@ -9,14 +11,16 @@ from __future__ import annotations
 import argparse
 import sys
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from importlib.abc import Traversable
 
-__all__ = ["add_docs_arguments", "docs", "guides"]
+__all__ = ["add_docs_arguments", "add_init_arguments", "docs", "guides", "init"]
 
 _PACKAGE = "jwkconform.docs"
+_EXAMPLE = "examples/inhouse_adapter.py"
 
 
 def guides() -> dict[str, Traversable]:
@@ -25,6 +29,7 @@ def guides() -> dict[str, Traversable]:
     for entry in sorted(resources.files(_PACKAGE).iterdir(), key=lambda e: e.name):
         if entry.name.endswith((".md", ".json")):
             found[entry.name.rsplit(".", 1)[0]] = entry
+    found["example"] = resources.files(_PACKAGE).joinpath(_EXAMPLE)
     return found
 
 
@@ -34,6 +39,8 @@ def _title(entry: Traversable) -> str:
             return line[2:].strip()
         if '"title"' in line:
             return line.split(":", 1)[1].strip().strip('",')
+        if line.startswith('"""'):  # a Python file: its docstring's first line
+            return line.strip('"').strip()
     return ""
 
 
@@ -56,4 +63,31 @@ def docs(args: argparse.Namespace) -> int:
               file=sys.stderr)  # fmt: skip
         return 2
     sys.stdout.write(chosen.read_text(encoding="utf-8"))
+    return 0
+
+
+def add_init_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``jwkconform init``."""
+    parser.add_argument(
+        "path",
+        nargs="?",
+        default="inhouse_adapter.py",
+        help="where to write the example adapter (default: inhouse_adapter.py)",
+    )
+
+
+def init(args: argparse.Namespace) -> int:
+    """Write the example adapter to ``args.path`` (never over a file); exit status."""
+    path = Path(args.path)
+    if path.exists():
+        print(f"jwkconform init: error: {path} exists; give another path", file=sys.stderr)
+        return 2
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(guides()["example"].read_text(encoding="utf-8"), encoding="utf-8")
+    except OSError as exc:
+        print(f"jwkconform init: error: cannot write {path}: {exc.strerror}", file=sys.stderr)
+        return 2
+    print(f"wrote {path}: an adapter for a stand-in store; replace the store with yours, then")
+    print(f"  jwkconform run --adapter {path}:factory")
     return 0

@@ -152,6 +152,14 @@ class Probe:
         kid = str(private["kid"])
         if self.by_name:
             secret = self.rig.store.named("verify", kid)
+            if secret is not None:
+                # Another kid's key is a failure of KID-01, whatever the test checks: its
+                # finding then names the cause, and the test's own requirement is blocked.
+                with premise("KID-01"):
+                    assert secret.stable_id == kid, (
+                        f"named({kid!r}) answered the secret {secret.stable_id!r}: kids match"
+                        " exactly, letter case included"
+                    )
             return secret is not None and material(secret.jwk) == material(private)
         return self.rig.store.verify(sign_token(private, alg, kid=kid), SECRET_ID).verified
 

@@ -268,13 +268,25 @@ def verdicts(document: Mapping[str, Any]) -> dict[str, str]:
     return {r["id"]: r["verdict"] for r in document["requirements"]}
 
 
-def table(rows: Mapping[str, tuple[str, int]]) -> list[str]:
-    """Regexes for the terminal rows of ``rows`` ({ID: (verdict, tests)}), in table order."""
-    ordered = sorted(rows, key=CATALOGUE_ORDER.index)
-    return [
-        rf"^{rid}\s+{REQUIREMENTS[rid].level}\s+{re.escape(rows[rid][0])}\s+{rows[rid][1]}$"
-        for rid in ordered
-    ]
+def table(text: str) -> dict[str, str]:
+    """{ID: verdict} read from the terminal's verdict table (a row per group, a column per
+    verdict, requirement numbers such as ``01-03 05`` in its cells)."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if re.match(r"^group\s+\w", line))
+    header = lines[start]
+    columns = [(m.start(), m[0]) for m in re.finditer(r"\S+", header)][1:]
+    found: dict[str, str] = {}
+    for line in lines[start + 1 :]:
+        if not re.match(r"^[A-Z]+\s", line):
+            break
+        group = line.split()[0]
+        for index, (at, verdict) in enumerate(columns):
+            end = columns[index + 1][0] if index + 1 < len(columns) else len(line)
+            for part in line[at:end].split():
+                first, _, last = part.partition("-")
+                for number in range(int(first), int(last or first) + 1):
+                    found[f"{group}-{number:02d}"] = verdict
+    return found
 
 
 def untested_except(rows: Mapping[str, tuple[str, int]]) -> dict[str, str]:

@@ -122,6 +122,18 @@ def test_the_guides_schemas_and_library_files_ship(fresh: Path, tmp_path: Path) 
     assert "node-jose.json" in shipped.stdout
 
 
+def test_the_example_adapter_starts_from_the_wheel(fresh: Path, tmp_path: Path) -> None:
+    written = _in(tmp_path, fresh / "jwkconform", "init")
+    assert written.returncode == 0, written.stderr
+    assert _in(tmp_path, fresh / "jwkconform", "docs", "example").stdout == (
+        tmp_path / "inhouse_adapter.py"
+    ).read_text(encoding="utf-8")
+    done = _in(tmp_path, fresh / "jwkconform", "run", "--adapter", "inhouse_adapter.py:factory",
+               "--requirement", "KID-01", "--seed", "1")  # fmt: skip
+    assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
+    assert "jwkconform: inhouse-jwks 0.3 (docs example)" in done.stdout
+
+
 def test_a_run_from_the_wheel_passes_with_warnings_as_errors(fresh: Path, tmp_path: Path) -> None:
     done = _in(tmp_path, fresh / "jwkconform", "run", "--seed", "1", "--report-json", "r.json",
                "--", "-W", "error")  # fmt: skip

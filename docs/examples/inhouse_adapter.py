@@ -123,7 +123,10 @@ def _duration(config: Mapping[str, object], option: str, default: float) -> floa
     pieces = _PIECE.findall(words) if _DURATION.fullmatch(words) else []
     if not pieces or any(unit not in _NANOS for _, unit in pieces):
         raise InhouseConfigError(option, f"cannot read the duration {text!r}")
-    return sum(int(number) * _NANOS[unit] for number, unit in pieces) / 10**9
+    seconds = sum(int(number) * _NANOS[unit] for number, unit in pieces) / 10**9
+    if seconds > 2**32:  # decision D-23: beyond the store's time arithmetic
+        raise InhouseConfigError(option, f"the duration {text!r} is too large")
+    return seconds
 
 
 def _usable_for(key: InhouseKey, alg: object) -> bool:
@@ -149,7 +152,12 @@ class InhouseJwksStore:
         url = config.get("jwkUrl")
         if not isinstance(url, str) or not url:
             raise InhouseConfigError("jwkUrl", "is required")
-        if urlsplit(url).scheme not in {"http", "https"} or not urlsplit(url).hostname:
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 - raises ValueError for a port out of range
+        except ValueError as exc:
+            raise InhouseConfigError("jwkUrl", f"{url!r} is not a URL: {exc}") from exc
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
             raise InhouseConfigError("jwkUrl", f"{url!r} is not an http(s) URL")
         self._url, self._http, self._clock, self._warn = url, http, clock, on_warning
         self._ttl = _duration(config, "cacheTimeout", 120.0)
@@ -213,7 +221,7 @@ class InhouseJwksStore:
             document = response.json()
             if not isinstance(document, dict) or not isinstance(document.get("keys"), list):
                 raise InhouseFetchError(f"{self._url} did not serve a JWK Set")
-        except (httpx.HTTPError, ValueError, InhouseFetchError) as exc:
+        except (httpx.HTTPError, ValueError, RecursionError, InhouseFetchError) as exc:
             if self._loaded_at is None:
                 raise InhouseFetchError(f"cannot load {self._url}: {exc}") from exc
             self._warn(f"reloading {self._url} failed, keeping the cached set: {exc}")
@@ -227,11 +235,21 @@ class InhouseJwksStore:
         try:
             if not isinstance(entry, dict) or entry.get("kty") == "oct":
                 raise ValueError("not an asymmetric JWK (a downloaded secret key is no secret)")
+            if not isinstance(entry.get("kid", ""), str):
+                raise ValueError(f"its kid {entry['kid']!r} is not a string")
             ops = entry.get("key_ops")  # the purpose filter: use "sig" or none, key_ops "verify"
+            if ops is not None and not (
+                isinstance(ops, list) and all(isinstance(op, str) for op in ops)
+            ):
+                raise ValueError(f"its key_ops {ops!r} is not a list of strings")
             if entry.get("use", "sig") != "sig" or (ops is not None and "verify" not in ops):
                 return None
             key = JWK(**entry)
-            key.get_op_key("verify")  # jwcrypto checks the curve and members only when asked
+            op_key = key.get_op_key("verify")  # jwcrypto checks curve and members only now
+            if entry["kty"] == "RSA" and (
+                op_key.key_size < 2048 or op_key.public_numbers().n % 2 == 0
+            ):
+                raise ValueError("an RSA key under 2048 bits or with an even modulus")
             public: dict[str, Any] = key.export_public(as_dict=True)
         except (JWException, ValueError, TypeError) as exc:
             self._warn(f"skipped a JWK of {self._url}: {exc}")

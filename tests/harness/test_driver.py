@@ -85,8 +85,8 @@ def test_a_misbehaving_driver_fails_the_running_tests_and_the_run_goes_on(
     output = result.stdout.str() + "\n" + result.stderr.str()
     assert result.ret == pytest.ExitCode.TESTS_FAILED, output[-3000:]
     result.assert_outcomes(failed=len(FAILING_TESTS))
-    result.stdout.fnmatch_lines(
-        [f"FAILED {pattern}" for pattern in FAILING_TESTS], consecutive=False
+    result.stdout.fnmatch_lines(  # each test's finding, an error
+        [f"  * error: {pattern}" for pattern in FAILING_TESTS], consecutive=False
     )
     for message in messages:
         assert message in output, f"{message!r} not in the output"

@@ -74,6 +74,22 @@ def test_adapter_from_a_file_path(pytester: pytest.Pytester) -> None:
     _assert_tiny_adapter_ran(result, "adapters/tiny.py:factory", pytester)
 
 
+def test_adapter_from_a_file_inside_a_package(pytester: pytest.Pytester) -> None:
+    package = pytester.path / "mypkg" / "conformance"
+    package.mkdir(parents=True)
+    (package.parent / "__init__.py").write_text("", encoding="utf-8")
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "tiny.py").write_text(TINY_ADAPTER, encoding="utf-8")
+    # Both import styles of a package's own modules work.
+    (package / "adapter.py").write_text(
+        "from mypkg.conformance.tiny import factory\nfrom . import tiny\n", encoding="utf-8"
+    )
+    pytester.makepyfile(test_target=TARGET_NAME_FILE)
+    spec = "mypkg/conformance/adapter.py:factory"
+    result = pytester.runpytest("--jwk-adapter", spec, "--jwk-report-json", "r.json")
+    _assert_tiny_adapter_ran(result, spec, pytester)
+
+
 def test_adapter_from_the_ini_key(pytester: pytest.Pytester) -> None:
     use_adapters(pytester)
     pytester.makeini("[pytest]\njwk_adapter = my_adapter:factory\n")

@@ -84,7 +84,7 @@ def test_expected_failures_by_id_name_node_id_and_case(pytester: pytest.Pytester
     # A requirement-level entry is the requirement's verdict: it passes, and the run fails
     # because the verdict disagrees with what the file says.
     assert rows["ORD-01"]["verdict"] == "pass"
-    result.stdout.fnmatch_lines(["ground truth: ORD-01 is expected to be xfail, got pass"])
+    result.stdout.fnmatch_lines(["ORD-01 now passes: remove it from known.json"])
     assert rows["ORD-02"]["verdict"] == "xfail"  # case a passed, case b failed as listed
     assert "matched no test" not in output(result)
     assert "names no requirement or test" not in output(result)
@@ -153,7 +153,8 @@ def test_ground_truth_entries_are_compared_with_the_verdicts(pytester: pytest.Py
     assert rows["KID-02"]["verdict"] == "fail"  # a pass entry makes no failure expected
     result.stdout.fnmatch_lines(["ground truth: KID-02 is expected to be pass, got fail"])
     mismatches = report(pytester.path / "r.json")["expectations"]["mismatches"]
-    assert mismatches == [{"id": "KID-02", "expected": "pass", "got": "fail"}]
+    message = "ground truth: KID-02 is expected to be pass, got fail"
+    assert mismatches == [{"id": "KID-02", "expected": "pass", "got": "fail", "message": message}]
 
 
 @pytest.mark.parametrize("verdict", ["pass", "fail"])

@@ -145,7 +145,8 @@ def test_the_plugin_writes_the_html_report(pytester: pytest.Pytester) -> None:
     assert not self_contained(page)
     assert 'data-level="MUST" data-verdict="fail"' in page
     assert "no secret &#x27;a&#x27;" in page
-    assert '<circle class="mark query"' in page  # the named() query of the failing test
+    # The named() query of the failing test, at one instant: asked, served, answered.
+    assert '<text class="cell query"' in page
 
 
 def test_the_matrix_is_written_as_html_too(tmp_path: Path) -> None:
@@ -163,3 +164,43 @@ def test_the_matrix_is_written_as_html_too(tmp_path: Path) -> None:
     assert '<tr id="row-CFG-01" data-filtered data-level="MUST" data-verdict="n/a"' in page
     assert '<select id="filter-verdict">' in page
     assert "Differences by implementation" in page
+
+
+def test_a_failure_at_one_instant_is_drawn_as_request_set_and_answer() -> None:
+    events = [
+        {"t": 0, "kind": "note", "text": "endpoint serves kids ['A', 'a']", "kids": ["A", "a"]},
+        {"t": 0, "kind": "query", "text": "named('verify', 'A')"},
+        {"t": 0, "kind": "fetch", "text": "GET /jwks.json: 200", "status": "200",
+         "kids": ["A", "a"]},
+        {"t": 0, "kind": "answer", "text": "named -> 'A'"},
+        {"t": 0, "kind": "query", "text": "named('verify', 'a')"},
+        {"t": 0, "kind": "answer", "text": "named -> 'A'"},
+        {"t": 0, "kind": "failure", "text": "failed: the named secret for kid 'a' is 'A'"},
+    ]  # fmt: skip
+    svg = timeline_svg({"events": [{**e, "expected": False} for e in events]})
+    assert 'class="timeline instant"' in svg
+    assert 'class="tick"' not in svg  # no empty time axis
+    cells = re.findall(r'<text class="cell (\w+)[^>]*><title>([^<]*)</title>', svg)
+    row = [
+        ("query", "named(&#x27;verify&#x27;, &#x27;{}&#x27;)"),
+        ("served", "200: kids [&#x27;A&#x27;, &#x27;a&#x27;]"),
+        ("answer", "&#x27;A&#x27;"),
+    ]
+    assert cells == [(k, t.format(kid)) for kid in "Aa" for k, t in row]  # fmt: skip
+    assert "check failed: the named secret for kid" in svg
+
+
+def test_the_chart_takes_the_page_width_and_each_store_gets_one() -> None:
+    events = [
+        {"t": t, "kind": "fetch", "text": "GET", "status": "200", "expected": False, "store": n}
+        for n in (1, 2) for t in (0, 120.001)
+    ]  # fmt: skip
+    svg = timeline_svg({"events": events}, store=1)
+    assert 'width="' not in svg.split(">", 1)[0]  # sized by the page (CSS width: 100%)
+    document = _document()
+    document["requirements"][0]["findings"][0]["timeline"]["events"] = events
+    page = html_report(document)
+    assert "svg.timeline { width: 100%;" in page
+    assert page.count('<figure class="timeline">') == 2
+    assert "store 1 of 2: " in page
+    assert "store 2 of 2: " in page

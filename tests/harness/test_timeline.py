@@ -54,6 +54,40 @@ def test_events_are_timed_from_the_first_clock_of_the_example() -> None:
     assert RECORDER.snapshot() is None
 
 
+def test_each_store_of_an_example_has_its_own_times_and_the_failure_the_last() -> None:
+    first = RecordingClock(1_000.0)
+    RECORDER.record(first.now(), "fetch", "GET /jwks.json: 200")
+    first.advance(120.5)
+    second = RecordingClock(1_000.0)  # a second store, on a fresh clock from the same start
+    RECORDER.record(second.now(), "fetch", "GET /jwks.json: 200")
+    second.advance(120.5)
+    snapshot = RECORDER.snapshot()
+    timeline = finding_timeline(snapshot, None, "a query 120.5 s after the load", "failed")
+    assert timeline is not None
+    assert timeline.stores == 2
+    assert [(e.data["store"], e.t, e.kind) for e in timeline.events] == [
+        (1, 0.0, "fetch"), (1, 120.5, "clock"),
+        (2, 0.0, "fetch"), (2, 120.5, "clock"), (2, 120.5, "failure"),
+    ]  # fmt: skip
+    full = timeline_lines(timeline)
+    assert "store 1 of 2:" in full
+    assert full.index("store 2 of 2:") > full.index("store 1 of 2:")
+    compact = timeline_lines(timeline, compact=True)
+    assert compact[0].startswith("timeline of store 2 of 2")
+    assert all("failure" not in line for line in compact)
+    assert len(compact) == 3  # the header, the fetch and the clock step of store 2
+    again = _timeline.Timeline.from_json(timeline.as_json())
+    assert (again.stores, again.end) == (2, 120.5)
+
+
+def test_one_store_carries_no_store_numbers() -> None:
+    clock = RecordingClock(1_000.0)
+    RECORDER.record(clock.now(), "query", "valid('verify')")
+    timeline = RECORDER.snapshot()
+    assert timeline is not None
+    assert "store" not in timeline.as_json()["events"][0]
+
+
 def test_a_long_example_keeps_its_start_and_its_end() -> None:
     for index in range(1_000):
         RECORDER.record(float(index), "note", f"event {index}")
