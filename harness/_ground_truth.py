@@ -25,7 +25,8 @@ __all__ = ["LIBRARIES", "render_ground_truth_page"]
 LIBRARIES: Final = {
     "pyjwt": "PyJWT (PyJWKClient), in process",
     "node-jose": "jose (createRemoteJWKSet), through drivers/node-jose",
-    "go-oidc": "go-oidc (RemoteKeySet), through drivers/go-oidc",
+    "go-oidc": "go-oidc v3 (RemoteKeySet), through drivers/go-oidc",
+    "nimbus": "Nimbus JOSE+JWT (JWKSourceBuilder), through drivers/nimbus",
 }
 _ORDER: Final = ("pass", "fail", "non-strict", "blocked", "skip")
 
