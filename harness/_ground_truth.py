@@ -27,6 +27,7 @@ LIBRARIES: Final = {
     "node-jose": "jose (createRemoteJWKSet), through drivers/node-jose",
     "go-oidc": "go-oidc v3 (RemoteKeySet), through drivers/go-oidc",
     "nimbus": "Nimbus JOSE+JWT (JWKSourceBuilder), through drivers/nimbus",
+    "jwx": "jwx v3 (jwk.Cache), through drivers/jwx",
 }
 _ORDER: Final = ("pass", "fail", "non-strict", "blocked", "skip")
 
