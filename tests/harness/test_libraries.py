@@ -1,6 +1,6 @@
 """Real JWKS clients through the suites: each run's verdicts must agree with its ground truth.
 
-PyJWT runs in process, jose, go-oidc and Nimbus behind their drivers. Each library's shipped
+PyJWT runs in process, jose, go-oidc, Nimbus and jwx behind their drivers. Each library's shipped
 expectations file (``expected-failures/<name>.json``) is its ground truth: the verdict of
 every requirement, with the reason and the evidence in the library's source and tracker,
 written before the suites ever ran against it. A run is a real ``python -m jwkconform run``
@@ -37,6 +37,7 @@ EXPECTED = ROOT / "expected-failures"
 JOSE = ROOT / "drivers" / "node-jose"
 GO_OIDC = ROOT / "drivers" / "go-oidc"
 NIMBUS = ROOT / "drivers" / "nimbus"
+JWX = ROOT / "drivers" / "jwx"
 RUN_TIMEOUT = 600.0
 INSTALL_TIMEOUT = 300.0
 ROUNDS = int(os.environ.get("JWKCONFORM_GROUND_TRUTH_ROUNDS", "1"))
@@ -107,6 +108,23 @@ def _nimbus() -> Sequence[str]:
     return ("--driver", f"java -jar {jar}")
 
 
+def _jwx() -> Sequence[str]:
+    binary = JWX / "bin" / "jwx-driver"
+    if not binary.exists():
+        if shutil.which("go") is None:
+            _unavailable("Go is needed for the jwx driver (see drivers/jwx/README.md)")
+        done = subprocess.run(
+            [str(JWX / "build.sh")],
+            capture_output=True,
+            text=True,
+            timeout=INSTALL_TIMEOUT,
+            check=False,
+        )
+        if done.returncode != 0:
+            _unavailable(f"drivers/jwx/build.sh failed: {done.stderr.strip()[-300:]}")
+    return ("--driver", str(binary))
+
+
 @dataclass(frozen=True)
 class Library:
     name: str  # also the name of its shipped expectations file
@@ -119,6 +137,7 @@ LIBRARIES = (
     Library("node-jose", "jose ", _jose),
     Library("go-oidc", "go-oidc ", _go_oidc),
     Library("nimbus", "Nimbus JOSE+JWT ", _nimbus),
+    Library("jwx", "jwx ", _jwx),
 )
 
 
