@@ -70,11 +70,18 @@ func fail(kind, format string, args ...any) *driverError {
 	return &driverError{kind: kind, message: fmt.Sprintf(format, args...)}
 }
 
+// A store registers its URL at its first query, not when it opens: Register fetches at
+// once, and the harness scripts a store's first load (a fault, a slow server) between
+// opening it and asking it, as for the clients that load lazily. See README.md.
 type store struct {
-	cache     *jwk.Cache
-	url       string
-	transport *http.Transport
-	firstLoad error // what Register said of the first fetch, quoted when Lookup finds no set
+	cache      *jwk.Cache
+	url        string
+	transport  *http.Transport
+	sink       *errorSink
+	timeout    time.Duration
+	options    []jwk.RegisterOption
+	registered bool
+	firstLoad  error // what Register said of the first fetch, quoted when Lookup finds no set
 }
 
 type driver struct {
@@ -119,22 +126,53 @@ func (d *driver) openStore(params map[string]json.RawMessage) (any, error) {
 	} else {
 		options = append(options, jwk.WithHTTPClient(jwk.WrapHTTPClientDefaults(&http.Client{Timeout: timeout})))
 	}
-	cache, err := jwk.NewCache(context.Background(), httprc.NewClient(httprc.WithWorkers(1)))
+	sink := &errorSink{errs: make(chan error, 16)}
+	cache, err := jwk.NewCache(context.Background(),
+		httprc.NewClient(httprc.WithWorkers(1), httprc.WithErrorSink(sink)))
 	if err != nil {
 		return nil, fail("internal", "jwk.NewCache: %v", err)
 	}
-	// Register waits for the first fetch (WithWaitReady is on by default); a first fetch that
-	// fails never makes the resource ready, so the wait is bounded by the fetch deadline.
-	ctx, cancel := context.WithTimeout(context.Background(), timeout+500*time.Millisecond)
-	firstLoad := cache.Register(ctx, url, options...)
-	cancel()
-	if firstLoad != nil {
-		logger.Printf("Register(%q): %v", url, firstLoad)
-	}
 	d.count++
 	id := fmt.Sprintf("s%d", d.count)
-	d.stores[id] = &store{cache: cache, url: url, transport: transport, firstLoad: firstLoad}
+	d.stores[id] = &store{
+		cache: cache, url: url, transport: transport, sink: sink, timeout: timeout, options: options,
+	}
 	return map[string]any{"store": id}, nil
+}
+
+// errorSink receives the errors of httprc's background fetches (a no-op sink by default).
+type errorSink struct{ errs chan error }
+
+func (e *errorSink) Put(_ context.Context, err error) {
+	select {
+	case e.errs <- err:
+	default: // nobody is waiting: the error is only ever quoted
+	}
+}
+
+// register is jwk.Cache.Register waiting for the first fetch as jwx's default
+// (WithWaitReady) does, but ending the wait as soon as that fetch fails too: jwx's own wait
+// lasts until its context ends when the first fetch fails, which would cost every store
+// whose first load fails the whole deadline.
+func register(cache *jwk.Cache, url string, sink *errorSink, timeout time.Duration,
+	options []jwk.RegisterOption) error {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout+500*time.Millisecond)
+	defer cancel()
+	options = append(options, jwk.WithWaitReady(false))
+	if err := cache.Register(ctx, url, options...); err != nil {
+		return err
+	}
+	ready := make(chan bool, 1)
+	go func() { ready <- cache.Ready(ctx, url) }()
+	select {
+	case ok := <-ready:
+		if !ok {
+			return fmt.Errorf("the first fetch did not finish within %s", timeout)
+		}
+		return nil
+	case err := <-sink.errs:
+		return err
+	}
 }
 
 func (d *driver) store(params map[string]json.RawMessage) (*store, error) {
@@ -161,6 +199,13 @@ func (d *driver) verify(params map[string]json.RawMessage) (any, error) {
 		return nil, fail("internal", "verify needs a token string")
 	}
 	// secret_id (verificationSecretId) has no equivalent in jwx: neither used nor checked.
+	if !s.registered {
+		s.registered = true
+		s.firstLoad = register(s.cache, s.url, s.sink, s.timeout, s.options)
+		if s.firstLoad != nil {
+			logger.Printf("Register(%q): %v", s.url, s.firstLoad)
+		}
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), verifyGuard)
 	defer cancel()
 	set, err := s.cache.Lookup(ctx, s.url)
