@@ -35,7 +35,7 @@ lint: $(STAMP)
 type: $(STAMP)
 	$(BIN)/tox -e type
 
-# Every real library (PyJWT, jose, go-oidc) on five fresh seeds against its ground truth.
+# Every real library (PyJWT, jose, go-oidc, Nimbus, jwx) on five fresh seeds against its ground truth.
 ground-truth: $(STAMP)
 	JWKCONFORM_GROUND_TRUTH_ROUNDS=5 $(BIN)/pytest -n 2 -p no:randomly tests/harness/test_libraries.py -v
 

@@ -70,7 +70,8 @@ def add_run_arguments(run: argparse.ArgumentParser) -> None:
     add(
         "--expected-failures",
         metavar="FILE",
-        help="known failures (JSON), or a shipped file by name: pyjwt, node-jose, go-oidc",
+        help="known failures (JSON), or a shipped file by name: pyjwt, node-jose, go-oidc,"
+        " nimbus, jwx",
     )
     add("--strict", action="store_true", help="failing SHOULD requirements fail the run")
     add("--requirement", action="append", default=[], metavar="ID",

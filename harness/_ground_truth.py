@@ -25,7 +25,9 @@ __all__ = ["LIBRARIES", "render_ground_truth_page"]
 LIBRARIES: Final = {
     "pyjwt": "PyJWT (PyJWKClient), in process",
     "node-jose": "jose (createRemoteJWKSet), through drivers/node-jose",
-    "go-oidc": "go-oidc (RemoteKeySet), through drivers/go-oidc",
+    "go-oidc": "go-oidc v3 (RemoteKeySet), through drivers/go-oidc",
+    "nimbus": "Nimbus JOSE+JWT (JWKSourceBuilder), through drivers/nimbus",
+    "jwx": "jwx v3 (jwk.Cache), through drivers/jwx",
     "authlib": "Authlib (OpenIDMixin: fetch_jwk_set and parse_id_token), in process",
     "joserfc": "joserfc (KeySet and jwt.decode; no fetch or cache of its own), in process",
 }

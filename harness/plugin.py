@@ -107,7 +107,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         metavar="FILE",
         help='JSON {"ID or test id": "reason"}: known failures become xfails '
-        "(a shipped file by name: pyjwt, node-jose, go-oidc)",
+        "(a shipped file by name: pyjwt, node-jose, go-oidc, nimbus, jwx)",
     )
     add(
         "--jwk-requirement",

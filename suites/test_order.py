@@ -288,8 +288,17 @@ def test_after_a_reload_a_token_without_kid_goes_to_the_new_first_fitting_key(
         new[i], new[j] = twin, first
     new.insert(data.draw(st.integers(0, len(new)), "newcomer at"), public_jwk(newcomer))
     token = sign_token(signer, alg, kid=None)
+    newcomers = sign_token(newcomer, new_alg, kid=None)
     with jwk_target.open_store(SHORT_LEASE, document={"keys": new}) as rig:
         _first_of_twins(jwk_target, rig, token, new, twin["kid"], first["kid"])
+        # Loaded afresh, the new document verifies the newcomer's token: if it does not (the
+        # keys before it stop the tries), that is ORD-02's, not the reload's nor the lease's.
+        with premise("ORD-02"):
+            fresh = rig.store.verify(newcomers, SECRET_ID)
+            assert fresh.verified, (
+                f"a store loading the new document afresh did not verify a token without kid "
+                f"signed by a key it holds: {fresh.reason}"
+            )
     with jwk_target.open_store(SHORT_LEASE, document={"keys": old}) as rig:
         _first_of_twins(jwk_target, rig, token, old, first["kid"], twin["kid"])
         rig.jwks.serve({"keys": new})
@@ -302,7 +311,7 @@ def test_after_a_reload_a_token_without_kid_goes_to_the_new_first_fitting_key(
             )
         with premise("LEASE-02"):
             # The resolver went back to the store for its valid secrets (1 ms leases).
-            fresh = rig.store.verify(sign_token(newcomer, new_alg, kid=None), SECRET_ID)
+            fresh = rig.store.verify(newcomers, SECRET_ID)
             assert fresh.verified, (
                 f"after the reload a token without kid, signed by a key only the new document "
                 f"holds, did not verify: {fresh.reason}"

@@ -1,6 +1,6 @@
 // Command go-oidc-driver is a jwkconform driver (docs/driver-protocol.md, protocol 2) for
-// CoreOS go-oidc v2's remote key set: oidc.NewRemoteKeySet and its VerifySignature, with
-// gopkg.in/square/go-jose.v2 underneath, as Debian packages them.
+// CoreOS go-oidc v3's remote key set: oidc.NewRemoteKeySet and its VerifySignature, with
+// github.com/go-jose/go-jose/v4 underneath, as Go modules pinned in go.mod and go.sum.
 //
 // JSON lines: one request per line on stdin, one answer per line on stdout, in order.
 // Logs go to stderr only. See README.md in this folder for what is mapped and how; the
@@ -24,9 +24,9 @@ import (
 	"sync"
 	"time"
 
-	oidc "github.com/coreos/go-oidc"
-	jose "gopkg.in/square/go-jose.v2"
-	josejson "gopkg.in/square/go-jose.v2/json"
+	"github.com/coreos/go-oidc/v3/oidc"
+	jose "github.com/go-jose/go-jose/v4"
+	josejson "github.com/go-jose/go-jose/v4/json"
 )
 
 const protocol = 2
@@ -39,7 +39,7 @@ const defaultFetchTimeout = 2 * time.Second
 // answer can miss the harness's deadline even if the library waited on something else.
 const verifyGuard = 5 * time.Second
 
-// Set by build.sh from the Debian packages (dpkg-query); "unknown" when built otherwise.
+// Set by build.sh from go.mod (go list -m); "unknown" when built otherwise.
 var (
 	oidcVersion = "unknown"
 	joseVersion = "unknown"
@@ -51,15 +51,22 @@ var (
 // asks one question at a time, so coalescing cannot be shown through it.
 var capabilities = []string{"verify", "default-client"}
 
-// keySupport is what go-jose 2.6 parses and verifies (jwk.go UnmarshalJSON, signing.go
-// newVerifier, asymmetric.go and symmetric.go verifyPayload). RemoteKeySet adds no
-// filter of its own, so an oct key read from the remote set verifies HS* tokens.
+// keySupport is what go-jose 4 parses and verifies (jwk.go UnmarshalJSON, signing.go
+// newVerifier) within the algorithms go-oidc v3 parses tokens with (jose.go allAlgs): no
+// HS*, so no oct key ever verifies.
 var keySupport = map[string][]string{
-	"kinds": {"RSA", "EC-P-256", "EC-P-384", "EC-P-521", "OKP-Ed25519", "oct"},
+	"kinds": {"RSA", "EC-P-256", "EC-P-384", "EC-P-521", "OKP-Ed25519"},
 	"algorithms": {
 		"RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
-		"ES256", "ES384", "ES512", "EdDSA", "HS256", "HS384", "HS512",
+		"ES256", "ES384", "ES512", "EdDSA",
 	},
+}
+
+// allAlgs is go-oidc v3's list (oidc/jose.go allAlgs, unexported): the driver parses tokens
+// with it only to report which key verified, as the library does.
+var allAlgs = []jose.SignatureAlgorithm{
+	jose.RS256, jose.RS384, jose.RS512, jose.ES256, jose.ES384, jose.ES512,
+	jose.PS256, jose.PS384, jose.PS512, jose.EdDSA,
 }
 
 var logger = log.New(os.Stderr, "[go-oidc driver] ", 0)
@@ -79,8 +86,9 @@ func fail(kind, format string, args ...interface{}) *driverError {
 // VerifySignature returns the payload only, not the key that verified it. To report the
 // stable ID the protocol asks for, the driver watches the HTTP responses the library itself
 // reads (through the http.Client it hands the library with oidc.ClientContext) and keeps a
-// copy of the last body the library accepted, decoded exactly as go-oidc decodes it
-// (oidc.go unmarshalResp: encoding/json into jose.JSONWebKeySet through an interface). It
+// copy of the last body the library accepted, decoded as go-oidc v3 decodes it (jwks.go
+// jwkJSON.UnmarshalJSON: a JWK whose alg go-oidc does not support, or whose kty or curve
+// go-jose reports as unsupported, is left out; any other bad JWK fails the whole set). It
 // never fetches anything itself and never decides whether a token verifies.
 
 type mirroredKey struct {
@@ -101,25 +109,38 @@ func (m *mirror) snapshot() (int, []mirroredKey) {
 }
 
 // accept records a complete 200 body, if go-oidc would have decoded it; otherwise go-oidc
-// kept its previous set (jwks.go updateKeys returns an error and the cache is untouched).
+// kept its previous set (jwks.go keysFromRemote stores keys only when updateKeys succeeds).
 func (m *mirror) accept(body []byte) {
-	var set jose.JSONWebKeySet
-	var into interface{} = &set
-	if err := json.Unmarshal(body, &into); err != nil {
-		return
-	}
 	var raw struct {
 		Keys []json.RawMessage `json:"keys"`
 	}
-	var rawInto interface{} = &raw
-	_ = json.Unmarshal(body, &rawInto)
-	keys := make([]mirroredKey, len(set.Keys))
-	for i, key := range set.Keys {
-		var member json.RawMessage
-		if i < len(raw.Keys) {
-			member = raw.Keys[i]
+	var into interface{} = &raw
+	if err := json.Unmarshal(body, &into); err != nil {
+		return
+	}
+	supported := map[string]bool{}
+	for _, alg := range allAlgs {
+		supported[string(alg)] = true
+	}
+	keys := []mirroredKey{}
+	for _, member := range raw.Keys {
+		var metadata struct {
+			Alg string `json:"alg"`
 		}
-		keys[i] = mirroredKey{key: key, stableID: stableID(member, key)}
+		if err := json.Unmarshal(member, &metadata); err != nil {
+			return
+		}
+		if metadata.Alg != "" && !supported[metadata.Alg] {
+			continue
+		}
+		var key jose.JSONWebKey
+		if err := json.Unmarshal(member, &key); err != nil {
+			if errors.Is(err, jose.ErrUnsupportedKeyType) {
+				continue
+			}
+			return
+		}
+		keys = append(keys, mirroredKey{key: key, stableID: stableID(member, key)})
 	}
 	m.mu.Lock()
 	m.keys = keys
@@ -206,8 +227,8 @@ func (t *teeBody) Read(p []byte) (int, error) {
 }
 
 // Close runs when go-oidc's updateKeys returns (a deferred resp.Body.Close), after it has
-// decoded the body and before it hands the keys over, so the mirror is current by the time
-// VerifySignature answers.
+// decoded the body and before the in-flight request hands the keys over, so the mirror is
+// current by the time VerifySignature answers.
 func (t *teeBody) Close() error {
 	if t.complete && !t.failed {
 		t.mirror.accept(t.buf.Bytes())
@@ -226,7 +247,7 @@ type store struct {
 }
 
 type driver struct {
-	now    float64 // the harness's fake time: recorded, but go-oidc has no way to read it
+	now    float64 // the harness's fake time: recorded; go-oidc v3 never reads a clock
 	stores map[string]*store
 	count  int
 }
@@ -256,8 +277,8 @@ func (d *driver) openStore(params map[string]json.RawMessage) (interface{}, erro
 		}
 	}
 	// cacheTimeout, cacheMissCacheTime, leaseExpiry, handler and any other member have no
-	// equivalent in go-oidc v2 (its cache lifetime comes from the response's Cache-Control
-	// and Expires headers); they are ignored, never refused.
+	// equivalent in go-oidc v3 (it has no cache lifetime, no miss window and no leases);
+	// they are ignored, never refused.
 	timeout := defaultFetchTimeout
 	var seconds float64
 	if err := json.Unmarshal(params["fetch_timeout"], &seconds); err == nil && seconds > 0 {
@@ -334,7 +355,7 @@ func (d *driver) verify(params map[string]json.RawMessage) (interface{}, error) 
 // in set order, every key whose kid equals the token's, or every key when the token has
 // no kid; the first that jws.Verify accepts) and returns that JWK's stable ID.
 func firstVerifying(token string, keys []mirroredKey) (string, bool) {
-	jws, err := jose.ParseSigned(token)
+	jws, err := jose.ParseSigned(token, allAlgs)
 	if err != nil {
 		return "", false
 	}
@@ -386,10 +407,11 @@ func (d *driver) call(method string, params map[string]json.RawMessage) (interfa
 			"name":         fmt.Sprintf("go-oidc %s (RemoteKeySet, go-jose %s)", oidcVersion, joseVersion),
 			"capabilities": capabilities,
 			"key_support":  keySupport,
+			"version":      oidcVersion,
 		}, nil
 	case "set_clock":
-		// Recorded only: go-oidc v2 reads time.Now() (jwks.go NewRemoteKeySet) and so does
-		// pquerna/cachecontrol; neither offers a way to supply a clock. See README.md.
+		// Recorded only: go-oidc v3's RemoteKeySet reads no clock at all (jwks.go has no
+		// expiry, no cache headers, no rate limit). See README.md.
 		var now float64
 		if err := json.Unmarshal(params["now"], &now); err != nil {
 			return nil, fail("internal", "set_clock needs a number")

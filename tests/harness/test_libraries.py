@@ -1,6 +1,6 @@
 """Real JWKS clients through the suites: each run's verdicts must agree with its ground truth.
 
-PyJWT, Authlib and joserfc run in process, jose and go-oidc by driver. Each library's shipped
+PyJWT, Authlib and joserfc run in process, jose, go-oidc, Nimbus and jwx behind their drivers. Each library's shipped
 expectations file (``expected-failures/<name>.json``) is its ground truth: the verdict of
 every requirement, with the reason and the evidence in the library's source and tracker,
 written before the suites ever ran against it. A run is a real ``python -m jwkconform run``
@@ -36,6 +36,8 @@ ROOT = Path(__file__).resolve().parents[2]
 EXPECTED = ROOT / "expected-failures"
 JOSE = ROOT / "drivers" / "node-jose"
 GO_OIDC = ROOT / "drivers" / "go-oidc"
+NIMBUS = ROOT / "drivers" / "nimbus"
+JWX = ROOT / "drivers" / "jwx"
 RUN_TIMEOUT = 600.0
 INSTALL_TIMEOUT = 300.0
 ROUNDS = int(os.environ.get("JWKCONFORM_GROUND_TRUTH_ROUNDS", "1"))
@@ -98,6 +100,42 @@ def _go_oidc() -> Sequence[str]:
     return ("--driver", str(binary))
 
 
+def _nimbus() -> Sequence[str]:
+    jar = NIMBUS / "target" / "nimbus-driver.jar"
+    if shutil.which("java") is None:
+        _unavailable("a JDK 17 is needed for the Nimbus driver (see drivers/nimbus/README.md)")
+    if not jar.exists():
+        if shutil.which("mvn") is None:
+            _unavailable("Maven is needed to build the Nimbus driver (drivers/nimbus/build.sh)")
+        done = subprocess.run(
+            [str(NIMBUS / "build.sh")],
+            capture_output=True,
+            text=True,
+            timeout=INSTALL_TIMEOUT,
+            check=False,
+        )
+        if done.returncode != 0:
+            _unavailable(f"drivers/nimbus/build.sh failed: {done.stderr.strip()[-300:]}")
+    return ("--driver", f"java -jar {jar}")
+
+
+def _jwx() -> Sequence[str]:
+    binary = JWX / "bin" / "jwx-driver"
+    if not binary.exists():
+        if shutil.which("go") is None:
+            _unavailable("Go is needed for the jwx driver (see drivers/jwx/README.md)")
+        done = subprocess.run(
+            [str(JWX / "build.sh")],
+            capture_output=True,
+            text=True,
+            timeout=INSTALL_TIMEOUT,
+            check=False,
+        )
+        if done.returncode != 0:
+            _unavailable(f"drivers/jwx/build.sh failed: {done.stderr.strip()[-300:]}")
+    return ("--driver", str(binary))
+
+
 @dataclass(frozen=True)
 class Library:
     name: str  # also the name of its shipped expectations file
@@ -122,6 +160,8 @@ LIBRARIES = (
     Library("pyjwt", "PyJWT ", _pyjwt),
     Library("node-jose", "jose ", _jose),
     Library("go-oidc", "go-oidc ", _go_oidc),
+    Library("nimbus", "Nimbus JOSE+JWT ", _nimbus),
+    Library("jwx", "jwx ", _jwx),
     Library("authlib", "Authlib ", _in_process("authlib", "authlib", "authlib"),
             {}, _UNDRAWN),
     Library("joserfc", "joserfc ", _in_process("joserfc", "joserfc", "joserfc"), {}, _UNDRAWN),
