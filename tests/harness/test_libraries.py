@@ -1,6 +1,7 @@
 """Real JWKS clients through the suites: each run's verdicts must agree with its ground truth.
 
-PyJWT, Authlib and joserfc run in process, jose, go-oidc, Nimbus and jwx behind their drivers. Each library's shipped
+PyJWT, Authlib and joserfc run in process, jose, go-oidc, Nimbus and jwx behind their
+drivers. Each library's shipped
 expectations file (``expected-failures/<name>.json``) is its ground truth: the verdict of
 every requirement, with the reason and the evidence in the library's source and tracker,
 written before the suites ever ran against it. A run is a real ``python -m jwkconform run``
