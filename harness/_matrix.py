@@ -4,10 +4,11 @@
 (docs/report.schema.json), one per implementation, and writes one table per requirement
 group (rows in catalogue order, one verdict column per implementation), a header naming
 the harness versions, seeds and profiles, and per implementation a short account of the
-differences found, condensed from the reports' messages. A hand-written notes file
-(``{"implementation name prefix": "paragraph"}``) adds a paragraph to each implementation
-whose name starts with a key. The output depends only on its inputs, so regenerating it
-from the same reports gives the same bytes.
+differences found, condensed from the reports' messages; above the tables, a short guide
+for someone choosing a client, answered from the verdicts (``_matrix_guide``). A
+hand-written notes file (``{"implementation name prefix": "paragraph"}``) adds a paragraph
+to each implementation whose name starts with a key. The output depends only on its
+inputs, so regenerating it from the same reports gives the same bytes.
 
 The matrix ends with its own source, compressed in an HTML comment: what it read of each
 report and the notes. `regenerate` renders that source again, so a test can check that a
@@ -29,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+from jwkconform.harness._matrix_guide import guide
 from jwkconform.harness._merge import seeds_text
 from jwkconform.harness._registry import GROUPS, REQUIREMENTS
 from jwkconform.harness._untrusted import json_safe, markdown, markdown_code, read_json
@@ -364,7 +366,7 @@ def render(reports: Sequence[Report], notes: Mapping[str, str] | None = None) ->
     """The matrix as Markdown, its source embedded at the end."""
     if not reports:
         raise MatrixError("the matrix needs at least one report")
-    out = _header(reports) + _tables(reports)
+    out = _header(reports) + guide(reports) + _tables(reports)
     out += ["## Differences by implementation", ""]
     for report in reports:
         out += _differences(report, notes or {})

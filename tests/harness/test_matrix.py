@@ -21,6 +21,7 @@ from jwkconform.harness._matrix import (
     regenerate,
     render,
 )
+from jwkconform.harness._matrix_guide import QUESTIONS
 from jwkconform.harness._registry import REQUIREMENTS
 from jwkconform.harness._verdicts import VERDICTS
 
@@ -143,7 +144,8 @@ def test_rows_follow_the_catalogue_grouped_by_group() -> None:
     ids = [i for i in ids if i in REQUIREMENTS]
     assert ids == list(REQUIREMENTS)
     headings = [line for line in text.splitlines() if line.startswith("## ")]
-    assert headings[0] == "## Store configuration (CFG)"
+    # The guide for someone choosing a client comes first, above the tables (issue 24).
+    assert headings[:2] == ["## Choosing a client", "## Store configuration (CFG)"]
     assert headings[-1] == "## Differences by implementation"
 
 
@@ -293,3 +295,39 @@ def test_an_incomplete_report_is_refused_unless_allowed_and_then_marked(tmp_path
     taken = _matrix(path, "--allow-incomplete", "--out", "m.md", cwd=tmp_path)
     assert taken.returncode == 0, taken.stderr
     assert "**INCOMPLETE** (interrupted)" in (tmp_path / "m.md").read_text(encoding="utf-8")
+
+
+# -- the guide above the tables (harness/_matrix_guide.py) -------------------------------------
+
+
+def _guide_report(name: str, verdicts: dict[str, tuple[str, str | None]]) -> Report:
+    document: dict[str, Any] = _report(name, verdicts)
+    return Report(path=f"{name}.json", document=document)
+
+
+def _guide_row(markdown: str, requirement: str) -> list[str]:
+    line = next(x for x in markdown.splitlines() if x.startswith("| ") and f"{requirement})" in x)
+    return [cell.strip() for cell in line.strip("|").split(" | ")]
+
+
+def test_each_question_sorts_the_implementations_by_their_verdicts() -> None:
+    steady = _guide_report("steady 1", {})
+    brittle = _guide_report(
+        "brittle 2",
+        {"LOAD-05": ("xfail", "stale set dropped"), "PUR-02": ("fail", "enc key verified")},
+    )
+    vague = _guide_report("vague 3", {"KID-03": ("skip", None), "LOAD-06": ("blocked", "premise")})
+    text = render([steady, brittle, vague])
+    assert text.index("## Choosing a client") < text.index("## Store configuration (CFG)")
+    assert _guide_row(text, "LOAD-05")[1:] == ["steady 1, vague 3", "brittle 2", "-"]
+    assert _guide_row(text, "KID-03")[1:] == ["steady 1, brittle 2", "-", "vague 3"]
+    assert _guide_row(text, "PUR-04")[1:] == ["steady 1, vague 3", "brittle 2", "-"]
+    assert _guide_row(text, "LOAD-06")[1:] == ["steady 1, brittle 2", "-", "vague 3"]
+    assert len([x for x in text.splitlines() if x.startswith("| ") and "Yes" not in x
+                and any(f"{q[1][-1]})" in x for q in QUESTIONS)]) == len(QUESTIONS)  # fmt: skip
+    assert regenerate(text) == text, "the guide must come from the embedded source alone"
+
+
+def test_a_non_strict_should_failure_answers_no() -> None:
+    text = render([_guide_report("soft 1", {"LOAD-06": ("non-strict", "1 MiB refused")})])
+    assert _guide_row(text, "LOAD-06")[1:] == ["-", "soft 1", "-"]
