@@ -118,6 +118,13 @@ def test_a_kid_held_only_by_another_purpose_is_no_named_secret(
             )
 
 
+def _bare(jwk: dict[str, Any]) -> dict[str, Any]:
+    """``jwk`` without the members that say what it is for (so that the drawn ones alone
+    decide: a `use: sig` left beside `key_ops: [encrypt]` would be a JWK whose members
+    disagree, PUR-04's subject)."""
+    return {k: v for k, v in jwk.items() if k not in {"use", "key_ops", "alg"}}
+
+
 # Members that make a JWK unfit for verify, whatever its key type.
 _NOT_FOR_VERIFY = (
     {"use": "enc"},
@@ -137,8 +144,7 @@ def test_a_kid_held_only_by_another_purpose_never_verifies_by_that_jwk(
     as no match, and no valid secret holds that key, so the token does not verify. Seen
     whether or not the implementation falls back on an unknown kid (KID-03's business)."""
     (alg, signer), (_, other) = signers(jwk_target, 2)
-    decoy = {**public_jwk(signer), "kid": "decoy", **members}
-    decoy.pop("alg", None)
+    decoy = {**_bare(public_jwk(signer)), "kid": "decoy", **members}
     document = [decoy, public_jwk(other)] if with_other else [decoy]
     with jwk_target.open_store(document={"keys": document}) as rig:
         outcome = rig.store.verify(sign_token(signer, alg, kid="decoy"), SECRET_ID)
@@ -159,8 +165,7 @@ def test_a_jwk_of_another_purpose_does_not_hide_a_later_one_with_its_kid(
     key. The first counts as no match, so the named secret is the second (the first JWK
     with that kid that fits), and the token verifies, with no fallback needed."""
     (alg, signer), (_, other) = signers(jwk_target, 2)
-    decoy = {**public_jwk(other), "kid": "shared", **members}
-    decoy.pop("alg", None)
+    decoy = {**_bare(public_jwk(other)), "kid": "shared", **members}
     document = [decoy, {**public_jwk(signer), "kid": "shared"}]
     with jwk_target.open_store(document={"keys": document}) as rig:
         outcome = rig.store.verify(sign_token(signer, alg, kid="shared"), SECRET_ID)
