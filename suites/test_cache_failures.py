@@ -215,13 +215,13 @@ def test_a_failed_reload_is_not_a_load(
                 f"after the reload that ended the outage, kid {rotated_kid!r} of the new "
                 "document was not served"
             )
+        if not has_window:
+            return  # where the window counts from after the outage cannot be seen
         to(rig, recovered_at + miss_window - MS)
         with premise("CACHE-01"):
             before = q.fetches
             q.serves(*outage.alias())
             assert q.fetches == before, "a hit on the set loaded after the outage fetched"
-        if not has_window:
-            return
         with premise("CACHE-03"):
             for kid in forged:
                 q.miss(kid, anchor)
