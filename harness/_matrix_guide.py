@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Final, Literal, Protocol
 
+from jwkconform.harness._untrusted import markdown
+
 __all__ = ["QUESTIONS", "answer", "guide"]
 
 Answer = Literal["yes", "no", "not judged"]
@@ -74,7 +76,8 @@ def guide(reports: Sequence[_Report]) -> list[str]:
         by_answer: dict[Answer, list[str]] = {"yes": [], "no": [], "not judged": []}
         for report in reports:
             verdicts = {rid: str(row["verdict"]) for rid, row in report.verdicts.items()}
-            by_answer[answer(verdicts, requirements)].append(_cell(report.implementation))
+            # The implementation's name is its own text: escaped like every other (issue 20).
+            by_answer[answer(verdicts, requirements)].append(_cell(markdown(report.implementation)))
         cells = [", ".join(by_answer[a]) or "-" for a in ("yes", "no", "not judged")]
         out.append(f"| {question} ({', '.join(requirements)}) | {' | '.join(cells)} |")
     out.append("")

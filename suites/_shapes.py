@@ -20,6 +20,7 @@ from typing import Any
 
 from jwkconform.fixtures import sign_token
 from jwkconform.harness import Target
+from jwkconform.harness._attribution import CallHung
 from jwkconform.harness._keys import set_alg_required
 from jwkconform.suites._probes import SECRET_ID
 from jwkconform.suites.strategies import public_set
@@ -52,8 +53,9 @@ def learn_key_shapes(target: Target, alg: str, key: Mapping[str, Any]) -> bool:
     if {"verify", "named", "valid"} & target.capabilities:
         try:
             required = not _used(target, alg, key) and _used(target, alg, {**key, "alg": alg})
-        except Exception:  # the tests will meet whatever this was, and judge it there
+        except (Exception, CallHung):  # the tests will meet whatever this was, and judge it
             required = False
+            target.hung = None  # a probe's hang is not the first test's
     setattr(target, _PROBED, required)
     set_alg_required(required)
     return required
@@ -70,7 +72,8 @@ def resolves_without_kid(target: Target, signers: list[tuple[str, dict[str, Any]
     try:
         with target.open_store(document=public_set([first, second])) as rig:
             resolves = rig.store.verify(sign_token(second, alg, kid=None), SECRET_ID).verified
-    except Exception:  # the tests will meet whatever this was, and judge it there
+    except (Exception, CallHung):  # the tests will meet whatever this was, and judge it
         resolves = False
+        target.hung = None
     setattr(target, _KIDLESS, resolves)
     return resolves

@@ -147,6 +147,8 @@ def test_a_kid_held_only_by_another_purpose_never_verifies_by_that_jwk(
     decoy = {**_bare(public_jwk(signer)), "kid": "decoy", **members}
     document = [decoy, public_jwk(other)] if with_other else [decoy]
     with jwk_target.open_store(document={"keys": document}) as rig:
+        # A store to which the decoy fits verify fails PUR-01 first (its members are PUR's).
+        _not_a_verify_key(jwk_target, rig, [(alg, {**signer, "kid": "decoy", **members})])
         outcome = rig.store.verify(sign_token(signer, alg, kid="decoy"), SECRET_ID)
         assert not outcome.verified, (
             f"a token naming kid 'decoy', a JWK of the signing key with {members} (it does not"
@@ -164,10 +166,11 @@ def test_a_jwk_of_another_purpose_does_not_hide_a_later_one_with_its_kid(
     """Two JWKs share a kid: the first does not fit verify, the second holds the signing
     key. The first counts as no match, so the named secret is the second (the first JWK
     with that kid that fits), and the token verifies, with no fallback needed."""
-    (alg, signer), (_, other) = signers(jwk_target, 2)
+    (alg, signer), (alg_other, other) = signers(jwk_target, 2)
     decoy = {**_bare(public_jwk(other)), "kid": "shared", **members}
     document = [decoy, {**public_jwk(signer), "kid": "shared"}]
     with jwk_target.open_store(document={"keys": document}) as rig:
+        _not_a_verify_key(jwk_target, rig, [(alg_other, {**other, "kid": "shared", **members})])
         outcome = rig.store.verify(sign_token(signer, alg, kid="shared"), SECRET_ID)
         assert outcome.verified, (
             f"a token naming kid 'shared' did not verify, though the second JWK with that kid"

@@ -76,9 +76,11 @@ def huge_rsa_exponents_kept() -> None:
     _key_material._CHECKS = {**_key_material._CHECKS, "RSA": rsa}  # type: ignore[misc]
 
 
-@mutant("LOAD-04")
+@mutant("LOAD-04", "LOAD-05")
 def unrelated_exception_for_bad_documents() -> None:
-    """A document that is not a JWK Set raises whatever the parser hits."""
+    """A document that is not a JWK Set raises whatever the parser hits: on a first load
+    (LOAD-04), and on a reload, which then serves nothing instead of the last good set
+    (LOAD-05, decision D-41)."""
     import json
 
     original = _jwks.parse_jwk_set
