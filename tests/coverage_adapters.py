@@ -13,7 +13,7 @@ def _only(path: str) -> Callable[[], ReferenceAdapter]:
     def factory() -> ReferenceAdapter:
         adapter = ReferenceAdapter()
         adapter.capabilities = frozenset({path, FETCHING})
-        adapter.name = f"reference through {path} alone"  # type: ignore[misc]
+        adapter.name = f"reference through {path} alone"
         return adapter
 
     return factory
