@@ -128,4 +128,4 @@ def test_the_readme_installs_without_a_published_release() -> None:
     assert "git+" in readme
     assert "jwkconform init" in readme
     assert "make test" in readme
-    assert "not been measured" in readme or re.search(r"make test.{0,200}\d+ minutes", readme)
+    assert "not been measured" in readme or re.search(r"make test.{0,200}\d+\s+minutes", readme)
