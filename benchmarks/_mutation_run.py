@@ -84,7 +84,7 @@ def _environment(stage: Path) -> dict[str, str]:
 
 
 def _requirements(groups: Sequence[str]) -> list[str]:
-    from jwkconform.harness._registry import REQUIREMENTS
+    from jwkconform.harness.spec._registry import REQUIREMENTS
 
     return [rid for rid in REQUIREMENTS if rid.split("-", 1)[0] in groups]
 

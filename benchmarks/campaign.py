@@ -97,7 +97,7 @@ def store_durations() -> None:
                    "no:randomly", "--store-durations", "--durations-path", str(raw)]  # fmt: skip
         subprocess.run(command, cwd=name, check=False, timeout=LIMIT, capture_output=True)
         table = json.loads(raw.read_text(encoding="utf-8"))
-    from jwkconform.harness._expected import canonical_nodeid
+    from jwkconform.harness.spec._expected import canonical_nodeid
 
     rounded = {canonical_nodeid(k): round(v, 3) for k, v in sorted(table.items())}
     DURATIONS.write_text(json.dumps(rounded, indent=0, sort_keys=True) + "\n", encoding="utf-8")

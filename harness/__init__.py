@@ -14,7 +14,23 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from jwkconform.harness._adapter import (
+    from jwkconform.harness.endpoints._clock import FakeClock
+    from jwkconform.harness.endpoints._faults import (
+        Answer,
+        Compressed,
+        ConnectionRefused,
+        Fault,
+        MalformedJson,
+        Oversized,
+        Status,
+        Timeout,
+        Trickle,
+        WrongContentType,
+    )
+    from jwkconform.harness.endpoints._loopback import LoopbackJwksServer
+    from jwkconform.harness.endpoints._respx_transport import respx_client, respx_url
+    from jwkconform.harness.endpoints._scenario import CLIENT_HEADER, Fetch, JwksScenario
+    from jwkconform.harness.seam._adapter import (
         CAPABILITIES,
         Adapter,
         AdapterFactory,
@@ -31,7 +47,7 @@ if TYPE_CHECKING:
         Transport,
         VerifyOutcome,
     )
-    from jwkconform.harness._attribution import (
+    from jwkconform.harness.seam._attribution import (
         AdapterContractError,
         AdapterError,
         AdapterTimeout,
@@ -39,22 +55,9 @@ if TYPE_CHECKING:
         check,
         premise,
     )
-    from jwkconform.harness._clock import FakeClock
-    from jwkconform.harness._faults import (
-        Answer,
-        Compressed,
-        ConnectionRefused,
-        Fault,
-        MalformedJson,
-        Oversized,
-        Status,
-        Timeout,
-        Trickle,
-        WrongContentType,
-    )
-    from jwkconform.harness._keys import CATALOGUE_KEYS, KeySupport
-    from jwkconform.harness._loopback import LoopbackJwksServer
-    from jwkconform.harness._registry import (
+    from jwkconform.harness.seam._target import PublisherRig, StoreRig, Target
+    from jwkconform.harness.spec._keys import CATALOGUE_KEYS, KeySupport
+    from jwkconform.harness.spec._registry import (
         GROUPS,
         REQUIREMENTS,
         Level,
@@ -62,62 +65,59 @@ if TYPE_CHECKING:
         UnknownRequirement,
         requirement,
     )
-    from jwkconform.harness._respx_transport import respx_client, respx_url
-    from jwkconform.harness._scenario import CLIENT_HEADER, Fetch, JwksScenario
-    from jwkconform.harness._target import PublisherRig, StoreRig, Target
 
 # Loaded on first use: the pytest plugin imports this package, and importing httpx, respx or
 # Hypothesis before pytest registers them as plugins would stop pytest rewriting their asserts.
 _LAZY: dict[str, str] = {
-    "Adapter": "jwkconform.harness._adapter",
-    "AdapterContractError": "jwkconform.harness._attribution",
-    "AdapterError": "jwkconform.harness._attribution",
-    "AdapterTimeout": "jwkconform.harness._attribution",
-    "CATALOGUE_KEYS": "jwkconform.harness._keys",
-    "KeySupport": "jwkconform.harness._keys",
-    "UnexpectedException": "jwkconform.harness._attribution",
-    "check": "jwkconform.harness._attribution",
-    "premise": "jwkconform.harness._attribution",
-    "AdapterFactory": "jwkconform.harness._adapter",
-    "Answer": "jwkconform.harness._faults",
-    "CLIENT_HEADER": "jwkconform.harness._scenario",
-    "Compressed": "jwkconform.harness._faults",
-    "Trickle": "jwkconform.harness._faults",
-    "CAPABILITIES": "jwkconform.harness._adapter",
-    "ConfigRefused": "jwkconform.harness._adapter",
-    "ConnectionRefused": "jwkconform.harness._faults",
-    "Environment": "jwkconform.harness._adapter",
-    "FakeClock": "jwkconform.harness._clock",
-    "Fault": "jwkconform.harness._faults",
-    "Fetch": "jwkconform.harness._scenario",
-    "ImplementationRaised": "jwkconform.harness._adapter",
-    "GROUPS": "jwkconform.harness._registry",
-    "JwksScenario": "jwkconform.harness._scenario",
-    "Level": "jwkconform.harness._registry",
-    "LoadFailed": "jwkconform.harness._adapter",
-    "LoopbackJwksServer": "jwkconform.harness._loopback",
-    "MalformedJson": "jwkconform.harness._faults",
-    "Oversized": "jwkconform.harness._faults",
-    "PublisherAdapter": "jwkconform.harness._adapter",
-    "PublisherEnvironment": "jwkconform.harness._adapter",
-    "PublisherRig": "jwkconform.harness._target",
-    "PublisherUnderTest": "jwkconform.harness._adapter",
-    "PurposeRefused": "jwkconform.harness._adapter",
-    "REQUIREMENTS": "jwkconform.harness._registry",
-    "Requirement": "jwkconform.harness._registry",
-    "SecretView": "jwkconform.harness._adapter",
-    "Status": "jwkconform.harness._faults",
-    "StoreRig": "jwkconform.harness._target",
-    "StoreUnderTest": "jwkconform.harness._adapter",
-    "Target": "jwkconform.harness._target",
-    "Timeout": "jwkconform.harness._faults",
-    "Transport": "jwkconform.harness._adapter",
-    "UnknownRequirement": "jwkconform.harness._registry",
-    "VerifyOutcome": "jwkconform.harness._adapter",
-    "WrongContentType": "jwkconform.harness._faults",
-    "requirement": "jwkconform.harness._registry",
-    "respx_client": "jwkconform.harness._respx_transport",
-    "respx_url": "jwkconform.harness._respx_transport",
+    "Adapter": "jwkconform.harness.seam._adapter",
+    "AdapterContractError": "jwkconform.harness.seam._attribution",
+    "AdapterError": "jwkconform.harness.seam._attribution",
+    "AdapterTimeout": "jwkconform.harness.seam._attribution",
+    "CATALOGUE_KEYS": "jwkconform.harness.spec._keys",
+    "KeySupport": "jwkconform.harness.spec._keys",
+    "UnexpectedException": "jwkconform.harness.seam._attribution",
+    "check": "jwkconform.harness.seam._attribution",
+    "premise": "jwkconform.harness.seam._attribution",
+    "AdapterFactory": "jwkconform.harness.seam._adapter",
+    "Answer": "jwkconform.harness.endpoints._faults",
+    "CLIENT_HEADER": "jwkconform.harness.endpoints._scenario",
+    "Compressed": "jwkconform.harness.endpoints._faults",
+    "Trickle": "jwkconform.harness.endpoints._faults",
+    "CAPABILITIES": "jwkconform.harness.seam._adapter",
+    "ConfigRefused": "jwkconform.harness.seam._adapter",
+    "ConnectionRefused": "jwkconform.harness.endpoints._faults",
+    "Environment": "jwkconform.harness.seam._adapter",
+    "FakeClock": "jwkconform.harness.endpoints._clock",
+    "Fault": "jwkconform.harness.endpoints._faults",
+    "Fetch": "jwkconform.harness.endpoints._scenario",
+    "ImplementationRaised": "jwkconform.harness.seam._adapter",
+    "GROUPS": "jwkconform.harness.spec._registry",
+    "JwksScenario": "jwkconform.harness.endpoints._scenario",
+    "Level": "jwkconform.harness.spec._registry",
+    "LoadFailed": "jwkconform.harness.seam._adapter",
+    "LoopbackJwksServer": "jwkconform.harness.endpoints._loopback",
+    "MalformedJson": "jwkconform.harness.endpoints._faults",
+    "Oversized": "jwkconform.harness.endpoints._faults",
+    "PublisherAdapter": "jwkconform.harness.seam._adapter",
+    "PublisherEnvironment": "jwkconform.harness.seam._adapter",
+    "PublisherRig": "jwkconform.harness.seam._target",
+    "PublisherUnderTest": "jwkconform.harness.seam._adapter",
+    "PurposeRefused": "jwkconform.harness.seam._adapter",
+    "REQUIREMENTS": "jwkconform.harness.spec._registry",
+    "Requirement": "jwkconform.harness.spec._registry",
+    "SecretView": "jwkconform.harness.seam._adapter",
+    "Status": "jwkconform.harness.endpoints._faults",
+    "StoreRig": "jwkconform.harness.seam._target",
+    "StoreUnderTest": "jwkconform.harness.seam._adapter",
+    "Target": "jwkconform.harness.seam._target",
+    "Timeout": "jwkconform.harness.endpoints._faults",
+    "Transport": "jwkconform.harness.seam._adapter",
+    "UnknownRequirement": "jwkconform.harness.spec._registry",
+    "VerifyOutcome": "jwkconform.harness.seam._adapter",
+    "WrongContentType": "jwkconform.harness.endpoints._faults",
+    "requirement": "jwkconform.harness.spec._registry",
+    "respx_client": "jwkconform.harness.endpoints._respx_transport",
+    "respx_url": "jwkconform.harness.endpoints._respx_transport",
 }
 
 

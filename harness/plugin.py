@@ -15,24 +15,29 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from jwkconform.harness._deadline import Progress, on_progress
-from jwkconform.harness._options import (
+from jwkconform.harness._untrusted import terminal as terminal_text
+from jwkconform.harness._untrusted import xml as xml_text
+from jwkconform.harness.report._terminal import progress_by_group, summary_first
+from jwkconform.harness.report._verdicts import OUTCOMES, VERDICT_OF, Judgement, Outcome
+from jwkconform.harness.run._options import (
     DEFAULT_CALL_TIMEOUT,
     DEFAULT_FETCH_TIMEOUT,
     RunOptions,
     verdict_options,
 )
-from jwkconform.harness._profiles import PROFILES, apply_profile, load_profile, register_profiles
-from jwkconform.harness._registry import REQUIREMENTS, Level, UnknownRequirement, requirement
-from jwkconform.harness._session import JUDGEMENTS, Conformance, Invocation, Prepared
-from jwkconform.harness._spec import CAPABILITY_MARKER, REQUIREMENT_MARKER
-from jwkconform.harness._terminal import progress_by_group, summary_first
-from jwkconform.harness._untrusted import terminal as terminal_text
-from jwkconform.harness._untrusted import xml as xml_text
-from jwkconform.harness._verdicts import OUTCOMES, VERDICT_OF, Judgement, Outcome
+from jwkconform.harness.run._profiles import (
+    PROFILES,
+    apply_profile,
+    load_profile,
+    register_profiles,
+)
+from jwkconform.harness.run._session import JUDGEMENTS, Conformance, Invocation, Prepared
+from jwkconform.harness.seam._deadline import Progress, on_progress
+from jwkconform.harness.spec._registry import REQUIREMENTS, Level, UnknownRequirement, requirement
+from jwkconform.harness.spec._spec import CAPABILITY_MARKER, REQUIREMENT_MARKER
 
 if TYPE_CHECKING:
-    from jwkconform.harness._target import Target
+    from jwkconform.harness.seam._target import Target
 
 _KEY = pytest.StashKey[Conformance]()
 
@@ -312,7 +317,7 @@ def _record_examples(test: Any) -> None:
     inner: Callable[..., Any] = test.hypothesis.inner_test
     if getattr(inner, "_jwkconform_records", False):
         return
-    from jwkconform.harness._timeline import RECORDER, attach
+    from jwkconform.harness.seam._timeline import RECORDER, attach
 
     @functools.wraps(inner)
     def example(*args: Any, **kwargs: Any) -> Any:
@@ -331,7 +336,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     marks = _marks(item)
     if not marks:
         return
-    from jwkconform.harness._timeline import RECORDER
+    from jwkconform.harness.seam._timeline import RECORDER
 
     RECORDER.reset()
     target = item.config.stash[_KEY].target
@@ -351,8 +356,8 @@ def pytest_runtest_makereport(
     marks = _marks(item)
     if not marks:
         return report
-    from jwkconform.harness._judge import judge
-    from jwkconform.harness._timeline import RECORDER
+    from jwkconform.harness.run._judge import judge
+    from jwkconform.harness.seam._timeline import RECORDER
 
     conformance = item.config.stash[_KEY]
     skip = _skip_reason(report) if report.skipped else ""

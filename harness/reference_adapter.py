@@ -13,7 +13,7 @@ from contextlib import contextmanager
 import httpx
 
 from jwkconform import __version__
-from jwkconform.harness._adapter import (
+from jwkconform.harness.seam._adapter import (
     ConfigRefused,
     Environment,
     ImplementationRaised,
@@ -26,7 +26,7 @@ from jwkconform.harness._adapter import (
     Transport,
     VerifyOutcome,
 )
-from jwkconform.harness._target import loopback_client
+from jwkconform.harness.seam._target import loopback_client
 from jwkconform.reference import (
     LOGGER_NAME,
     ConfigError,

@@ -41,7 +41,7 @@ class _Parser(argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:
     from jwkconform._docs import add_docs_arguments, add_init_arguments
     from jwkconform._serve import add_serve_arguments
-    from jwkconform.harness._cli import EXIT_HELP, add_run_arguments
+    from jwkconform.harness.run._cli import EXIT_HELP, add_run_arguments
 
     parser = _Parser(
         prog="jwkconform",
@@ -97,8 +97,8 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="take reports of incomplete runs (interrupted or filtered); they are marked",
     )
-    from jwkconform.harness._campaign import add_merge_arguments
-    from jwkconform.harness._diff import add_diff_arguments
+    from jwkconform.harness.report._diff import add_diff_arguments
+    from jwkconform.harness.run._campaign import add_merge_arguments
 
     add_merge_arguments(
         commands.add_parser(
@@ -121,7 +121,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _matrix(args: argparse.Namespace) -> int:
-    from jwkconform.harness._matrix import MatrixError, write_matrix
+    from jwkconform.harness.report._matrix import MatrixError, write_matrix
 
     notes = args.notes
     if notes is None and args.out is not None:
@@ -143,10 +143,10 @@ def _matrix(args: argparse.Namespace) -> int:
 
 
 def _spec(args: argparse.Namespace) -> int:
-    from jwkconform.harness._coverage import render_coverage_page
-    from jwkconform.harness._ground_truth import render_ground_truth_page
-    from jwkconform.harness._registry import UnknownRequirement, requirement
-    from jwkconform.harness._spec import (
+    from jwkconform.harness.spec._coverage import render_coverage_page
+    from jwkconform.harness.spec._ground_truth import render_ground_truth_page
+    from jwkconform.harness.spec._registry import UnknownRequirement, requirement
+    from jwkconform.harness.spec._spec import (
         render_decisions_page,
         render_json,
         render_markdown,
@@ -174,7 +174,7 @@ def _spec(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from jwkconform.harness._cli import HarnessProblem, UsageProblem, run
+    from jwkconform.harness.run._cli import HarnessProblem, UsageProblem, run
 
     try:
         return run(args)
@@ -206,11 +206,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "matrix":
             return _matrix(args)
         if args.command == "merge":
-            from jwkconform.harness._campaign import merge
+            from jwkconform.harness.run._campaign import merge
 
             return merge(args)
         if args.command == "diff":
-            from jwkconform.harness._diff import diff
+            from jwkconform.harness.report._diff import diff
 
             return diff(args)
         if args.command == "spec":

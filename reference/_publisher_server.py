@@ -135,7 +135,7 @@ class PublisherServer:
 class _Server(ThreadingHTTPServer):
     """Knows the socket of every request thread, so that stop can wake and join them all.
 
-    The harness's loopback JWKS server does the same (harness/_loopback.py); the reference
+    The harness's loopback JWKS server does the same (harness/endpoints/_loopback.py); the reference
     imports nothing of the harness, so each keeps its own copy.
     """
 

@@ -20,7 +20,7 @@ from jwcrypto.jwk import JWK
 
 from jwkconform.fixtures import ALG_KINDS, key_pool, public_jwk
 from jwkconform.harness import VerifyOutcome
-from jwkconform.harness._keys import active_key_support
+from jwkconform.harness.spec._keys import active_key_support
 from jwkconform.suites._probes import material
 from jwkconform.suites.strategies import QUICK_ALGS, SIGNING_ALGS, Keys, kids, signing_keys
 

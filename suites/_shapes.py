@@ -5,7 +5,7 @@ A library may bind each key to its `alg` and use no key that lacks one. That is 
 finding alone (docs/decisions.md D-39: a JWK without `alg` fits every algorithm its type and
 curve suit), and PUR-05's own test judges it. Every other test must still reach its own
 requirement, so where a probe shows that keys without `alg` are not used and keys with it
-are, the strategies give every signing key its `alg` (`jwkconform.harness._keys`): the other
+are, the strategies give every signing key its `alg` (`jwkconform.harness.spec._keys`): the other
 requirements are judged on keys the implementation uses, instead of ending blocked on a
 premise that belongs to PUR-05.
 
@@ -20,8 +20,8 @@ from typing import Any
 
 from jwkconform.fixtures import sign_token
 from jwkconform.harness import Target
-from jwkconform.harness._attribution import CallHung
-from jwkconform.harness._keys import set_alg_required
+from jwkconform.harness.seam._attribution import CallHung
+from jwkconform.harness.spec._keys import set_alg_required
 from jwkconform.suites._probes import SECRET_ID
 from jwkconform.suites.strategies import public_set
 

@@ -27,7 +27,7 @@ from jwkconform.harness import (
     check,
     premise,
 )
-from jwkconform.harness._keys import alg_required
+from jwkconform.harness.spec._keys import alg_required
 from jwkconform.suites._probes import SECRET_ID, SHORT_LEASE, Probe, raised
 from jwkconform.suites.strategies import QUICK_ALGS, SIGNING_ALGS, Keys, public_set
 

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from jwcrypto.jwk import JWK
 
 from jwkconform.fixtures import ALG_KINDS, key_pool, keystore, private_jwk, public_jwk
-from jwkconform.harness._keys import active_key_support, alg_required
+from jwkconform.harness.spec._keys import active_key_support, alg_required
 
 __all__ = [
     "ALIASES",

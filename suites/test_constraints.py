@@ -27,8 +27,8 @@ from jwkconform.fixtures import (
     unsigned_token,
 )
 from jwkconform.harness import Target, premise
-from jwkconform.harness._keys import active_key_support, alg_required
 from jwkconform.harness.model import alg_fits
+from jwkconform.harness.spec._keys import active_key_support, alg_required
 from jwkconform.suites._keysets import Keys, cross_curve_token, found_by, keys_of, same_key, sets_of
 from jwkconform.suites._probes import SECRET_ID, SHORT_LEASE
 from jwkconform.suites._shapes import resolves_without_kid

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 from jwkconform.fixtures import key_pool, private_jwk, public_jwk, sign_token
 from jwkconform.harness import ConfigRefused, Target, premise
-from jwkconform.harness._keys import active_key_support
 from jwkconform.harness.model import alg_fits
+from jwkconform.harness.spec._keys import active_key_support
 from jwkconform.suites._keysets import (
     Keys,
     distinct_keys,

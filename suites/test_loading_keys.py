@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from jwkconform.fixtures import key_pool, private_jwk, public_jwk, sign_token
 from jwkconform.harness import Target, check
-from jwkconform.harness._keys import KINDS, kind_family
+from jwkconform.harness.spec._keys import KINDS, kind_family
 from jwkconform.suites._probes import SECRET_ID, SHORT_LEASE, Probe, require_a_probe
 from jwkconform.suites._store_checks import signers
 from jwkconform.suites.strategies import Keys

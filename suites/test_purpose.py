@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from jwkconform.fixtures import key_pool, private_jwk, public_jwk
 from jwkconform.harness import Target, premise
-from jwkconform.harness._keys import active_key_support
 from jwkconform.harness.model import fitting
+from jwkconform.harness.spec._keys import active_key_support
 from jwkconform.suites._keysets import unique_kids
 from jwkconform.suites._probes import material
 from jwkconform.suites.strategies import PURPOSE_MEMBERS, purpose_members

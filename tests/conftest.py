@@ -8,7 +8,7 @@ import pytest
 import respx
 from support import JWKS_URL, Endpoint
 
-from jwkconform.harness._clock import FakeClock
+from jwkconform.harness.endpoints._clock import FakeClock
 
 
 @pytest.fixture

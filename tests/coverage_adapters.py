@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from jwkconform.harness._coverage import FETCHING
 from jwkconform.harness.reference_adapter import ReferenceAdapter
+from jwkconform.harness.spec._coverage import FETCHING
 
 
 def _only(path: str) -> Callable[[], ReferenceAdapter]:

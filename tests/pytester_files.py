@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from jwkconform.harness._registry import REQUIREMENTS
+from jwkconform.harness.spec._registry import REQUIREMENTS
 
 CATALOGUE_ORDER = list(REQUIREMENTS)
 

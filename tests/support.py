@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from jwkconform.harness._clock import FakeClock
+from jwkconform.harness.endpoints._clock import FakeClock
 from jwkconform.reference import JwkSetSecretStore
 
 JWKS_URL = "https://idp.test/jwks"

@@ -67,7 +67,7 @@ except ImportError as exc:  # the extra is not installed
         f"the Authlib adapter needs Authlib and requests ({exc}): pip install 'jwkconform[authlib]'"
     ) from exc
 
-from jwkconform.harness._adapter import (
+from jwkconform.harness.seam._adapter import (
     ConfigRefused,
     Environment,
     ImplementationRaised,
@@ -76,10 +76,10 @@ from jwkconform.harness._adapter import (
     Transport,
     VerifyOutcome,
 )
-from jwkconform.harness._keys import KeySupport
+from jwkconform.harness.spec._keys import KeySupport
 
 if TYPE_CHECKING:
-    from jwkconform.harness._adapter import Adapter
+    from jwkconform.harness.seam._adapter import Adapter
 
 __all__ = ["KEY_SUPPORT", "AuthlibAdapter", "factory"]
 

@@ -53,7 +53,7 @@ except ImportError as exc:  # the extra is not installed
         f"the joserfc adapter needs joserfc ({exc}): pip install 'jwkconform[joserfc]'"
     ) from exc
 
-from jwkconform.harness._adapter import (
+from jwkconform.harness.seam._adapter import (
     Environment,
     ImplementationRaised,
     SecretView,
@@ -61,10 +61,10 @@ from jwkconform.harness._adapter import (
     Transport,
     VerifyOutcome,
 )
-from jwkconform.harness._keys import KeySupport
+from jwkconform.harness.spec._keys import KeySupport
 
 if TYPE_CHECKING:
-    from jwkconform.harness._adapter import Adapter
+    from jwkconform.harness.seam._adapter import Adapter
 
 __all__ = ["KEY_SUPPORT", "JoserfcAdapter", "factory"]
 

@@ -22,8 +22,8 @@ from pytester_files import BROKEN_ADAPTERS
 
 from jwkconform import __version__
 from jwkconform._cli import _parser
-from jwkconform.harness._cli import pytest_arguments
-from jwkconform.harness._reports import EXIT_CODES
+from jwkconform.harness.report._reports import EXIT_CODES
+from jwkconform.harness.run._cli import pytest_arguments
 
 TIMEOUT = 600.0
 ORDER_TEST = "test_order.py::test_valid_secrets_follow_set_order"

@@ -18,13 +18,13 @@ from pathlib import Path
 
 import pytest
 
-from jwkconform.harness._coverage import (
+from jwkconform.harness.spec._coverage import (
     QUERY_PATHS,
     UNREACHED,
     reached_through,
     render_coverage_page,
 )
-from jwkconform.harness._registry import REQUIREMENTS
+from jwkconform.harness.spec._registry import REQUIREMENTS
 
 ROOT = Path(__file__).resolve().parents[2]
 TESTS = Path(__file__).resolve().parents[1]

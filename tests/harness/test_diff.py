@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from report_adapters import jwkconform
 
-from jwkconform.harness._diff import Change, compare
+from jwkconform.harness.report._diff import Change, compare
 
 BASE = {"CFG-01": "pass", "KID-03": "pass", "LOAD-05": "xfail", "ORD-01": "fail",
         "CACHE-05": "skip", "PUB-04": "non-strict", "LEASE-01": "untested"}  # fmt: skip

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from jwkconform.harness import CAPABILITIES
-from jwkconform.harness._adapter import expand_capabilities
-from jwkconform.harness._resolve import ENTRY_POINT_GROUP
+from jwkconform.harness.seam._adapter import expand_capabilities
+from jwkconform.harness.seam._resolve import ENTRY_POINT_GROUP
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 EXAMPLES = DOCS / "examples"
@@ -27,7 +27,7 @@ GUIDES = (DOCS / "adapters.md", DOCS / "reports.md", DOCS / "ci.md")
 
 VERDICTS = frozenset({"pass", "fail", "error", "non-strict", "skip", "xfail", "blocked",
                       "untested"})  # fmt: skip
-# How the harness words a capability skip (jwkconform.harness._target.Target.require).
+# How the harness words a capability skip (jwkconform.harness.seam._target.Target.require).
 NOT_DECLARED = "does not declare capability"
 # A fixed seed keeps this check deterministic (conformance runs use fresh seeds).
 SEED = "20240601"
@@ -44,7 +44,7 @@ OUTCOMES = {}
 
 def pytest_collection_finish(session):
     from jwkconform.harness import REQUIREMENTS
-    from jwkconform.harness._adapter import expand_capabilities
+    from jwkconform.harness.seam._adapter import expand_capabilities
 
     for item in session.items:
         needed = {str(n) for mark in item.iter_markers("jwk_capability") for n in mark.args}

@@ -18,10 +18,10 @@ from typing import Any
 import httpx
 import pytest
 
-from jwkconform.harness._adapter import Environment
-from jwkconform.harness._clock import FakeClock
-from jwkconform.harness._driver import DriverAdapter, DriverError
-from jwkconform.harness._driver_process import MAX_VALUES
+from jwkconform.harness.endpoints._clock import FakeClock
+from jwkconform.harness.seam._adapter import Environment
+from jwkconform.harness.seam._driver import DriverAdapter, DriverError
+from jwkconform.harness.seam._driver_process import MAX_VALUES
 
 # A driver that answers hello with the JSON object of its first argument, and open_store
 # with the JSON text of its second, made of the text and a repetition count.

@@ -22,10 +22,10 @@ from driver_support import (
     pids_with,
 )
 
-from jwkconform.harness._adapter import Environment
-from jwkconform.harness._clock import FakeClock
-from jwkconform.harness._driver import DriverAdapter, DriverError
-from jwkconform.harness._driver_process import _Process
+from jwkconform.harness.endpoints._clock import FakeClock
+from jwkconform.harness.seam._adapter import Environment
+from jwkconform.harness.seam._driver import DriverAdapter, DriverError
+from jwkconform.harness.seam._driver_process import _Process
 
 
 @pytest.fixture
@@ -190,7 +190,7 @@ def test_a_driver_that_closes_its_stdout_but_keeps_running_fails_with_a_driver_e
 ) -> None:
     """A closed stdout with the process still alive must fail like any other misbehaviour.
 
-    ``_Process._call`` (harness/_driver_process.py, at the ``_EOF`` branch) calls
+    ``_Process._call`` (harness/seam/_driver_process.py, at the ``_EOF`` branch) calls
     ``self._popen.wait(timeout=5)`` outside any ``except``: when the driver closed its
     standard output but keeps running, ``subprocess.TimeoutExpired`` escapes after 5 s,
     the process is neither marked broken nor killed, and the message quotes no stderr.
@@ -211,7 +211,7 @@ def test_a_driver_of_another_protocol_is_refused_and_stopped(
 ) -> None:
     """A refused driver must not be left running.
 
-    ``DriverAdapter._start`` (harness/_driver.py) raises "driver speaks protocol ..."
+    ``DriverAdapter._start`` (harness/seam/_driver.py) raises "driver speaks protocol ..."
     without stopping the process it just started, so the driver keeps running (its stdin
     held open by the reader threads) until the harness process exits.
     """
@@ -273,7 +273,7 @@ def test_an_answer_beyond_the_parser_or_of_the_wrong_type_is_a_driver_error(
 def test_the_driver_clock_never_goes_back_between_stores(tmp_path: Path) -> None:
     """Each store has its own fake clock starting at 1000 s; a driver, which may keep one
     clock for all of them, gets each new store's clock started after the last time it saw."""
-    from jwkconform.harness._target import Target
+    from jwkconform.harness.seam._target import Target
 
     adapter = DriverAdapter(command("hang", uuid.uuid4().hex), timeout=1.0)
     try:

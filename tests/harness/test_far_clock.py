@@ -18,8 +18,8 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from jwkconform.harness import Target
-from jwkconform.harness._driver import _CLOCK_LIMIT, DriverAdapter
 from jwkconform.harness.reference_adapter import ReferenceAdapter
+from jwkconform.harness.seam._driver import _CLOCK_LIMIT, DriverAdapter
 from jwkconform.suites import test_cache, test_cache_miss, test_config, test_lease
 
 # Far ahead: the magnitude at which the reference once failed LEASE-01 through its driver.

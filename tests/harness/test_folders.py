@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 
-from jwkconform.harness._folders import FolderPool
+from jwkconform.harness.seam._folders import FolderPool
 
 
 def test_an_empty_folder_is_reused_and_one_with_files_is_removed() -> None:

@@ -14,12 +14,12 @@ from typing import Any, cast
 import pytest
 from pytester_files import report
 
-from jwkconform.harness._adapter import PublisherEnvironment
-from jwkconform.harness._attribution import AdapterTimeout, CallHung, findings
-from jwkconform.harness._clock import FakeClock
-from jwkconform.harness._driver_process import DriverError, DriverTimeout
-from jwkconform.harness._target import PublisherRig, Target, _CheckedPublisher
+from jwkconform.harness.endpoints._clock import FakeClock
 from jwkconform.harness.reference_adapter import ReferenceAdapter
+from jwkconform.harness.seam._adapter import PublisherEnvironment
+from jwkconform.harness.seam._attribution import AdapterTimeout, CallHung, findings
+from jwkconform.harness.seam._driver_process import DriverError, DriverTimeout
+from jwkconform.harness.seam._target import PublisherRig, Target, _CheckedPublisher
 
 HANGS_IN_NAMED = """
 import pathlib

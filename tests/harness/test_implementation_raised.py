@@ -27,8 +27,8 @@ from jwkconform.harness import (
     UnexpectedException,
     check,
 )
-from jwkconform.harness._attribution import findings
-from jwkconform.harness._driver import DriverAdapter, DriverError
+from jwkconform.harness.seam._attribution import findings
+from jwkconform.harness.seam._driver import DriverAdapter, DriverError
 
 SUITE_TIMEOUT = 120.0
 

@@ -30,8 +30,8 @@ from typing import Any
 
 import pytest
 
-from jwkconform.harness._expected import ExpectedFailures
-from jwkconform.harness._registry import REQUIREMENTS
+from jwkconform.harness.spec._expected import ExpectedFailures
+from jwkconform.harness.spec._registry import REQUIREMENTS
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPECTED = ROOT / "expected-failures"
@@ -236,8 +236,8 @@ def test_the_pyjwt_adapter_provides_the_fake_clock_only_while_a_store_is_open() 
     import time
 
     from jwkconform.fixtures import private_jwk
-    from jwkconform.harness._target import Target
     from jwkconform.harness.adapters.pyjwt import factory
+    from jwkconform.harness.seam._target import Target
     from jwkconform.suites.strategies import public_set
 
     set_cache = importlib.import_module("jwt.jwk_set_cache")  # the module whose clock we give

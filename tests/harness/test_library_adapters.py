@@ -15,7 +15,7 @@ import pytest
 
 from jwkconform.fixtures import private_jwk, sign_token
 from jwkconform.harness import ConfigRefused, ImplementationRaised
-from jwkconform.harness._target import Target
+from jwkconform.harness.seam._target import Target
 from jwkconform.suites.strategies import public_set
 
 pytest.importorskip("authlib")

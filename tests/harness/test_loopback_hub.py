@@ -13,11 +13,11 @@ import httpx
 import pytest
 from support import request_threads
 
-from jwkconform.harness import _loopback
-from jwkconform.harness._clock import FakeClock
-from jwkconform.harness._faults import Timeout, Trickle
-from jwkconform.harness._loopback import LoopbackHub
-from jwkconform.harness._scenario import JwksScenario
+from jwkconform.harness.endpoints import _loopback
+from jwkconform.harness.endpoints._clock import FakeClock
+from jwkconform.harness.endpoints._faults import Timeout, Trickle
+from jwkconform.harness.endpoints._loopback import LoopbackHub
+from jwkconform.harness.endpoints._scenario import JwksScenario
 
 ONE = {"keys": [{"kty": "oct", "kid": "one"}]}
 TWO = {"keys": [{"kty": "oct", "kid": "two"}]}

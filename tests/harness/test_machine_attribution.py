@@ -20,8 +20,8 @@ from jwkconform.harness import (
     Target,
     VerifyOutcome,
 )
-from jwkconform.harness._attribution import findings
 from jwkconform.harness.reference_adapter import ReferenceAdapter
+from jwkconform.harness.seam._attribution import findings
 from jwkconform.suites._machines import run_machine
 from jwkconform.suites.test_model_based import FaultyStoreMachine
 

@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 
 from jwkconform import __version__
-from jwkconform.harness._matrix import (
+from jwkconform.harness.report._matrix import (
     MatrixError,
     Report,
     embedded_source,
@@ -21,9 +21,9 @@ from jwkconform.harness._matrix import (
     regenerate,
     render,
 )
-from jwkconform.harness._matrix_guide import QUESTIONS
-from jwkconform.harness._registry import REQUIREMENTS
-from jwkconform.harness._verdicts import VERDICTS
+from jwkconform.harness.report._matrix_guide import QUESTIONS
+from jwkconform.harness.report._verdicts import VERDICTS
+from jwkconform.harness.spec._registry import REQUIREMENTS
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "docs" / "report.schema.json").read_text(encoding="utf-8"))
@@ -297,7 +297,7 @@ def test_an_incomplete_report_is_refused_unless_allowed_and_then_marked(tmp_path
     assert "**INCOMPLETE** (interrupted)" in (tmp_path / "m.md").read_text(encoding="utf-8")
 
 
-# -- the guide above the tables (harness/_matrix_guide.py) -------------------------------------
+# -- the guide above the tables (harness/report/_matrix_guide.py) ------------------------------
 
 
 def _guide_report(name: str, verdicts: dict[str, tuple[str, str | None]]) -> Report:

@@ -16,11 +16,11 @@ import jsonschema
 import pytest
 
 from jwkconform._cli import main
-from jwkconform.harness._junit import junit_xml
-from jwkconform.harness._merge import MergeError, merge_documents, seed_list, seeds_text
-from jwkconform.harness._merged_report import campaign_lines, write_merged
-from jwkconform.harness._registry import REQUIREMENTS
-from jwkconform.harness._verdicts import VERDICTS
+from jwkconform.harness.report._junit import junit_xml
+from jwkconform.harness.report._merge import MergeError, merge_documents, seed_list, seeds_text
+from jwkconform.harness.report._merged_report import campaign_lines, write_merged
+from jwkconform.harness.report._verdicts import VERDICTS
+from jwkconform.harness.spec._registry import REQUIREMENTS
 
 SCHEMA = json.loads(
     (Path(__file__).resolve().parents[2] / "docs/report.schema.json").read_text(encoding="utf-8")
@@ -186,7 +186,7 @@ def test_a_merged_campaign_is_not_merged_again() -> None:
 
 
 def test_the_merged_verdicts_are_held_to_the_ground_truth(tmp_path: Path) -> None:
-    from jwkconform.harness._expected import ExpectedFailures
+    from jwkconform.harness.spec._expected import ExpectedFailures
 
     truth = tmp_path / "truth.json"
     truth.write_text(json.dumps({"KID-01": "fail: known", "CACHE-02": "pass"}))
@@ -270,7 +270,7 @@ def test_a_bad_campaign_is_one_line_before_anything_runs(
 
 
 def test_a_campaign_writes_the_junit_that_pytest_would_have_been_asked_for() -> None:
-    from jwkconform.harness._campaign import _junit_path
+    from jwkconform.harness.run._campaign import _junit_path
 
     assert _junit_path(["-x", "--junitxml", "a.xml", "-q"]) == ("a.xml", ["-x", "-q"])
     assert _junit_path(["--junit-xml=b.xml"]) == ("b.xml", [])

@@ -12,8 +12,8 @@ from types import MappingProxyType
 import httpx
 import pytest
 
-from jwkconform.harness._clock import FakeClock
-from jwkconform.harness._faults import (
+from jwkconform.harness.endpoints._clock import FakeClock
+from jwkconform.harness.endpoints._faults import (
     ConnectionRefused,
     Fault,
     MalformedJson,
@@ -22,9 +22,9 @@ from jwkconform.harness._faults import (
     Timeout,
     WrongContentType,
 )
-from jwkconform.harness._loopback import LoopbackHub, LoopbackJwksServer
-from jwkconform.harness._respx_transport import MOCK_BASE_URL, respx_client, respx_url
-from jwkconform.harness._scenario import JwksScenario
+from jwkconform.harness.endpoints._loopback import LoopbackHub, LoopbackJwksServer
+from jwkconform.harness.endpoints._respx_transport import MOCK_BASE_URL, respx_client, respx_url
+from jwkconform.harness.endpoints._scenario import JwksScenario
 
 DOC1 = {"keys": [{"kty": "oct", "kid": "one"}]}
 DOC2 = {"keys": [{"kty": "oct", "kid": "two"}, {"kty": "oct", "kid": "three"}]}

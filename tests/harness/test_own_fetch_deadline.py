@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from report_adapters import jwkconform
 
-from jwkconform.harness._adapter import own_fetch_deadline
+from jwkconform.harness.seam._adapter import own_fetch_deadline
 
 _FIXED_DEADLINE_ADAPTER = '''
 import dataclasses

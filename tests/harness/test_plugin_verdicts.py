@@ -19,7 +19,7 @@ from pytester_files import (
     use_adapters,
 )
 
-from jwkconform.harness._registry import REQUIREMENTS
+from jwkconform.harness.spec._registry import REQUIREMENTS
 
 SCHEMA = Path(__file__).resolve().parents[2] / "docs/report.schema.json"
 

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from report_adapters import jwkconform
 
-from jwkconform.harness._report_html import html_report
-from jwkconform.harness._svg import timeline_svg
+from jwkconform.harness.report._report_html import html_report
+from jwkconform.harness.report._svg import timeline_svg
 
 HOSTILE = '<script>alert("x")</script> & <img src=x onerror=alert(1)>'
 # Anything that would make the browser fetch: a URL in src/href/action, a stylesheet or

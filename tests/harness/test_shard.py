@@ -9,7 +9,7 @@ from typing import Any, cast
 import pytest
 
 from jwkconform._cli import main
-from jwkconform.harness._shard import Shard, parse_shard, shipped_durations, split
+from jwkconform.harness.report._shard import Shard, parse_shard, shipped_durations, split
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def test_the_split_weighs_tests_by_duration_wherever_the_rootdir_is() -> None:
 
 
 def test_the_shipped_table_names_tests_of_the_suites() -> None:
-    from jwkconform.harness._spec import suite_tests
+    from jwkconform.harness.spec._spec import suite_tests
 
     table = shipped_durations()
     assert table, "suites/durations.json is missing: python benchmarks/campaign.py --durations"

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-import jwkconform.harness._registry as registry_module
-from jwkconform.harness._adapter import CAPABILITIES
-from jwkconform.harness._decisions import DECISIONS, decisions_for
-from jwkconform.harness._registry import (
+import jwkconform.harness.spec._registry as registry_module
+from jwkconform.harness.seam._adapter import CAPABILITIES
+from jwkconform.harness.spec._decisions import DECISIONS, decisions_for
+from jwkconform.harness.spec._registry import (
     GROUPS,
     REQUIREMENTS,
     SOURCES,
@@ -29,7 +29,7 @@ from jwkconform.harness._registry import (
     by_group,
     requirement,
 )
-from jwkconform.harness._spec import (
+from jwkconform.harness.spec._spec import (
     render_decisions_page,
     render_json,
     render_markdown,
@@ -101,9 +101,9 @@ def test_unknown_id_suggests_the_closest() -> None:
 
 
 def test_docstring_examples_run() -> None:
-    import jwkconform.harness._decisions as decisions_module
-    import jwkconform.harness._ground_truth as ground_truth_module
-    import jwkconform.harness._spec as spec_module
+    import jwkconform.harness.spec._decisions as decisions_module
+    import jwkconform.harness.spec._ground_truth as ground_truth_module
+    import jwkconform.harness.spec._spec as spec_module
 
     for module in (registry_module, decisions_module, spec_module, ground_truth_module):
         failures, attempted = doctest.testmod(module)
@@ -194,7 +194,7 @@ def test_docs_decisions_md_is_rendered_from_the_decisions() -> None:
 
 
 def test_docs_ground_truth_md_is_rendered_from_the_shipped_ground_truth() -> None:
-    from jwkconform.harness._ground_truth import render_ground_truth_page
+    from jwkconform.harness.spec._ground_truth import render_ground_truth_page
 
     text = (ROOT / "docs" / "ground-truth.md").read_text(encoding="utf-8")
     assert text == render_ground_truth_page(), (

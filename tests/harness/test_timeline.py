@@ -9,10 +9,12 @@ import doctest
 import pytest
 from pytester_files import report
 
-from jwkconform.harness import _example, _seen, _svg, _timeline, check
-from jwkconform.harness._attribution import redact
-from jwkconform.harness._example import summary
-from jwkconform.harness._timeline import (
+from jwkconform.harness import check
+from jwkconform.harness.report import _example, _svg
+from jwkconform.harness.report._example import summary
+from jwkconform.harness.seam import _seen, _timeline
+from jwkconform.harness.seam._attribution import redact
+from jwkconform.harness.seam._timeline import (
     RECORDER,
     RecordingClock,
     attached,
@@ -146,7 +148,7 @@ def test_a_check_can_say_what_it_expected() -> None:
 
 
 EXAMPLE = """Failing test case: test_x(
-    jwk_target=<jwkconform.harness._target.Target object>,
+    jwk_target=<jwkconform.harness.seam._target.Target object>,
     keys=[('RS256',
       {'kty': 'RSA', 'n': 'tEh8kNyLTOoOkkpnuiXUjPXm7QSg727sTaKMSVAImVJE4', 'e': 'AQAB',
        'd': 'jpsQnnGQmL', 'p': '5Hsc2dT', 'q': '5Hsc2dT', 'dp': '5Hsc2dT', 'dq': '5Hsc2dT',

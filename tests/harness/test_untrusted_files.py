@@ -130,7 +130,7 @@ def test_a_report_path_where_nothing_can_be_written_is_refused_before_the_run(
 def test_a_report_path_check_leaves_no_file_behind(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from jwkconform.harness._options import check_writable
+    from jwkconform.harness.run._options import check_writable
 
     existing = tmp_path / "old.json"
     existing.write_text("kept", encoding="utf-8")

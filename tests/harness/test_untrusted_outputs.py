@@ -24,12 +24,12 @@ from hypothesis import HealthCheck, given, settings
 from markdown_it import MarkdownIt
 from test_report_html import _document
 
-from jwkconform.harness._diff import lines as diff_lines
-from jwkconform.harness._matrix import Report, render
-from jwkconform.harness._matrix_html import render_html
-from jwkconform.harness._report_html import html_report
-from jwkconform.harness._report_md import markdown_report
 from jwkconform.harness._untrusted import json_safe, terminal, xml
+from jwkconform.harness.report._diff import lines as diff_lines
+from jwkconform.harness.report._matrix import Report, render
+from jwkconform.harness.report._matrix_html import render_html
+from jwkconform.harness.report._report_html import html_report
+from jwkconform.harness.report._report_md import markdown_report
 
 MARKUP = [
     "```", "~~~", "\n```\n## all passed\n", "\n# forged\n", "<script>alert(1)</script>",

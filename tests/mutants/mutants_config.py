@@ -14,7 +14,7 @@ import httpx
 from mutant_support import registry, wrap_from_json
 
 from jwkconform.harness import reference_adapter
-from jwkconform.harness._adapter import ConfigRefused
+from jwkconform.harness.seam._adapter import ConfigRefused
 from jwkconform.reference import _config, _durations, _fetch, _store
 from jwkconform.reference._errors import ConfigError
 

@@ -11,7 +11,7 @@ import pytest
 from support import JWKS_URL
 
 from jwkconform.fixtures import private_jwk, public_jwk
-from jwkconform.harness._clock import FakeClock
+from jwkconform.harness.endpoints._clock import FakeClock
 from jwkconform.reference import LOGGER_NAME, JwkSetSecretStore
 
 

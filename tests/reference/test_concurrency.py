@@ -19,7 +19,7 @@ import pytest
 from support import JWKS_URL
 
 from jwkconform.fixtures import jwk_set, private_jwk, public_jwk
-from jwkconform.harness._clock import FakeClock
+from jwkconform.harness.endpoints._clock import FakeClock
 from jwkconform.reference import LOGGER_NAME, JwkSetSecretStore, LoadError
 
 BOUND = 5.0  # real seconds a thread may take before the test gives up on it

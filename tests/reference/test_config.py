@@ -12,7 +12,7 @@ import respx
 from support import JWKS_URL, Endpoint
 
 from jwkconform.fixtures import jwk_set, private_jwk, public_jwk
-from jwkconform.harness._clock import FakeClock
+from jwkconform.harness.endpoints._clock import FakeClock
 from jwkconform.reference import (
     LOGGER_NAME,
     ConfigError,

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from jwkconform.harness._clock import FakeClock
+from jwkconform.harness.endpoints._clock import FakeClock
 from jwkconform.reference import ConfigError, JwkSetSecretStore, LoadError, StoreConfig
 
 DEADLINE = 0.5

@@ -15,7 +15,7 @@ import pytest
 from support import JWKS_URL, StreamingEndpoint
 
 from jwkconform.fixtures import jwk_set, private_jwk, public_jwk
-from jwkconform.harness._clock import FakeClock
+from jwkconform.harness.endpoints._clock import FakeClock
 from jwkconform.reference import JwkSetSecretStore, LoadError
 
 MIB = 1024 * 1024

@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from support import StreamingEndpoint
 
 from jwkconform.fixtures import jwk_set, keystore, private_jwk, public_jwk, sign_token
-from jwkconform.harness._clock import FakeClock
+from jwkconform.harness.endpoints._clock import FakeClock
 from jwkconform.reference import (
     LOGGER_NAME,
     ConfigError,

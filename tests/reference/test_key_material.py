@@ -19,7 +19,7 @@ import pytest
 from support import JWKS_URL, Endpoint
 
 from jwkconform.fixtures import jwk_set, private_jwk, public_jwk
-from jwkconform.harness._clock import FakeClock
+from jwkconform.harness.endpoints._clock import FakeClock
 from jwkconform.reference import LOGGER_NAME, JwkSetSecretStore
 
 # The field prime of P-256: a coordinate of this value is 32 bytes long but not on the curve.

@@ -13,7 +13,7 @@ from _loading_support import make_store as make_store  # fixture
 from support import JWKS_URL, Endpoint
 
 from jwkconform.fixtures import jwk_set
-from jwkconform.harness._clock import FakeClock
+from jwkconform.harness.endpoints._clock import FakeClock
 from jwkconform.reference import JwkSetSecretStore, LoadError, StoreConfig
 
 # --- LOAD-04 ------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from jwcrypto.jws import JWS
 from support import JWKS_URL, Endpoint
 
 from jwkconform.fixtures import private_jwk, public_jwk, sign_token, tamper, unsigned_token
-from jwkconform.harness._clock import FakeClock
+from jwkconform.harness.endpoints._clock import FakeClock
 from jwkconform.reference import ConfigError, JwkSetSecretStore, Secret, SecretsProvider
 from jwkconform.reference._lease_cache import MAX_SECRETS
 

@@ -33,7 +33,7 @@ from _driver_support import (
 from _driver_support import session as session
 
 from jwkconform.fixtures import public_jwk
-from jwkconform.harness._adapter import CAPABILITIES, CAPABILITY_ALIASES
+from jwkconform.harness.seam._adapter import CAPABILITIES, CAPABILITY_ALIASES
 from jwkconform.reference._log import LOGGER_NAME
 from jwkconform.reference.driver import main
 

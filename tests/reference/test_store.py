@@ -13,7 +13,7 @@ import pytest
 from support import JWKS_URL, Endpoint
 
 from jwkconform.fixtures import private_jwk, public_jwk
-from jwkconform.harness._clock import FakeClock
+from jwkconform.harness.endpoints._clock import FakeClock
 from jwkconform.reference import JwkSetSecretStore
 
 

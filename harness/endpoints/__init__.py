@@ -1,0 +1,13 @@
+"""The mock JWKS endpoints an implementation fetches from, on the fake clock.
+
+It imports no other part of the harness. The clock is ``_clock``; what an endpoint serves
+and when, with the log of every fetch, is a scenario (``_scenario``) and its faults
+(``_faults``); two transports answer from a scenario: in process through httpx
+(``_respx_transport``) and on 127.0.0.1 (``_loopback``).
+
+>>> from jwkconform.harness.endpoints._clock import FakeClock
+>>> clock = FakeClock()
+>>> clock.advance(120)
+>>> clock.now()
+120.0
+"""
