@@ -43,6 +43,7 @@ __all__ = [
     "markdown_code",
     "plain",
     "read_json",
+    "redact",
     "terminal",
     "xml",
 ]
@@ -212,3 +213,25 @@ def read_json(path: Path, what: str, *, max_bytes: int = MAX_FILE_BYTES) -> Any:
     if _depth(document) > MAX_JSON_DEPTH:
         raise ValueError(f"{what} {path} nests deeper than {MAX_JSON_DEPTH} levels")
     return json_safe(document)
+
+
+# Private key material in a message never reaches a report, whoever wrote the message.
+_PRIVATE: Final = re.compile(r"""(['"](?:d|p|q|dp|dq|qi|k|oth)['"]\s*:\s*)(['"])[^'"]*\2""")
+# A multi-prime RSA key's "oth" is a list of objects of private values.
+_OTHER_PRIMES: Final = re.compile(r"""(['"]oth['"]\s*:\s*)\[[^\]]*\]""")
+_PEM: Final = re.compile(
+    r"-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY)-----.*?(?:-----END \1-----|$)", re.DOTALL
+)
+_ADDRESS: Final = re.compile(r" at 0x[0-9a-f]+")
+
+
+def redact(text: str) -> str:
+    """``text`` with the values of private JWK members replaced by ``<private>``, PEM private
+    keys by ``<private key>``, and object addresses (which change from run to run) dropped.
+
+    >>> redact("{'kty': 'oct', 'k': 'c2VjcmV0'} -----BEGIN PRIVATE KEY-----MIIE...")
+    "{'kty': 'oct', 'k': '<private>'} <private key>"
+    """
+    text = _PEM.sub("<private key>", text)
+    text = _OTHER_PRIMES.sub(r"\1'<private>'", text)
+    return _ADDRESS.sub("", _PRIVATE.sub(r"\1'<private>'", text))

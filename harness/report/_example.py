@@ -24,7 +24,7 @@ import ast
 import re
 from typing import Final
 
-from jwkconform.harness.seam._attribution import redact
+from jwkconform.harness._untrusted import redact
 
 __all__ = ["summary"]
 

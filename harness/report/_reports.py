@@ -18,9 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from jwkconform import __version__
-from jwkconform.harness._untrusted import json_safe
+from jwkconform.harness._untrusted import json_safe, redact
 from jwkconform.harness.report._verdicts import Judgement, RequirementResult, summarize
-from jwkconform.harness.seam._attribution import redact
 from jwkconform.harness.spec._expected import ExpectedFailures, canonical_nodeid
 from jwkconform.harness.spec._registry import Requirement
 from jwkconform.harness.spec._spec import suite_tests

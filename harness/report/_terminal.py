@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Final
 
 import pytest
 
-from jwkconform.harness._untrusted import terminal
+from jwkconform.harness._untrusted import redact, terminal
 from jwkconform.harness.report._reports import (
     _findings,
     _first_line,
@@ -33,7 +33,6 @@ from jwkconform.harness.report._reports import (
     replay_command,
 )
 from jwkconform.harness.report._verdicts import VERDICTS, Judgement, RequirementResult, summarize
-from jwkconform.harness.seam._attribution import redact
 from jwkconform.harness.spec._expected import ExpectedFailures, canonical_nodeid
 from jwkconform.harness.spec._spec import suite_tests
 

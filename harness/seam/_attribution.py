@@ -19,7 +19,6 @@ Hypothesis run that found several distinct failures) is split, each part judged 
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -34,6 +33,7 @@ from jwkconform.harness.seam._adapter import (
     LoadFailed,
     PurposeRefused,
 )
+from jwkconform.harness.seam._timeline import attach
 
 if sys.version_info >= (3, 11):
     _Group = BaseExceptionGroup  # noqa: F821 - a builtin from Python 3.11 on
@@ -108,12 +108,6 @@ def _tag(exc: BaseException, requirement: str, *, is_premise: bool) -> None:
         setattr(exc, _TAG, _Attribution(requirement, is_premise))
 
 
-def _pin_timeline(exc: BaseException, expected: str | None) -> None:
-    from jwkconform.harness.seam._timeline import attach  # it imports this module
-
-    attach(exc, expected)
-
-
 @contextmanager
 def check(requirement: str, *, expected: str | None = None) -> Iterator[None]:
     """Count a failure inside the block against ``requirement`` alone.
@@ -129,7 +123,7 @@ def check(requirement: str, *, expected: str | None = None) -> Iterator[None]:
         yield
     except (*_CHECK_FAILURES, *SEAM_EXCEPTIONS) as exc:
         _tag(exc, requirement, is_premise=False)
-        _pin_timeline(exc, expected)
+        attach(exc, expected)
         raise
 
 
@@ -141,7 +135,7 @@ def premise(requirement: str) -> Iterator[None]:
         yield
     except (*_CHECK_FAILURES, *SEAM_EXCEPTIONS) as exc:
         _tag(exc, requirement, is_premise=True)
-        _pin_timeline(exc, None)
+        attach(exc, None)
         raise
 
 
@@ -223,24 +217,3 @@ def findings(exc: BaseException, own: Sequence[str]) -> list[Finding]:
         for f in found
         if f.kind != "blocked" or set(f.requirements) - failed
     ]
-
-
-_PRIVATE: Final = re.compile(r"""(['"](?:d|p|q|dp|dq|qi|k|oth)['"]\s*:\s*)(['"])[^'"]*\2""")
-# A multi-prime RSA key's "oth" is a list of objects of private values.
-_OTHER_PRIMES: Final = re.compile(r"""(['"]oth['"]\s*:\s*)\[[^\]]*\]""")
-_PEM: Final = re.compile(
-    r"-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY)-----.*?(?:-----END \1-----|$)", re.DOTALL
-)
-_ADDRESS: Final = re.compile(r" at 0x[0-9a-f]+")
-
-
-def redact(text: str) -> str:
-    """``text`` with the values of private JWK members replaced by ``<private>``, PEM private
-    keys by ``<private key>``, and object addresses (which change from run to run) dropped.
-
-    >>> redact("{'kty': 'oct', 'k': 'c2VjcmV0'} -----BEGIN PRIVATE KEY-----MIIE...")
-    "{'kty': 'oct', 'k': '<private>'} <private key>"
-    """
-    text = _PEM.sub("<private key>", text)
-    text = _OTHER_PRIMES.sub(r"\1'<private>'", text)
-    return _ADDRESS.sub("", _PRIVATE.sub(r"\1'<private>'", text))

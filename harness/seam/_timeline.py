@@ -34,8 +34,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
+from jwkconform.harness._untrusted import redact
 from jwkconform.harness.endpoints._clock import FakeClock
-from jwkconform.harness.seam._attribution import redact
 
 __all__ = [
     "RECORDER",

@@ -10,10 +10,10 @@ import pytest
 from pytester_files import report
 
 from jwkconform.harness import check
+from jwkconform.harness._untrusted import redact
 from jwkconform.harness.report import _example, _svg
 from jwkconform.harness.report._example import summary
 from jwkconform.harness.seam import _seen, _timeline
-from jwkconform.harness.seam._attribution import redact
 from jwkconform.harness.seam._timeline import (
     RECORDER,
     RecordingClock,
