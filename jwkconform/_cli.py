@@ -121,7 +121,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _matrix(args: argparse.Namespace) -> int:
-    from jwkconform.harness.report._matrix import MatrixError, write_matrix
+    from jwkconform.harness.report._matrix import write_matrix
+    from jwkconform.harness.report._matrix_reports import MatrixError
 
     notes = args.notes
     if notes is None and args.out is not None:

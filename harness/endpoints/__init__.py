@@ -6,8 +6,9 @@ and when, with the log of every fetch, is a scenario (``_scenario``) and its fau
 (``_respx_transport``) and on 127.0.0.1 (``_loopback``).
 
 >>> from jwkconform.harness.endpoints._clock import FakeClock
->>> clock = FakeClock()
+>>> clock = FakeClock(start=0.0)
 >>> clock.advance(120)
+120.0
 >>> clock.now()
 120.0
 """

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Final, TextIO
 
 from jwkconform.harness._untrusted import terminal
-from jwkconform.harness.report._matrix import MatrixError, load_report
+from jwkconform.harness.report._matrix_reports import MatrixError, load_report
 
 __all__ = ["FAILING", "Change", "add_diff_arguments", "compare", "diff", "lines"]
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Final
 
-from jwkconform.harness.report._matrix import Report, _condensed, _group_of, _order, headings
+from jwkconform.harness.report._matrix_reports import Report, condensed, group_of, headings, rows
 from jwkconform.harness.report._report_html import filter_form, page
 from jwkconform.harness.report._verdicts import VERDICTS
 from jwkconform.harness.spec._registry import GROUPS, REQUIREMENTS
@@ -57,14 +57,14 @@ def _table(reports: Sequence[Report]) -> list[str]:
         f'<table id="matrix"><thead><tr><th>ID</th><th>Level</th><th>Group</th>{names}'
         "<th>Requirement</th></tr></thead><tbody>",
     ]
-    for rid, level in _order(reports):
+    for rid, level in rows(reports):
         cells = [str(v[rid]["verdict"]) if rid in v else _MISSING for v in verdicts]
         statement = (
             REQUIREMENTS[rid].summary
             if rid in REQUIREMENTS
             else next((str(v[rid].get("summary", "")) for v in verdicts if rid in v), "")
         )
-        group = _group_of(rid)
+        group = group_of(rid)
         out.append(
             f'<tr id="row-{_e(rid)}" data-filtered data-level="{_e(level)}"'
             f' data-verdict="{_e(" ".join(sorted(set(cells))))}"><td>{_e(rid)}</td>'
@@ -87,11 +87,11 @@ def _differences(report: Report, notes: Mapping[str, str]) -> list[str]:
         if verdict in {"fail", "error", "xfail", "non-strict"}:
             found.append(
                 f'<li><strong>{_e(rid)}</strong> ({_e(row["level"])}, <span class="verdict'
-                f' v-{_e(verdict)}">{_e(verdict)}</span>): {_e(_condensed(row.get("message")))}'
+                f' v-{_e(verdict)}">{_e(verdict)}</span>): {_e(condensed(row.get("message")))}'
                 "</li>"
             )
         elif verdict == "skip":
-            reason = _condensed(row.get("message")).removeprefix(report.implementation).strip()
+            reason = condensed(row.get("message")).removeprefix(report.implementation).strip()
             skipped.setdefault(reason, []).append(rid)
     if found:
         out += ["<p>Differences found:</p>", "<ul>", *found, "</ul>"]

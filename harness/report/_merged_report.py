@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from html import escape
 from pathlib import Path
 from typing import Any
 
 from jwkconform.harness.report._junit import junit_xml, stability_lines
 from jwkconform.harness.report._merge import seeds_text
+from jwkconform.harness.report._report_html import html_report
+from jwkconform.harness.report._report_md import markdown_report
 
 __all__ = ["campaign_lines", "write_merged"]
 
@@ -28,8 +31,6 @@ def _shown(document: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def _markdown(document: Mapping[str, Any]) -> str:
-    from jwkconform.harness.report._report_md import markdown_report
-
     text = markdown_report(None, _shown(document))
     unstable = [r for r in document["requirements"] if r.get("unstable")]
     if "seeds" not in document:
@@ -49,10 +50,6 @@ def _markdown(document: Mapping[str, Any]) -> str:
 
 
 def _html(document: Mapping[str, Any]) -> str:
-    from html import escape
-
-    from jwkconform.harness.report._report_html import html_report
-
     page = html_report(_shown(document))
     if "seeds" not in document:
         return page

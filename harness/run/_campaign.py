@@ -290,7 +290,7 @@ def _expectations(args: argparse.Namespace, documents: Sequence[Mapping[str, Any
 
 def merge(args: argparse.Namespace) -> int:
     """``jwkconform merge``: its exit status."""
-    from jwkconform.harness.report._matrix import MatrixError, load_report
+    from jwkconform.harness.report._matrix_reports import MatrixError, load_report
 
     try:
         seeds = seed_list(args.seeds) if args.seeds is not None else None

@@ -25,6 +25,8 @@ import shlex
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
+import httpx
+
 from jwkconform.harness.seam._adapter import (
     Environment,
     PublisherEnvironment,
@@ -284,8 +286,6 @@ class _DriverPublisher:
     def __init__(
         self, adapter: DriverAdapter, process: _Process, publisher: str, base_url: str
     ) -> None:
-        import httpx
-
         self._adapter, self._process, self._publisher = adapter, process, publisher
         self.base_url = base_url
         self.http_client = httpx.Client(base_url=base_url, trust_env=False, timeout=adapter.timeout)

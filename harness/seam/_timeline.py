@@ -34,6 +34,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
+from hypothesis.control import cleanup
+
 from jwkconform.harness._untrusted import redact
 from jwkconform.harness.endpoints._clock import FakeClock
 
@@ -158,8 +160,6 @@ class Recorder:
         exception it ends with, if any, when it ends)."""
         context = _build_context()
         if context is not None:
-            from hypothesis.control import cleanup
-
             cleanup(functools.partial(self._ended, context))
         with self._lock:
             self._context = context

@@ -16,7 +16,8 @@ import pytest
 from pytester_files import VERDICTS_FILE
 from test_matrix import ALPHA, _report
 
-from jwkconform.harness.report._matrix import Report, render
+from jwkconform.harness.report._matrix import render
+from jwkconform.harness.report._matrix_reports import Report
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "docs" / "examples" / "inhouse_adapter.py"

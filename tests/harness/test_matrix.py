@@ -13,15 +13,9 @@ import jsonschema
 import pytest
 
 from jwkconform import __version__
-from jwkconform.harness.report._matrix import (
-    MatrixError,
-    Report,
-    embedded_source,
-    load_report,
-    regenerate,
-    render,
-)
+from jwkconform.harness.report._matrix import embedded_source, regenerate, render
 from jwkconform.harness.report._matrix_guide import QUESTIONS
+from jwkconform.harness.report._matrix_reports import MatrixError, Report, load_report
 from jwkconform.harness.report._verdicts import VERDICTS
 from jwkconform.harness.spec._registry import REQUIREMENTS
 

@@ -26,8 +26,9 @@ from test_report_html import _document
 
 from jwkconform.harness._untrusted import json_safe, terminal, xml
 from jwkconform.harness.report._diff import lines as diff_lines
-from jwkconform.harness.report._matrix import Report, render
+from jwkconform.harness.report._matrix import render
 from jwkconform.harness.report._matrix_html import render_html
+from jwkconform.harness.report._matrix_reports import Report
 from jwkconform.harness.report._report_html import html_report
 from jwkconform.harness.report._report_md import markdown_report
 
