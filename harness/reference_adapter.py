@@ -13,6 +13,7 @@ from contextlib import contextmanager
 import httpx
 
 from jwkconform import __version__
+from jwkconform.harness.endpoints._client import loopback_client
 from jwkconform.harness.seam._adapter import (
     ConfigRefused,
     Environment,
@@ -26,7 +27,6 @@ from jwkconform.harness.seam._adapter import (
     Transport,
     VerifyOutcome,
 )
-from jwkconform.harness.seam._target import loopback_client
 from jwkconform.reference import (
     LOGGER_NAME,
     ConfigError,

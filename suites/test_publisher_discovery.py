@@ -21,8 +21,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from jwkconform.harness import ConfigRefused, PublisherRig, Target
+from jwkconform.harness.endpoints._client import loopback_client
 from jwkconform.harness.seam._deadline import deadline
-from jwkconform.harness.seam._target import loopback_client
 from jwkconform.suites._publisher_reading import (
     Config,
     Names,

@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 
 from jwkconform.fixtures import keystore, sign_token
 from jwkconform.harness import AdapterContractError, PublisherRig, Target, premise
-from jwkconform.harness.seam._target import loopback_client
+from jwkconform.harness.endpoints._client import loopback_client
 from jwkconform.harness.spec._keys import alg_required
 from jwkconform.suites._publisher_reading import material
 from jwkconform.suites.strategies import (

@@ -25,8 +25,6 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Final
 
-from pytest_split.algorithms import Algorithms
-
 from jwkconform.harness.spec._expected import canonical_nodeid
 
 if TYPE_CHECKING:
@@ -74,6 +72,10 @@ def split(
     items: Sequence[pytest.Item], shard: Shard, durations: Mapping[str, float] | None = None
 ) -> tuple[list[pytest.Item], list[pytest.Item]]:
     """The items of ``shard`` (in their order) and the items of the other shards."""
+    # Not at the top: `jwkconform run` imports this module before pytest starts, and
+    # pytest cannot rewrite the asserts of a plugin (pytest-split) imported before it.
+    from pytest_split.algorithms import Algorithms
+
 
     table = shipped_durations() if durations is None else durations
     # pytest-split looks durations up by the item's own node ID, which depends on the

@@ -2,10 +2,10 @@
 
 Every call of `Target.open_store` builds a new fake clock, a new scripted JWKS endpoint on
 the adapter's transport, and a new store, and tears them all down on exit, so Hypothesis
-examples never share state. Every call into the adapter goes through `_Checked`, which
-holds it to the seam's contract: a wrong return type, a missing method or an exception other
-than the seam's three is an `AdapterError` (the verdict ``error``), and an in-process call
-that hangs past its deadline is one too.
+examples never share state. Every call into the adapter goes through a `CheckedStore`
+(``_checked``), which holds it to the seam's contract: a wrong return type, a missing
+method or an exception other than the seam's three is an `AdapterError` (the verdict
+``error``), and an in-process call that hangs past its deadline is one too.
 
 >>> with target.open_store({"cacheTimeout": "1 min"}, document=jwks) as rig:  # doctest: +SKIP
 ...     rig.clock.advance(60)
@@ -14,11 +14,9 @@ that hangs past its deadline is one too.
 
 from __future__ import annotations
 
-import functools
 import json
-import ssl
 import weakref
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,18 +25,17 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
+from jwkconform.harness.endpoints._client import DEFAULT_FETCH_TIMEOUT, loopback_client
 from jwkconform.harness.endpoints._clock import FakeClock
 from jwkconform.harness.endpoints._loopback import LoopbackHub
-from jwkconform.harness.endpoints._scenario import CLIENT_HEADER, JwksScenario
+from jwkconform.harness.endpoints._scenario import JwksScenario
 from jwkconform.harness.seam._adapter import (
     Adapter,
     Environment,
     PublisherEnvironment,
     PublisherUnderTest,
-    SecretView,
     StoreUnderTest,
     Transport,
-    VerifyOutcome,
     expand_capabilities,
     missing,
     own_fetch_deadline,
@@ -51,38 +48,18 @@ from jwkconform.harness.seam._attribution import (
     CallHung,
     UnexpectedException,
 )
+from jwkconform.harness.seam._checked import CheckedPublisher, CheckedStore, copy_config
 from jwkconform.harness.seam._deadline import deadline
 from jwkconform.harness.seam._durations import duration_seconds
 from jwkconform.harness.seam._folders import FolderPool
-from jwkconform.harness.seam._seen import answer_text, config_text, observe_scenario, query_text
+from jwkconform.harness.seam._seen import config_text, observe_scenario
 from jwkconform.harness.seam._timeline import RECORDER, RecordingClock
 from jwkconform.harness.spec._keys import CATALOGUE_KEYS, KeySupport
 
-__all__ = ["AdapterContractError", "PublisherRig", "StoreRig", "Target", "loopback_client"]
+__all__ = ["AdapterContractError", "PublisherRig", "StoreRig", "Target"]
 
-# A real HTTP client for the loopback transport must give up quickly on a held request.
-DEFAULT_FETCH_TIMEOUT = 1.0
 DEFAULT_CALL_TIMEOUT = 10.0
 _T = TypeVar("_T")
-
-
-@functools.cache
-def _tls() -> ssl.SSLContext:
-    # Loading the CA bundle costs ~65 ms; loopback URLs are plain http, so one context is
-    # built once and shared by every loopback client.
-    return ssl.create_default_context()
-
-
-def loopback_client(base_url: str = "", timeout: float = DEFAULT_FETCH_TIMEOUT) -> httpx.Client:
-    """A client for plain-http servers on 127.0.0.1 (quick to build: the TLS context is
-    shared); it names itself in a header, so the fetch log tells its requests apart."""
-    return httpx.Client(
-        base_url=base_url,
-        timeout=httpx.Timeout(timeout),
-        trust_env=False,
-        verify=_tls(),
-        headers={CLIENT_HEADER: "harness"},
-    )
 
 
 @dataclass
@@ -289,7 +266,7 @@ class Target:
             env = self._environment(clock, url, client, folder, raw, fetch_timeout, own_client)
             RECORDER.record(clock.now(), "note", f"store opened: {config_text(raw)}")
             store = self._call("open_store()", self.adapter.open_store, dict(raw), env)
-            checked = _Checked(store, self, clock)
+            checked = CheckedStore(store, self, clock)
             stack.callback(checked.close)
             yield StoreRig(checked, clock, scenario, env)
 
@@ -315,11 +292,11 @@ class Target:
             folder = stack.enter_context(self._folders.folder())
             env = PublisherEnvironment(clock, transport or self.transport, folder)
             # A copy: an adapter that changes what it is given must not change the test's.
-            publisher = self._call("open_publisher()", opener, _copy(config), env)
+            publisher = self._call("open_publisher()", opener, copy_config(config), env)
             for name in ("base_url", "http_client", "reconfigure", "close"):
                 if not hasattr(publisher, name):
                     raise AdapterContractError(f"{self.name}: the publisher has no {name}")
-            checked = _CheckedPublisher(publisher, self)
+            checked = CheckedPublisher(publisher, self)
             stack.callback(checked.close)
             yield PublisherRig(checked, clock, env, self.call_timeout, self)
 
@@ -338,93 +315,6 @@ class Target:
             env = self._environment(clock, url, client, folder, raw, self.fetch_timeout)
             RECORDER.record(clock.now(), "note", f"store opened on {url}: {config_text(raw)}")
             store = self._call("open_store()", self.adapter.open_store, raw, env)
-            checked = _Checked(store, self, clock)
+            checked = CheckedStore(store, self, clock)
             stack.callback(checked.close)
             yield StoreRig(checked, clock, scenario, env)
-
-
-def _copy(config: Mapping[str, object]) -> dict[str, Any]:
-    copied: dict[str, Any] = json.loads(json.dumps(config))
-    return copied
-
-
-# The store methods each capability promises.
-_METHODS = (("named", "named"), ("valid", "valid"), ("verify", "verify"))
-
-
-class _Checked:
-    """Holds an opened store to the contract, so a broken adapter fails with a sentence
-    (and the verdict ``error``), not an AttributeError deep inside a suite."""
-
-    def __init__(self, store: object, target: Target, clock: FakeClock | None = None) -> None:
-        self._store = store
-        self._target = target
-        self._clock = clock
-        promised = [m for c, m in _METHODS if c in target.capabilities] + ["close"]
-        lacking = [m for m in promised if not callable(getattr(store, m, None))]
-        if lacking:
-            raise AdapterContractError(
-                f"{target.name}: open_store() returned {type(store).__name__}, which has no"
-                f" {', '.join(f'{m}()' for m in lacking)} method"
-            )
-
-    def _call(self, method: str, *args: object) -> object:
-        function = getattr(self._store, method, None)
-        if not callable(function):
-            raise AdapterContractError(f"{self._target.name}: the store has no {method}() method")
-        if self._clock is None or method == "close":
-            return self._target._call(f"{method}()", function, *args)
-        RECORDER.record(self._clock.now(), "query", query_text(method, args))
-        try:
-            got = self._target._call(f"{method}()", function, *args)
-        except (Exception, CallHung) as exc:
-            text = f"{method} raised {type(exc).__name__}: {exc}"
-            RECORDER.record(self._clock.now(), "answer", text, error=type(exc).__name__)
-            raise
-        text, data = answer_text(method, got)
-        RECORDER.record(self._clock.now(), "answer", text, **data)
-        return got
-
-    def _fail(self, method: str, expected: str, got: object) -> AdapterContractError:
-        return AdapterContractError(
-            f"{self._target.name}: {method}() returned {got!r:.300}; expected {expected}"
-        )
-
-    def named(self, purpose: str, kid: str) -> SecretView | None:
-        got = self._call("named", purpose, kid)
-        if got is not None and not isinstance(got, SecretView):
-            raise self._fail("named", "a SecretView or None", got)
-        return got
-
-    def valid(self, purpose: str) -> Sequence[SecretView]:
-        got = self._call("valid", purpose)
-        if not isinstance(got, Sequence) or not all(isinstance(s, SecretView) for s in got):
-            raise self._fail("valid", "a sequence of SecretView", got)
-        return got
-
-    def verify(self, token: str, secret_id: str) -> VerifyOutcome:
-        got = self._call("verify", token, secret_id)
-        if not isinstance(got, VerifyOutcome):
-            raise self._fail("verify", "a VerifyOutcome", got)
-        return got
-
-    def close(self) -> None:
-        if self._target.hung is None:  # a hung store is left to its adapter's teardown
-            self._call("close")
-
-
-class _CheckedPublisher:
-    """A publisher whose ``reconfigure`` gets copies and runs under the call deadline."""
-
-    def __init__(self, publisher: PublisherUnderTest, target: Target) -> None:
-        self._publisher = publisher
-        self._target = target
-        self.base_url = publisher.base_url
-        self.http_client = publisher.http_client
-
-    def reconfigure(self, config: Mapping[str, object]) -> None:
-        self._target._call("reconfigure()", self._publisher.reconfigure, _copy(config))
-
-    def close(self) -> None:
-        if self._target.hung is None:
-            self._target._call("publisher close()", self._publisher.close)

@@ -18,8 +18,9 @@ from jwkconform.harness.endpoints._clock import FakeClock
 from jwkconform.harness.reference_adapter import ReferenceAdapter
 from jwkconform.harness.seam._adapter import PublisherEnvironment
 from jwkconform.harness.seam._attribution import AdapterTimeout, CallHung, findings
+from jwkconform.harness.seam._checked import CheckedPublisher
 from jwkconform.harness.seam._driver_process import DriverError, DriverTimeout
-from jwkconform.harness.seam._target import PublisherRig, Target, _CheckedPublisher
+from jwkconform.harness.seam._target import PublisherRig, Target
 
 HANGS_IN_NAMED = """
 import pathlib
@@ -169,7 +170,7 @@ class _SlowPublisher:
 
 def test_a_publisher_get_that_hangs_ends_the_test_and_its_publisher_is_left_alone() -> None:
     with Target(ReferenceAdapter(), "reference", call_timeout=0.2) as target:
-        publisher = _CheckedPublisher(cast(Any, _SlowPublisher()), target)
+        publisher = CheckedPublisher(cast(Any, _SlowPublisher()), target)
         env = PublisherEnvironment(FakeClock(), "respx", Path("."))
         rig = PublisherRig(cast(Any, publisher), FakeClock(), env, 0.2, target)
         with pytest.raises(CallHung, match=r"GET /x on the publisher did not return within 0\.2 s"):
