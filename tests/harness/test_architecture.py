@@ -7,6 +7,8 @@ from __future__ import annotations
 import ast
 import doctest
 import importlib
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -57,3 +59,15 @@ def _unexplained_inner_imports(path: Path) -> list[str]:
 
 def test_an_import_inside_a_function_says_why() -> None:
     assert [hit for p in _modules() for hit in _unexplained_inner_imports(p)] == []
+
+
+def test_the_plugin_imports_no_other_plugin_before_pytest_registers_it() -> None:
+    # An early import of a pytest plugin (pytest-split, Hypothesis's) stops pytest rewriting
+    # its asserts; `jwkconform run` imports the harness before pytest starts.
+    done = subprocess.run(
+        [sys.executable, "-m", "jwkconform", "run", "--seed", "1", "--requirement", "KID-01",
+         "--", "-W", "error::pytest.PytestAssertRewriteWarning"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert "PytestAssertRewriteWarning" not in done.stdout + done.stderr
+    assert done.returncode == 0, done.stdout[-2000:]
