@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from jwkconform.harness.spec._registry import Level, Requirement, Source
+from jwkconform.harness.spec._requirement import Level, Requirement, Source
 
 __all__ = ["ROWS"]
 

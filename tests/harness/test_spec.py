@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 import jwkconform.harness.spec._registry as registry_module
+import jwkconform.harness.spec._requirement as requirement_module
 from jwkconform.harness.seam._adapter import CAPABILITIES
 from jwkconform.harness.spec._decisions import DECISIONS, decisions_for
 from jwkconform.harness.spec._registry import (
@@ -105,7 +106,13 @@ def test_docstring_examples_run() -> None:
     import jwkconform.harness.spec._ground_truth as ground_truth_module
     import jwkconform.harness.spec._spec as spec_module
 
-    for module in (registry_module, decisions_module, spec_module, ground_truth_module):
+    for module in (
+        requirement_module,
+        registry_module,
+        decisions_module,
+        spec_module,
+        ground_truth_module,
+    ):
         failures, attempted = doctest.testmod(module)
         assert attempted > 0, module.__name__
         assert failures == 0, module.__name__
