@@ -66,7 +66,7 @@ class Source:
         return f"{SOURCES[self.ref]}: {self.detail}" if self.detail else SOURCES[self.ref]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Requirement:
     """One requirement of the specification.
 
