@@ -31,6 +31,7 @@ import re
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
+from jwkconform.harness.spec._index import by_id
 from jwkconform.harness.spec._requirement import SOURCES, Level, Requirement, Source
 from jwkconform.harness.spec._requirements_publisher import ROWS as PUBLISHER
 from jwkconform.harness.spec._requirements_store import ROWS as STORE
@@ -80,16 +81,7 @@ GROUPS: Mapping[str, str] = MappingProxyType(
 )
 
 
-def _index(rows: Iterable[Requirement]) -> Mapping[str, Requirement]:
-    table: dict[str, Requirement] = {}
-    for row in rows:
-        if row.id in table:
-            raise ValueError(f"requirement {row.id} is listed twice")
-        table[row.id] = row
-    return MappingProxyType(table)
-
-
-REQUIREMENTS: Mapping[str, Requirement] = _index((*STORE, *USE, *PUBLISHER))
+REQUIREMENTS: Mapping[str, Requirement] = by_id((*STORE, *USE, *PUBLISHER), "requirement")
 """Every requirement by ID, in catalogue order."""
 
 
