@@ -18,7 +18,7 @@ from typing import Any, Literal
 __all__ = [
     "PURPOSE_OPS",
     "PURPOSE_USE",
-    "Decision",
+    "ReloadDecision",
     "StoreModel",
     "alg_fits",
     "fits",
@@ -106,7 +106,7 @@ Fetching = Literal["must", "may", "must-not"]
 
 
 @dataclass(frozen=True)
-class Decision:
+class ReloadDecision:
     """Whether a conformant store fetches for one query, and which requirement says so.
 
     ``requirement`` owns the decision (a failure of it counts there); ``cause`` is the
@@ -157,7 +157,7 @@ class StoreModel:
         self.failed_at: float | None = None
         self.fetches = 0
 
-    def decide(self, *, now: float, kid: str | None, purpose: str = "verify") -> Decision:
+    def decide(self, *, now: float, kid: str | None, purpose: str = "verify") -> ReloadDecision:
         """What a conformant store does about fetching for a query for ``kid`` (None: a
         valid query, or a token without kid) at ``now``."""
         if self.keys is None:
@@ -171,18 +171,20 @@ class StoreModel:
         if missed and age > 0 and age >= self.miss_window:
             return self._reload(now, "CACHE-03", f"a miss {age:g} s after the last load ({window})")
         if missed:
-            return Decision("must-not", "CACHE-03", f"a miss {age:g} s after a load ({window})")
+            return ReloadDecision(
+                "must-not", "CACHE-03", f"a miss {age:g} s after a load ({window})"
+            )
         what = "a hit" if kid is not None else "a query"
         why = f"{what} {age:g} s after a load (fresh for {self.cache_timeout:g} s)"
-        return Decision("must-not", "CACHE-01", why)
+        return ReloadDecision("must-not", "CACHE-01", why)
 
-    def _reload(self, now: float, requirement: str, why: str) -> Decision:
+    def _reload(self, now: float, requirement: str, why: str) -> ReloadDecision:
         if self.failed_at is None:
-            return Decision("must", requirement, why)
+            return ReloadDecision("must", requirement, why)
         since = now - self.failed_at
         why = f"{why}, {since:g} s after a failed reload"
         fetch: Fetching = "must" if since >= self.miss_window else "may"
-        return Decision(fetch, "CACHE-06", why, cause=requirement)
+        return ReloadDecision(fetch, "CACHE-06", why, cause=requirement)
 
     def fetched(self, *, now: float, served: Sequence[Mapping[str, Any]], ok: bool) -> None:
         """Record one fetch at ``now``: it loaded ``served`` if ``ok``, else it failed."""

@@ -39,7 +39,7 @@ from jwkconform.harness import (
     check,
     premise,
 )
-from jwkconform.harness.model import Decision, StoreModel, alg_fits, fitting, named_in
+from jwkconform.harness.model import ReloadDecision, StoreModel, alg_fits, fitting, named_in
 from jwkconform.suites._caching import Windows
 from jwkconform.suites._probes import loading
 from jwkconform.suites.strategies import QUICK_ALGS, SIGNING_ALGS, shaped
@@ -107,7 +107,7 @@ def verifies(keys: Sequence[Key], alg: str, signer: Key, kid: str | None) -> boo
 class Asked:
     """What one query did: the model's decision, the set before it, the fetches it made."""
 
-    decision: Decision
+    decision: ReloadDecision
     before: list[Key] | None
     fetches: int
     loaded: bool
@@ -274,7 +274,7 @@ class Machine(RuleBasedStateMachine):
                     f"{what} fetched the set {asked.fetches} time(s): {decision.why}"
                 )
 
-    def _owner_of_a_missing_fetch(self, decision: Decision) -> AbstractContextManager[None]:
+    def _owner_of_a_missing_fetch(self, decision: ReloadDecision) -> AbstractContextManager[None]:
         """Who owns a reload that did not come: the requirement that demands it, unless
         the bound it was due at is a default the implementation does not take; then its
         real bound is unknown, and the default's requirement (CFG-03, CFG-05) owns it."""

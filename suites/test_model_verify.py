@@ -27,7 +27,7 @@ from hypothesis.stateful import rule
 
 from jwkconform.fixtures import public_jwk, sign_token
 from jwkconform.harness import Target, VerifyOutcome, check, premise
-from jwkconform.harness.model import Decision, alg_fits, fitting, named_in
+from jwkconform.harness.model import ReloadDecision, alg_fits, fitting, named_in
 from jwkconform.suites._machines import (
     KIDS,
     TICK,
@@ -200,7 +200,7 @@ class VerifyMachine(Machine):
                     )
         self._check_fetches(what, asked)
 
-    def _probe(self, decision: Decision) -> Asked | None:
+    def _probe(self, decision: ReloadDecision) -> Asked | None:
         now = self.rig.clock.now()
         if decision.reload_for == "CACHE-02":
             kid = _ALIAS  # a hit: only staleness makes it fetch

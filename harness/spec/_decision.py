@@ -7,7 +7,7 @@ from dataclasses import dataclass
 __all__ = ["Decision"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Decision:
     """One decision: the open question, the answer, the reason and where it applies.
 

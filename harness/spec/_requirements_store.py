@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from jwkconform.harness.spec._registry import Level, Requirement, Source
+from jwkconform.harness.spec._requirement import Level, Requirement, Source
 
 __all__ = ["ROWS"]
 
@@ -11,90 +11,94 @@ MUST, SHOULD = Level.MUST, Level.SHOULD
 ROWS: tuple[Requirement, ...] = (
     # -- Store configuration -----------------------------------------------------------------
     Requirement(
-        "CFG-01",
-        MUST,
-        "A store configuration that lacks `jwkUrl` is rejected, and the error mentions `jwkUrl`.",
-        "`jwkUrl` is mandatory. A configuration without it is refused with an error that names"
+        id="CFG-01",
+        level=MUST,
+        summary="A store configuration that lacks `jwkUrl` is rejected, and the error mentions"
+        " `jwkUrl`.",
+        text="`jwkUrl` is mandatory. A configuration without it is refused with an error that names"
         " `jwkUrl`, and the store never serves a secret: the refusal comes when the store is"
         " configured or, at the latest, at its first query.",
-        "A store without a set to read can only fail later and more obscurely; naming the"
+        rationale="A store without a set to read can only fail later and more obscurely; naming the"
         " member tells the operator what to fix.",
-        (Source("000", "jwkUrl is required"), Source("001", "jwkUrl is required")),
-        "check that `jwkUrl` is looked for before any default applies, and that the error names it",
-        ("config-refusal",),
+        sources=(Source("000", "jwkUrl is required"), Source("001", "jwkUrl is required")),
+        hint="check that `jwkUrl` is looked for before any default applies, and that the error"
+        " names it",
+        gates=("config-refusal",),
     ),
     Requirement(
-        "CFG-02",
-        MUST,
-        "`jwkUrl` takes http, https or file URLs; any other scheme or a bad URL is refused,"
+        id="CFG-02",
+        level=MUST,
+        summary="`jwkUrl` takes http, https or file URLs; any other scheme or a bad URL is refused,"
         " naming the value.",
-        "`jwkUrl` may be an `http`, `https` or `file` URL. Any other scheme, or a value that is"
-        " not a well-formed URL, is refused with an error that quotes the value, before any"
+        text="`jwkUrl` may be an `http`, `https` or `file` URL. Any other scheme, or a value that"
+        " is not a well-formed URL, is refused with an error that quotes the value, before any"
         " fetch: when the store is configured or, at the latest, at its first query. So is a"
-        " `file:` URL whose path holds a NUL (`%00`), which no file can be named; an `http`"
-        " or `https` URL may hold `%00` in its path.",
-        "The vendor reads a local or a remote set; anything else is a typo that should surface"
-        " at once, not as a network error minutes later.",
-        (Source("000", "a local or remote JWK Set"),),
-        "check that the URL scheme is validated before the first fetch and that `file:` is allowed",
-        ("config-refusal",),
+        " `file:` URL whose path holds a NUL (`%00`), which no file can be named; an `http` or"
+        " `https` URL may hold `%00` in its path.",
+        rationale="The vendor reads a local or a remote set; anything else is a typo that should"
+        " surface at once, not as a network error minutes later.",
+        sources=(Source("000", "a local or remote JWK Set"),),
+        hint="check that the URL scheme is validated before the first fetch and that `file:` is"
+        " allowed",
+        gates=("config-refusal",),
     ),
     Requirement(
-        "CFG-03",
-        MUST,
-        "When `cacheTimeout` is left out, the cached set stays fresh for 2 minutes.",
-        "Without `cacheTimeout` the loaded set is fresh for exactly 2 minutes: it is reused"
+        id="CFG-03",
+        level=MUST,
+        summary="When `cacheTimeout` is left out, the cached set stays fresh for 2 minutes.",
+        text="Without `cacheTimeout` the loaded set is fresh for exactly 2 minutes: it is reused"
         " before that and reloaded by the first query at or after it.",
-        "Operators rely on the documented default to bound how long a removed key lingers.",
-        (Source("000", "cacheTimeout default"),),
-        "check that the default cache lifetime is 120 s, not a peer library's 5 or 10 minutes",
+        rationale="Operators rely on the documented default to bound how long a removed key"
+        " lingers.",
+        sources=(Source("000", "cacheTimeout default"),),
+        hint="check that the default cache lifetime is 120 s, not a peer library's 5 or 10 minutes",
     ),
     Requirement(
-        "CFG-04",
-        MUST,
-        "A `cacheTimeout` under 10 s (0 too) warns and falls back to 2 min; 10 s is kept;"
+        id="CFG-04",
+        level=MUST,
+        summary="A `cacheTimeout` under 10 s (0 too) warns and falls back to 2 min; 10 s is kept;"
         " caching never turns off.",
-        "A `cacheTimeout` below 10 seconds, zero included, is not applied: a warning is logged"
+        text="A `cacheTimeout` below 10 seconds, zero included, is not applied: a warning is logged"
         " and the 2-minute default is used. Exactly 10 seconds is accepted. There is no way to"
         " switch the cache off.",
-        "A key server must not be fetched on every request; the floor protects it from a"
+        rationale="A key server must not be fetched on every request; the floor protects it from a"
         " careless setting.",
-        (Source("000", "cacheTimeout"),),
-        "check that the lower bound is exclusive (10 s is valid), that zero is corrected"
+        sources=(Source("000", "cacheTimeout"),),
+        hint="check that the lower bound is exclusive (10 s is valid), that zero is corrected"
         " rather than disabling the cache, and that a warning is logged",
-        ("cache-timeout",),
+        gates=("cache-timeout",),
     ),
     Requirement(
-        "CFG-05",
-        MUST,
-        "When `cacheMissCacheTime` is left out, it is 2 minutes.",
-        "Without `cacheMissCacheTime` the miss window is 2 minutes: a `kid` miss reloads the"
+        id="CFG-05",
+        level=MUST,
+        summary="When `cacheMissCacheTime` is left out, it is 2 minutes.",
+        text="Without `cacheMissCacheTime` the miss window is 2 minutes: a `kid` miss reloads the"
         " set only once 2 minutes have passed since the last successful load.",
-        "The miss window is what stops forged `kid` values from turning into fetches.",
-        (Source("000", "cacheMissCacheTime default"),),
-        "check that the miss window has its own 120 s default instead of reusing"
+        rationale="The miss window is what stops forged `kid` values from turning into fetches.",
+        sources=(Source("000", "cacheMissCacheTime default"),),
+        hint="check that the miss window has its own 120 s default instead of reusing"
         " `cacheTimeout` or a peer library's cooldown",
     ),
     Requirement(
-        "CFG-06",
-        MUST,
-        "`leaseExpiry` is 5 minutes when left out; a zero or unlimited value warns and 5"
+        id="CFG-06",
+        level=MUST,
+        summary="`leaseExpiry` is 5 minutes when left out; a zero or unlimited value warns and 5"
         " minutes is used.",
-        "Without `leaseExpiry` a produced secret's lease is 5 minutes. A lease of zero or an"
+        text="Without `leaseExpiry` a produced secret's lease is 5 minutes. A lease of zero or an"
         " unlimited lease is not applied: a warning is logged and 5 minutes is used.",
-        "A lease must end, or a removed key is trusted forever, and must last, or every"
+        rationale="A lease must end, or a removed key is trusted forever, and must last, or every"
         " verification queries the store.",
-        (Source("000", "leaseExpiry"),),
-        "check that the lease default is 300 s and that zero and unlimited are both corrected"
+        sources=(Source("000", "leaseExpiry"),),
+        hint="check that the lease default is 300 s and that zero and unlimited are both corrected"
         " with a logged warning",
-        ("lease",),
+        gates=("lease",),
     ),
     Requirement(
-        "CFG-07",
-        MUST,
-        "Durations follow the gateway's English syntax: number-and-unit pieces in any case,"
+        id="CFG-07",
+        level=MUST,
+        summary="Durations follow the gateway's English syntax: number-and-unit pieces in any case,"
         " or a lone keyword.",
-        "A duration is either a keyword on its own or pieces of a whole number (ASCII digits)"
+        text="A duration is either a keyword on its own or pieces of a whole number (ASCII digits)"
         " and a unit, joined by `,`, `and` or white space. Units: `days`/`day`/`d`,"
         " `hours`/`hour`/`h`, `minutes`/`minute`/`min`/`m`, `seconds`/`second`/`sec`/`s`,"
         " `milliseconds`/`millisecond`/`millisec`/`millis`/`milli`/`ms`,"
@@ -103,81 +107,81 @@ ROWS: tuple[Requirement, ...] = (
         " `unlimited`, `indefinite`, `infinity`, `undefined` and `none` mean no limit;"
         " `zero` and `disabled` mean zero, as does any total of zero (`0 ms`). So"
         " `23 hours 59 minutes and 59 seconds` is 86,399 seconds.",
-        "Gateway configurations are written in this syntax; a store that reads them otherwise"
-        " silently applies other times.",
-        (Source("research", "the gateway's duration reference"),),
-        "check the unit aliases (`m` is minutes, `us` and both micro signs), the `,`, `and`"
+        rationale="Gateway configurations are written in this syntax; a store that reads them"
+        " otherwise silently applies other times.",
+        sources=(Source("research", "the gateway's duration reference"),),
+        hint="check the unit aliases (`m` is minutes, `us` and both micro signs), the `,`, `and`"
         " and white-space joiners, and the unlimited and zero keywords",
-        ("duration-syntax",),
+        gates=("duration-syntax",),
     ),
     Requirement(
-        "CFG-08",
-        SHOULD,
-        "Negative values, decimals, unknown units, unit-less numbers, left-over text and"
+        id="CFG-08",
+        level=SHOULD,
+        summary="Negative values, decimals, unknown units, unit-less numbers, left-over text and"
         " values too large are refused.",
-        "A duration that is negative, has a decimal point, an unknown unit, a number without a"
+        text="A duration that is negative, has a decimal point, an unknown unit, a number without a"
         " unit, text left over after the last piece, or a value too large for the"
         " implementation's time arithmetic is refused when the store is configured, with an"
         " error that quotes the value. Too large means over 2^32 seconds (about 136 years):"
         " 2^32 seconds itself is accepted, and `unlimited` is a keyword of its own. A value"
         " that was accepted never makes a later query fail.",
-        "The vendor's parser silently drops what it cannot read, so `1 hour 30 minutes` means"
-        " one hour there; refusing is safer than guessing.",
-        (Source("research", "the vendor's duration parser"),),
-        "check that the parser consumes the whole text instead of stopping at the first piece"
+        rationale="The vendor's parser silently drops what it cannot read, so `1 hour 30 minutes`"
+        " means one hour there; refusing is safer than guessing.",
+        sources=(Source("research", "the vendor's duration parser"),),
+        hint="check that the parser consumes the whole text instead of stopping at the first piece"
         " it cannot read, and that huge values are refused up front",
-        ("duration-syntax", "config-refusal"),
+        gates=("duration-syntax", "config-refusal"),
     ),
     Requirement(
-        "CFG-09",
-        SHOULD,
-        "A user-given `handler` is the HTTP client used; the built-in client bounds the whole"
-        " fetch by a deadline.",
-        "The `handler` member lets the user supply the HTTP client the store fetches with."
+        id="CFG-09",
+        level=SHOULD,
+        summary="A user-given `handler` is the HTTP client used; the built-in client bounds the"
+        " whole fetch by a deadline.",
+        text="The `handler` member lets the user supply the HTTP client the store fetches with."
         " The client the store builds for itself bounds each fetch as a whole (connecting,"
         " headers and body together) by a finite deadline (the one it is configured with, or"
         " a fixed one of its own), so a server that trickles bytes cannot hold a load open.",
-        "A key server that hangs must not hang the gateway; per-read time-outs alone let a"
-        " slow server stretch a fetch forever.",
-        (Source("000", "handler"),),
-        "check that the handler is used for fetching, and that the default client has an"
+        rationale="A key server that hangs must not hang the gateway; per-read time-outs alone let"
+        " a slow server stretch a fetch forever.",
+        sources=(Source("000", "handler"),),
+        hint="check that the handler is used for fetching, and that the default client has an"
         " overall deadline, not just a per-read time-out",
     ),
     # -- Loading the set ---------------------------------------------------------------------
     Requirement(
-        "LOAD-01",
-        MUST,
-        "The set is fetched from `jwkUrl`: through the handler for http(s), from the file"
+        id="LOAD-01",
+        level=MUST,
+        summary="The set is fetched from `jwkUrl`: through the handler for http(s), from the file"
         " system for `file:`.",
-        "The store reads its JWK Set from `jwkUrl`: a remote URL through its HTTP client, a"
+        text="The store reads its JWK Set from `jwkUrl`: a remote URL through its HTTP client, a"
         " `file:` URL from disk. A `200` answer whose body is a JWK Set loads whatever its"
         " `Content-Type` says (`text/plain`, `application/octet-stream`...).",
-        "The set is the only source of keys; reading it from anywhere else (or not at all)"
-        " breaks every other requirement.",
-        (Source("000", "jwkUrl"),),
-        "check that file: URLs are read from disk (percent-decoded path) and that remote"
+        rationale="The set is the only source of keys; reading it from anywhere else (or not at"
+        " all) breaks every other requirement.",
+        sources=(Source("000", "jwkUrl"),),
+        hint="check that file: URLs are read from disk (percent-decoded path) and that remote"
         " fetches go through the configured client",
     ),
     Requirement(
-        "LOAD-02",
-        MUST,
-        "A purpose whose secrets are not keys (passwords, say) is refused with a clear error;"
-        " no JWK comes back.",
-        "The store holds only cryptographic keys. A query for a purpose whose secret is not a"
+        id="LOAD-02",
+        level=MUST,
+        summary="A purpose whose secrets are not keys (passwords, say) is refused with a clear"
+        " error; no JWK comes back.",
+        text="The store holds only cryptographic keys. A query for a purpose whose secret is not a"
         " key, a password for instance, gets no secret and a clear error, never a JWK.",
-        "Handing a key where a password is expected confuses the two and can leak key"
+        rationale="Handing a key where a password is expected confuses the two and can leak key"
         " material into places that log passwords.",
-        (Source("001", "only CryptoKey secrets"),),
-        "check that purposes other than key purposes are refused up front instead of falling"
+        sources=(Source("001", "only CryptoKey secrets"),),
+        hint="check that purposes other than key purposes are refused up front instead of falling"
         " through to the JWK lookup",
-        ("other-purposes",),
+        gates=("other-purposes",),
     ),
     Requirement(
-        "LOAD-03",
-        SHOULD,
-        "A JWK that cannot be used (unknown kty or curve, bad members, invalid key material)"
-        " is skipped; the others work.",
-        "A JWK the implementation cannot use is skipped with a log line, and the other keys"
+        id="LOAD-03",
+        level=SHOULD,
+        summary="A JWK that cannot be used (unknown kty or curve, bad members, invalid key"
+        " material) is skipped; the others work.",
+        text="A JWK the implementation cannot use is skipped with a log line, and the other keys"
         " of the set stay usable. That covers an unknown `kty`, an unsupported curve,"
         " malformed members (a `key_ops` that is not a list of distinct strings, say) and"
         " invalid key material: an EC point that is not on its curve or whose coordinates have"
@@ -187,143 +191,146 @@ ROWS: tuple[Requirement, ...] = (
         " implementation that does not support a key type (Ed448, say) skips it this way, and"
         " that is conformant. A private JWK in a remote set is not skipped: it loads as its"
         " public key.",
-        "One odd key in a shared set must not take the whole set down, and a key that is not"
-        " a valid point or modulus must never be used.",
-        (
+        rationale="One odd key in a shared set must not take the whole set down, and a key that is"
+        " not a valid point or modulus must never be used.",
+        sources=(
             Source("RFC 7517", "§5"),
             Source("RFC 8037"),
             Source("SP 800-56A", "§5.6.2.3"),
             Source("research", "one bad key dropping a whole set, a known pain"),
         ),
-        "check that parsing is per key (one bad entry is skipped with a log line, not the whole"
-        " set) and that key material is validated when the set loads",
+        hint="check that parsing is per key (one bad entry is skipped with a log line, not the"
+        " whole set) and that key material is validated when the set loads",
     ),
     Requirement(
-        "LOAD-04",
-        MUST,
-        "A body that is not a JSON object with a `keys` array is a clear load error;"
+        id="LOAD-04",
+        level=MUST,
+        summary="A body that is not a JSON object with a `keys` array is a clear load error;"
         ' `{"keys": []}` is an empty set.',
-        "A document that is not a JSON object holding a `keys` array (`null`, a number, a"
+        text="A document that is not a JSON object holding a `keys` array (`null`, a number, a"
         " `keys` that is a string or an object, invalid UTF-8, nesting or numbers beyond the"
         " parser's limits) is a clear load error: the caller never sees an unrelated"
         ' exception. `{"keys": []}` is valid: an empty set.',
-        "Callers handle one kind of load failure; a stray decoding error escaping the store is"
-        " a crash in the gateway.",
-        (Source("RFC 7517", "§5"),),
-        "check that JSON decoding errors, a top-level value that is not an object and a"
+        rationale="Callers handle one kind of load failure; a stray decoding error escaping the"
+        " store is a crash in the gateway.",
+        sources=(Source("RFC 7517", "§5"),),
+        hint="check that JSON decoding errors, a top-level value that is not an object and a"
         " missing or non-array `keys` all become the store's load error, and that an empty"
         " `keys` array loads",
     ),
     Requirement(
-        "LOAD-05",
-        SHOULD,
-        "When a reload fails for any reason, the last good set keeps serving; no loaded key"
+        id="LOAD-05",
+        level=SHOULD,
+        summary="When a reload fails for any reason, the last good set keeps serving; no loaded key"
         " is dropped.",
-        "A reload that fails (connection error, a status other than 200, a malformed or"
+        text="A reload that fails (connection error, a status other than 200, a malformed or"
         " oversized body, a time-out) keeps the last good set in service: no key that was"
         " loaded is lost because a reload failed.",
-        "An outage of the key server must not become an outage of every service that verifies"
-        " tokens.",
-        (Source("research", "nothing lost; peer libraries that wipe their cache on failure"),),
-        "check that the cached set is replaced only after the new document loaded fully, and"
+        rationale="An outage of the key server must not become an outage of every service that"
+        " verifies tokens.",
+        sources=(
+            Source("research", "nothing lost; peer libraries that wipe their cache on failure"),
+        ),
+        hint="check that the cached set is replaced only after the new document loaded fully, and"
         " is never cleared on a fetch or parse error",
     ),
     Requirement(
-        "LOAD-06",
-        SHOULD,
-        "A body over the size cap (1 MiB unless configured), after decoding, is a load error;"
-        " memory stays bounded.",
-        "A body larger than a size cap (1 MiB by default, configurable) is refused as a load"
+        id="LOAD-06",
+        level=SHOULD,
+        summary="A body over the size cap (1 MiB unless configured), after decoding, is a load"
+        " error; memory stays bounded.",
+        text="A body larger than a size cap (1 MiB by default, configurable) is refused as a load"
         " error. The cap applies to the decoded body, after any `Content-Encoding`, and is"
         " enforced while reading, so memory stays bounded by the cap whatever the server"
         " sends.",
-        "A hostile or broken key server must not be able to exhaust the gateway's memory, with"
-        " a huge body or a small compressed one.",
-        (Source("research", "Nimbus caps a set at 50 KiB"),),
-        "check that the cap is enforced while streaming the decoded body, not only from the"
+        rationale="A hostile or broken key server must not be able to exhaust the gateway's"
+        " memory, with a huge body or a small compressed one.",
+        sources=(Source("research", "Nimbus caps a set at 50 KiB"),),
+        hint="check that the cap is enforced while streaming the decoded body, not only from the"
         " Content-Length header or after reading everything",
     ),
     # -- Named secrets and kid fallback ----------------------------------------------------------
     Requirement(
-        "KID-01",
-        MUST,
-        "Asking by `kid` yields the JWK with an identical, case-sensitive `kid`; that kid is"
-        " the secret's stable ID.",
-        "A query with a `kid` returns the JWK whose `kid` is exactly that value, letter case"
+        id="KID-01",
+        level=MUST,
+        summary="Asking by `kid` yields the JWK with an identical, case-sensitive `kid`; that kid"
+        " is the secret's stable ID.",
+        text="A query with a `kid` returns the JWK whose `kid` is exactly that value, letter case"
         " included, as a named secret whose stable ID is the `kid`.",
-        "The token's `kid` is how the issuer says which key signed it; matching it loosely"
-        " would try a key the issuer never meant.",
-        (Source("000", "named secrets"), Source("001", "named secret resolution")),
-        "check that the kid comparison is exact and case-sensitive, that the stable ID is the"
+        rationale="The token's `kid` is how the issuer says which key signed it; matching it"
+        " loosely would try a key the issuer never meant.",
+        sources=(Source("000", "named secrets"), Source("001", "named secret resolution")),
+        hint="check that the kid comparison is exact and case-sensitive, that the stable ID is the"
         " kid, and that the index is rebuilt on reload",
     ),
     Requirement(
-        "KID-02",
-        MUST,
-        "If the named secret does not verify the signature, the token fails at once; other"
+        id="KID-02",
+        level=MUST,
+        summary="If the named secret does not verify the signature, the token fails at once; other"
         " keys are never tried.",
-        "When a named secret is found for the token's `kid` and it cannot verify the"
+        text="When a named secret is found for the token's `kid` and it cannot verify the"
         " signature, the token is invalid: no other key is tried. A JWK that the `kid` names"
         " is the named secret even when it does not fit the token (another `alg`, key type or"
         " curve, or too short a key: PUR-05, PUR-06); it cannot verify, so the token is"
         " invalid.",
-        "Trying other keys after the named one failed would let a token claim one key and be"
-        " accepted under another.",
-        (Source("001", "named secret resolution"),),
-        "check that a kid hit ends resolution: the valid secrets must not be tried after the"
+        rationale="Trying other keys after the named one failed would let a token claim one key"
+        " and be accepted under another.",
+        sources=(Source("001", "named secret resolution"),),
+        hint="check that a kid hit ends resolution: the valid secrets must not be tried after the"
         " named secret fails",
     ),
     Requirement(
-        "KID-03",
-        MUST,
-        "An unmatched `kid` falls back to valid-secret resolution, as if the token had no `kid`.",
-        "A token whose `kid` matches no JWK is resolved exactly like a token without `kid`:"
+        id="KID-03",
+        level=MUST,
+        summary="An unmatched `kid` falls back to valid-secret resolution, as if the token had no"
+        " `kid`.",
+        text="A token whose `kid` matches no JWK is resolved exactly like a token without `kid`:"
         " the valid secrets are tried in order.",
-        "Issuers that stamp a `kid` the set does not carry (a rotated name, a different kid"
-        " scheme) still verify against the keys that fit.",
-        (Source("001", "a kid without a matching secret"),),
-        "check that an unknown kid is treated as a miss that falls back, not as an immediate"
+        rationale="Issuers that stamp a `kid` the set does not carry (a rotated name, a different"
+        " kid scheme) still verify against the keys that fit.",
+        sources=(Source("001", "a kid without a matching secret"),),
+        hint="check that an unknown kid is treated as a miss that falls back, not as an immediate"
         " rejection",
     ),
     Requirement(
-        "KID-04",
-        SHOULD,
-        "When several JWKs share a `kid`, the earliest one in the set is the named secret.",
-        "If several JWKs carry the same `kid`, the first of them in the set's order that fits"
+        id="KID-04",
+        level=SHOULD,
+        summary="When several JWKs share a `kid`, the earliest one in the set is the named secret.",
+        text="If several JWKs carry the same `kid`, the first of them in the set's order that fits"
         " the purpose asked for is the named secret.",
-        "Duplicate kids happen during botched rotations; a fixed rule makes the result"
+        rationale="Duplicate kids happen during botched rotations; a fixed rule makes the result"
         " predictable and matches the vendor's store.",
-        (Source("research", "the vendor's store takes the first match"),),
-        "check that the kid index keeps the first entry for a kid instead of letting later ones"
-        " overwrite it",
+        sources=(Source("research", "the vendor's store takes the first match"),),
+        hint="check that the kid index keeps the first entry for a kid instead of letting later"
+        " ones overwrite it",
     ),
     Requirement(
-        "KID-05",
-        SHOULD,
-        "A `kid` that matches only JWKs of another purpose counts as no match: fallback and"
+        id="KID-05",
+        level=SHOULD,
+        summary="A `kid` that matches only JWKs of another purpose counts as no match: fallback and"
         " the miss rules apply.",
-        "A `kid` held only by JWKs whose purpose does not fit the query (`use: enc` when"
+        text="A `kid` held only by JWKs whose purpose does not fit the query (`use: enc` when"
         " verifying, say) counts as no match: valid-secret resolution applies, and so do the"
         " miss rules of CACHE-03 and CACHE-04.",
-        "An encryption key that happens to share a name with the token's `kid` must neither"
-        " verify the token nor block the keys that can.",
-        (Source("research", "the vendor's key predicates filter before matching"),),
-        "check that the purpose filter runs before the kid match decides hit or miss, and"
+        rationale="An encryption key that happens to share a name with the token's `kid` must"
+        " neither verify the token nor block the keys that can.",
+        sources=(Source("research", "the vendor's key predicates filter before matching"),),
+        hint="check that the purpose filter runs before the kid match decides hit or miss, and"
         " that such a miss reloads like any other",
     ),
     Requirement(
-        "KID-06",
-        MUST,
-        "The resolver rejects a configuration without a non-empty `verificationSecretId`,"
+        id="KID-06",
+        level=MUST,
+        summary="The resolver rejects a configuration without a non-empty `verificationSecretId`,"
         " though named lookup ignores it.",
-        "A resolver configuration must carry a non-empty `verificationSecretId`, and one"
+        text="A resolver configuration must carry a non-empty `verificationSecretId`, and one"
         " without it is refused, even though named resolution does not use the value. This"
         " applies to implementations that have such a resolver configuration.",
-        "The vendor requires the member; a configuration that works here and fails in the"
+        rationale="The vendor requires the member; a configuration that works here and fails in the"
         " gateway is a trap.",
-        (Source("001", "verificationSecretId must be configured"),),
-        "check that `verificationSecretId` is required and must be a non-empty string even"
+        sources=(Source("001", "verificationSecretId must be configured"),),
+        hint="check that `verificationSecretId` is required and must be a non-empty string even"
         " for a JWK-set store",
-        ("resolver-config",),
+        gates=("resolver-config",),
     ),
 )

@@ -22,7 +22,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
 from typing import Any, Final
 
-from jwkconform.harness.spec._decisions import DECISIONS, Decision, decisions_for
+from jwkconform.harness.spec._decision import Decision
+from jwkconform.harness.spec._decisions import DECISIONS, decisions_for
 from jwkconform.harness.spec._registry import (
     GROUPS,
     REQUIREMENTS,

@@ -16,9 +16,19 @@ from pathlib import Path
 
 import pytest
 
+import jwkconform.harness.spec._decisions_publisher as decisions_publisher
+import jwkconform.harness.spec._decisions_store as decisions_store
+import jwkconform.harness.spec._decisions_use as decisions_use
+import jwkconform.harness.spec._index as index_module
 import jwkconform.harness.spec._registry as registry_module
+import jwkconform.harness.spec._requirement as requirement_module
+import jwkconform.harness.spec._requirements_publisher as requirements_publisher
+import jwkconform.harness.spec._requirements_store as requirements_store
+import jwkconform.harness.spec._requirements_use as requirements_use
 from jwkconform.harness.seam._adapter import CAPABILITIES
+from jwkconform.harness.spec._decision import Decision
 from jwkconform.harness.spec._decisions import DECISIONS, decisions_for
+from jwkconform.harness.spec._index import by_id
 from jwkconform.harness.spec._registry import (
     GROUPS,
     REQUIREMENTS,
@@ -105,7 +115,14 @@ def test_docstring_examples_run() -> None:
     import jwkconform.harness.spec._ground_truth as ground_truth_module
     import jwkconform.harness.spec._spec as spec_module
 
-    for module in (registry_module, decisions_module, spec_module, ground_truth_module):
+    for module in (
+        index_module,
+        requirement_module,
+        registry_module,
+        decisions_module,
+        spec_module,
+        ground_truth_module,
+    ):
         failures, attempted = doctest.testmod(module)
         assert attempted > 0, module.__name__
         assert failures == 0, module.__name__
@@ -122,6 +139,29 @@ def test_decisions_name_known_requirements_and_are_numbered_in_order() -> None:
         assert d.question
         assert d.answer
         assert d.why
+
+
+@pytest.mark.parametrize(
+    ("decisions", "requirements"),
+    [
+        (decisions_store.ROWS, requirements_store.ROWS),
+        (decisions_use.ROWS, requirements_use.ROWS),
+        (decisions_publisher.ROWS, requirements_publisher.ROWS),
+    ],
+    ids=["store", "use", "publisher"],
+)
+def test_a_decision_lives_with_the_first_requirement_it_bears_on(
+    decisions: tuple[Decision, ...], requirements: tuple[Requirement, ...]
+) -> None:
+    ids = {r.id for r in requirements}
+    assert decisions
+    assert [d.id for d in decisions if d.applies_to[0] not in ids] == []
+
+
+def test_a_row_listed_twice_is_refused() -> None:
+    row = DECISIONS["D-1"]
+    with pytest.raises(ValueError, match=r"^decision D-1 is listed twice$"):
+        by_id((row, row), "decision")
 
 
 def test_a_decision_that_tightens_a_requirement_is_in_its_text() -> None:
