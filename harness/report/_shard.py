@@ -76,7 +76,6 @@ def split(
     # pytest cannot rewrite the asserts of a plugin (pytest-split) imported before it.
     from pytest_split.algorithms import Algorithms
 
-
     table = shipped_durations() if durations is None else durations
     # pytest-split looks durations up by the item's own node ID, which depends on the
     # rootdir; the table is keyed by the canonical one.

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
+from jwkconform.harness.spec._requirement import ANY_OF
+
 if TYPE_CHECKING:
     import httpx
 
@@ -290,6 +292,13 @@ class AdapterFactory(Protocol):
 
 
 def missing(declared: Iterable[str], needed: Iterable[str]) -> list[str]:
-    """The capabilities in ``needed`` that are not in ``declared`` (shorthands expanded)."""
-    have = expand_capabilities(declared)
-    return [c for c in dict.fromkeys(expand_capabilities(needed)) if c not in have]
+    """The capabilities in ``needed`` that are not in ``declared`` (shorthands expanded; a
+    gate ``"a|b"`` is met by either).
+
+    >>> missing(["valid", "default-client"], ["valid", "http-client|default-client", "lease"])
+    ['lease']
+    """
+    have = set(expand_capabilities(declared))
+    return [
+        c for c in dict.fromkeys(expand_capabilities(needed)) if not have & set(c.split(ANY_OF))
+    ]

@@ -55,6 +55,7 @@ from jwkconform.harness.seam._folders import FolderPool
 from jwkconform.harness.seam._seen import config_text, observe_scenario
 from jwkconform.harness.seam._timeline import RECORDER, RecordingClock
 from jwkconform.harness.spec._keys import CATALOGUE_KEYS, KeySupport
+from jwkconform.harness.spec._requirement import ANY_OF
 
 __all__ = ["AdapterContractError", "PublisherRig", "StoreRig", "Target"]
 
@@ -171,7 +172,8 @@ class Target:
         """Skip the calling test unless the adapter declares every one of ``capabilities``."""
         lacking = missing(self.capabilities, capabilities)
         if lacking:
-            reason = f"{self.name} does not declare capability {', '.join(lacking)}"
+            names = ", ".join(c.replace(ANY_OF, " or ") for c in lacking)
+            reason = f"{self.name} does not declare capability {names}"
             pytest.skip(f"{reason} ({why})" if why else reason)
 
     def _start(self, start: float) -> float:

@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from typing import Final
 
 from jwkconform.harness.spec._registry import REQUIREMENTS
+from jwkconform.harness.spec._requirement import gate_text
 
 __all__ = ["FETCHING", "QUERY_PATHS", "UNREACHED", "reached_through", "render_coverage_page"]
 
@@ -107,7 +108,7 @@ def render_coverage_page() -> str:
         "|---|---|---|---|",
     ]
     for rid, req in REQUIREMENTS.items():
-        gates = ", ".join(f"`{g}`" for g in req.gates)
+        gates = ", ".join(gate_text(g) for g in req.gates)
         paths = ", ".join(reached_through(rid)) if not req.gates else "any path"
         why = "; ".join(f"{p}: {UNREACHED[rid, p]}" for p in QUERY_PATHS if (rid, p) in UNREACHED)
         lines.append(f"| {rid} | {paths} | {gates} | {why} |")

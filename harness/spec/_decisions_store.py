@@ -261,4 +261,17 @@ ROWS: tuple[Decision, ...] = (
         applies_to=("CFG-09",),
         tested=True,
     ),
+    Decision(
+        id="D-45",
+        question="Does CFG-09 apply to an implementation that fetches nothing (it is handed the"
+        " JWK Set document, and the adapter reads it from jwkUrl)?",
+        answer="No: CFG-09 presumes that the store fetches, through the client it is given"
+        " (`http-client`) or through one of its own (`default-client`). An implementation that"
+        " declares neither has no client to hand over and none to bound, and CFG-09 is `skip`"
+        " for it (not applicable), like a requirement whose feature it lacks.",
+        why="Both halves of CFG-09 are about the store's HTTP client; judging the harness's own"
+        " client in its place would say nothing about the implementation.",
+        applies_to=("CFG-09",),
+        tested=True,
+    ),
 )

@@ -14,8 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 from types import MappingProxyType
+from typing import Final
 
-__all__ = ["SOURCES", "Level", "Requirement", "Source"]
+__all__ = ["ANY_OF", "SOURCES", "Level", "Requirement", "Source", "gate_text"]
 
 
 class Level(str, Enum):
@@ -72,8 +73,8 @@ class Requirement:
 
     ``summary`` fits a table cell; ``text`` is the requirement in full; ``rationale`` says
     why it exists; ``gates`` are the capabilities an implementation must declare for the
-    requirement to apply at all (without them its tests skip as not applicable); ``hint``
-    completes "If this fails, ..." for an implementer.
+    requirement to apply at all (a gate ``"a|b"`` is met by either; without them its tests
+    skip as not applicable); ``hint`` completes "If this fails, ..." for an implementer.
     """
 
     id: str
@@ -94,3 +95,16 @@ class Requirement:
     def source(self) -> str:
         """The sources by name as one line, as ``jwkconform spec`` names them."""
         return "; ".join(s.name for s in self.sources)
+
+
+# A gate met by any one of several capabilities: "http-client|default-client".
+ANY_OF: Final = "|"
+
+
+def gate_text(gate: str) -> str:
+    """A gate as a reader says it.
+
+    >>> gate_text("http-client|default-client")
+    '`http-client` or `default-client`'
+    """
+    return " or ".join(f"`{c}`" for c in gate.split(ANY_OF))

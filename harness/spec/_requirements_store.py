@@ -146,6 +146,7 @@ ROWS: tuple[Requirement, ...] = (
         sources=(Source("000", "handler"),),
         hint="check that the handler is used for fetching, and that the default client has an"
         " overall deadline, not just a per-read time-out",
+        gates=("http-client|default-client",),
     ),
     # -- Loading the set ---------------------------------------------------------------------
     Requirement(

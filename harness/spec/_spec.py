@@ -31,6 +31,7 @@ from jwkconform.harness.spec._registry import (
     Requirement,
     requirement,
 )
+from jwkconform.harness.spec._requirement import gate_text
 
 __all__ = [
     "CAPABILITY_MARKER",
@@ -153,7 +154,8 @@ def render_text(ids: Sequence[str] | None = None) -> str:
             out.append("  sources:")
             out += [f"    - {s.name}" for s in req.sources]
             if req.gates:
-                out.append(f"  applies to implementations declaring: {', '.join(req.gates)}")
+                gates = ", ".join(gate_text(g).replace("`", "") for g in req.gates)
+                out.append(f"  applies to implementations declaring: {gates}")
             for d in decisions_for(req.id):
                 out += [f"  decision {d.id}:", *_wrap(f"{d.question} {d.answer}", "    ")]
             tests = tests_for(req.id)
@@ -231,7 +233,7 @@ def _requirement_md(req: Requirement) -> list[str]:
     )
     out += [f"*Sources.* {sources}.", ""]
     if req.gates:
-        gates = ", ".join(f"`{g}`" for g in req.gates)
+        gates = ", ".join(gate_text(g) for g in req.gates)
         out += [f"*Applies to* implementations that declare {gates}.", ""]
     related = decisions_for(req.id)
     if related:
