@@ -63,7 +63,7 @@ ROTATED_IN: Final[Mapping[str, Any]] = private_jwk("EC-P-384", 3, kid="rotated~i
 
 def paths(target: Target) -> st.SearchStrategy[str]:
     """The paths the adapter offers (the calling test skips if it offers neither)."""
-    require_a_probe(target)
+    require_a_probe(target, by_kid=True)
     return st.sampled_from([p for p in ("named", "verify") if p in target.capabilities])
 
 

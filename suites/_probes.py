@@ -127,25 +127,29 @@ def require_a_lister(target: Target) -> None:
         pytest.skip(f"{target.name} declares neither capability named nor valid")
 
 
-def require_a_probe(target: Target) -> None:
-    """Skip unless the adapter offers a way to probe: ``named`` or ``verify``."""
-    if not {"named", "verify"} & target.capabilities:
-        pytest.skip(f"{target.name} declares neither capability named nor verify")
+def require_a_probe(target: Target, *, by_kid: bool = False) -> None:
+    """Skip unless the adapter offers a way to probe: ``named`` or ``verify``, or also
+    ``valid`` unless the test asks by kid (``by_kid``: a hit or a miss), which valid() cannot."""
+    ways = {"named", "verify"} if by_kid else {"named", "verify", "valid"}
+    if not ways & target.capabilities:
+        pytest.skip(f"{target.name} declares none of the capabilities {', '.join(sorted(ways))}")
 
 
 class Probe:
     """What one store serves for ``verify``, asked by the most direct path available."""
 
-    def __init__(self, target: Target, rig: StoreRig) -> None:
-        require_a_probe(target)
+    def __init__(self, target: Target, rig: StoreRig, *, by_kid: bool = False) -> None:
+        require_a_probe(target, by_kid=by_kid)
         self.rig = rig
         self.by_name = "named" in target.capabilities
         self.lists = "valid" in target.capabilities
+        # valid() only where nothing more direct is offered: it lists, it cannot ask by kid.
+        self.by_list = not self.by_name and "verify" not in target.capabilities
 
     @property
     def how(self) -> str:
         """How the probe asks, for messages."""
-        return "named()" if self.by_name else "verify()"
+        return "named()" if self.by_name else "valid()" if self.by_list else "verify()"
 
     def serves(self, alg: str, private: Mapping[str, Any]) -> bool:
         """Whether the store serves ``private``'s public key under its ``kid`` now."""
@@ -161,6 +165,8 @@ class Probe:
                         " exactly, letter case included"
                     )
             return secret is not None and material(secret.jwk) == material(private)
+        if self.by_list:
+            return any(material(s.jwk) == material(private) for s in self.rig.store.valid("verify"))
         return self.rig.store.verify(sign_token(private, alg, kid=kid), SECRET_ID).verified
 
     def hit(self, alg: str, private: Mapping[str, Any]) -> bool:
@@ -169,6 +175,8 @@ class Probe:
 
     def miss(self, kid: str, signer: tuple[str, Mapping[str, Any]]) -> None:
         """A query for a ``kid`` the set does not have; a verify probe signs with ``signer``."""
+        if self.by_list:
+            raise RuntimeError("a valid() probe cannot ask for a kid: build it with by_kid=True")
         if self.by_name:
             self.rig.store.named("verify", kid)
         else:

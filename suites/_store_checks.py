@@ -148,7 +148,7 @@ def stale_after(
     alg, key = signers(target)[0]
     asking = "a kid miss" if by_miss else "a query"
     with target.open_store({**SHORT_LEASE, **config}, document=public_set([key])) as rig:
-        probe = Probe(target, rig)
+        probe = Probe(target, rig, by_kid=by_miss)
         with premise("LOAD-01"):
             assert probe.serves(alg, key), f"the served key was not loaded ({probe.how})"
         loaded, fetched = rig.clock.now(), rig.jwks.fetch_count()

@@ -195,7 +195,7 @@ def _misses_never_reload(target: Target, timeout: str, window: str, owner: Owner
     alg, key = signers(target)[0]
     config = {**SHORT_LEASE, "cacheTimeout": timeout, "cacheMissCacheTime": window}
     with target.open_store(config, document=public_set([key])) as rig:
-        probe = Probe(target, rig)
+        probe = Probe(target, rig, by_kid=True)
         probe.hit(alg, key)
         fetched = rig.jwks.fetch_count()
         with owner():
@@ -217,7 +217,7 @@ def test_zero_keywords_as_miss_window_reload_at_once(jwk_target: Target, keyword
     for window, after, owner in (("1 s", 1.001, premise("CACHE-03")), (keyword, 0.001, None)):
         config = {**SHORT_LEASE, "cacheMissCacheTime": window}
         with jwk_target.open_store(config, document=public_set([key])) as rig:
-            probe = Probe(jwk_target, rig)
+            probe = Probe(jwk_target, rig, by_kid=True)
             probe.hit(alg, key)
             fetched = rig.jwks.fetch_count()
             rig.clock.advance(after)

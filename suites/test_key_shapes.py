@@ -149,6 +149,9 @@ def test_a_bare_x25519_key_is_never_served_for_verification(
         if "named" in jwk_target.capabilities:
             got = rig.store.named("verify", "x25519")
             assert got is None, f"named('verify', 'x25519') returned an X25519 key: {got!r:.300}"
+        if "valid" in jwk_target.capabilities:
+            listed = [s.stable_id for s in rig.store.valid("verify")]
+            assert "x25519" not in listed, f"valid('verify') listed the X25519 key: {listed}"
         if "verify" in jwk_target.capabilities:
             with premise("KID-03"):
                 unknown = rig.store.verify(sign_token(private, alg, kid="no such kid"), SECRET_ID)

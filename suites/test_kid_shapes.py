@@ -63,7 +63,7 @@ def test_every_shape_of_verification_jwk_is_found_by_its_kid(
 ) -> None:
     """Distinct keys, one per shape (every shape unless the adapter supports fewer keys
     than there are shapes)."""
-    require_a_probe(jwk_target)
+    require_a_probe(jwk_target, by_kid=True)
     jwks = []
     for number, (alg, private) in enumerate(keys):
         members, bound = _SHAPES[(offset + number) % len(_SHAPES)]

@@ -3,6 +3,7 @@ test: ``--adapter coverage_adapters:named`` and so on."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
 from jwkconform.harness.reference_adapter import ReferenceAdapter
@@ -22,3 +23,26 @@ def _only(path: str) -> Callable[[], ReferenceAdapter]:
 named = _only("named")
 valid = _only("valid")
 verify = _only("verify")
+
+
+def _mutant_through(path: str, module: str, name: str) -> Callable[[], ReferenceAdapter]:
+    # By name: the mutants patch the reference when their factory runs, so only the chosen
+    # one may be built (tests/mutants is on PYTHONPATH in the coverage test).
+    def factory() -> ReferenceAdapter:
+        adapter: ReferenceAdapter = getattr(importlib.import_module(module), name)()
+        adapter.capabilities = frozenset({path, FETCHING})
+        adapter.name = f"{adapter.name} through {path} alone"
+        return adapter
+
+    return factory
+
+
+# Mutants that only a check through valid() alone can catch when nothing else is declared.
+valid_lists_bare_x25519 = _mutant_through(
+    "valid", "mutants_shapes", "bare_encryption_keys_listed_for_verify"
+)
+valid_after_reload_fails = _mutant_through(
+    "valid", "mutants_loading", "failed_reload_clears_the_cache"
+)
+valid_without_size_cap = _mutant_through("valid", "mutants_loading", "no_size_cap")
+valid_one_minute_cache = _mutant_through("valid", "mutants_config", "one_minute_cache")

@@ -73,3 +73,31 @@ def test_one_path_alone_reaches_what_the_table_says(path: str, tmp_path: Path) -
     }
     wrong = {rid: (verdicts[rid], said) for rid, said in table.items() if verdicts[rid] != said}
     assert not wrong, f"through {path} alone (got, the table says): {wrong}\n{output}"
+
+
+@pytest.mark.parametrize(
+    ("adapter", "requirement"),
+    [
+        ("valid_lists_bare_x25519", "PUR-03"),
+        ("valid_after_reload_fails", "LOAD-05"),
+        ("valid_without_size_cap", "LOAD-06"),
+        ("valid_one_minute_cache", "CFG-03"),
+    ],
+)
+def test_a_path_alone_catches_a_mutant_of_what_it_reaches(
+    adapter: str, requirement: str, tmp_path: Path
+) -> None:
+    report = tmp_path / "report.json"
+    paths = [str(TESTS), str(TESTS / "mutants"), os.environ.get("PYTHONPATH", "")]
+    command = [
+        sys.executable, "-m", "jwkconform", "run", "--adapter", f"coverage_adapters:{adapter}",
+        "--strict", "--seed", "3", "--requirement", requirement, "--report-json", str(report),
+        "--", "-q", "-p", "no:randomly",
+    ]  # fmt: skip
+    done = subprocess.run(
+        command, cwd=tmp_path, env={**os.environ, "PYTHONPATH": os.pathsep.join(paths)},
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert report.exists(), done.stdout[-3000:] + done.stderr[-2000:]
+    verdicts = {r["id"]: r["verdict"] for r in json.loads(report.read_text())["requirements"]}
+    assert verdicts[requirement] == "fail", done.stdout[-3000:]

@@ -137,6 +137,25 @@ def bare_encryption_keys_named_for_verify() -> None:
     patch_index(name_them)
 
 
+@mutant("PUR-03")
+def bare_encryption_keys_listed_for_verify() -> None:
+    """A bare X25519 or X448 JWK (no `use`, no `key_ops`) is among the valid secrets for
+    verify: listing forgets that such a key only encrypts. Named lookup stays right."""
+
+    def list_them(built: Any, entries: Sequence[Any]) -> Any:
+        bare = [
+            entry
+            for entry in entries
+            if "use" not in entry.public_jwk
+            and "key_ops" not in entry.public_jwk
+            and entry.public_jwk.get("crv") in _ENCRYPTION_CURVES
+        ]
+        valid = {**built.valid, Purpose.VERIFY: (*built.valid[Purpose.VERIFY], *bare)}
+        return replace(built, valid=valid)
+
+    patch_index(list_them)
+
+
 # -- order ------------------------------------------------------------------------------------
 
 
