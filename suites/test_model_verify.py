@@ -62,6 +62,10 @@ class VerifyMachine(Machine):
         # secrets it got for each kid, the lists of valid secrets it got.
         self.named_seen: dict[str, list[Key]] = {}
         self.valid_seen: list[list[Key]] = []
+        # Kids asked while the set held no JWK of theirs: a store that remembers a miss (a
+        # CACHE-03 fault, tested there) may not fetch for them again, so for these a missing
+        # fetch does not show that a JWK of another letter case was taken for the kid.
+        self.missed: set[str] = set()
         # Whether tokens without kid are resolved at all (ORD-02): learnt from those that a
         # key of the set verifies; until it is known true, their fetches are not judged.
         self.kidless_resolves: bool | None = None
@@ -113,6 +117,10 @@ class VerifyMachine(Machine):
         ):
             self._verification_is_wrong(signer, kid, outcome, asked, what)
         self._check_verify_fetches(what, asked, signer, kid)
+        if kid is not None and (
+            asked.before is None or not any(k.get("kid") == kid for k in asked.before)
+        ):
+            self.missed.add(kid)
         if kid is not None and named is not None:
             self.named_seen.setdefault(kid, []).append(named)
         else:
@@ -185,9 +193,11 @@ class VerifyMachine(Machine):
         if decision.fetch == "must" and not asked.fetches and before is not None:
             # Did the verification reach the store at all? Ask once more, for the same reason,
             # with a kid the resolver cannot hold a secret for.
+            twin = _case_twin(before, kid)
+            if twin is not None and kid in self.missed:
+                return  # taken for its twin, or remembered as a miss: this cannot tell
             probe = self._probe(decision)
             if probe is not None and probe.fetches:
-                twin = _case_twin(before, kid)
                 why = (
                     "the resolver reused a secret past its lease instead of asking the store"
                     if twin is None
