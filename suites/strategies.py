@@ -9,22 +9,21 @@ Keys come from the shipped pool (`jwkconform.fixtures`), never generated per exa
 
 from __future__ import annotations
 
-import base64
-import datetime as dt
-import functools
 import string
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeAlias
 from urllib.parse import quote
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.x509.oid import NameOID
 from hypothesis import strategies as st
-from jwcrypto.jwk import JWK
 
-from jwkconform.fixtures import ALG_KINDS, key_pool, keystore, private_jwk, public_jwk
+from jwkconform.fixtures import (
+    ALG_KINDS,
+    issued_chain,
+    key_pool,
+    keystore,
+    private_jwk,
+    public_jwk,
+)
 from jwkconform.harness.spec._keys import active_key_support, alg_required
 
 __all__ = [
@@ -49,7 +48,6 @@ __all__ = [
     "SYMMETRIC_ALIASES",
     "Keys",
     "durations",
-    "issued_chain",
     "keystore_aliases",
     "keystore_config",
     "kids",
@@ -298,54 +296,6 @@ def new_install_mappings() -> dict[str, Any]:
         **dict.fromkeys(PROVIDER_DECRYPTION, "test"),
     }
     return {sid: {"aliases": [alias], "active": alias} for sid, alias in defaults.items()}
-
-
-@functools.cache
-def _test_ca() -> tuple[rsa.RSAPrivateKey, x509.Name, bytes]:
-    """A test CA: its key (RSA-2048 #7, which no alias holds), name and certificate."""
-    pem = JWK(**private_jwk("RSA-2048", 7)).export_to_pem(private_key=True, password=None)
-    key = serialization.load_pem_private_key(
-        pem, password=None, unsafe_skip_rsa_key_validation=True
-    )
-    assert isinstance(key, rsa.RSAPrivateKey)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "jwkconform test CA")])
-    return key, name, _issue(key, name, name, key.public_key(), 3000, ca=True)
-
-
-def _issue(
-    ca_key: rsa.RSAPrivateKey,
-    ca_name: x509.Name,
-    subject: x509.Name,
-    public_key: Any,
-    serial: int,
-    *,
-    ca: bool,
-) -> bytes:
-    start = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(ca_name)
-        .public_key(public_key)
-        .serial_number(serial)
-        .not_valid_before(start)
-        .not_valid_after(start + dt.timedelta(days=3650))
-        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-        .sign(ca_key, hashes.SHA256(), rsa_padding=padding.PKCS1v15())
-    )
-    return certificate.public_bytes(serialization.Encoding.DER)
-
-
-@functools.cache
-def issued_chain(alias: str, serial: int = 3001) -> tuple[str, str]:
-    """(leaf, issuer) as base64 DER: a certificate for ``alias``'s key with ``serial``,
-    issued by a test CA, then the CA's own. PKCS#1 v1.5 signatures: the same bytes each
-    run. Another serial gives the same key another certificate."""
-    ca_key, ca_name, ca_der = _test_ca()
-    own = x509.load_der_x509_certificate(base64.b64decode(keystore()[alias]["x5c"][0]))
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"{alias} #{serial}")])
-    leaf = _issue(ca_key, ca_name, subject, own.public_key(), serial, ca=False)
-    return base64.b64encode(leaf).decode(), base64.b64encode(ca_der).decode()
 
 
 def keystore_config(aliases: Iterable[str] | None = None) -> dict[str, Any]:
