@@ -29,12 +29,12 @@ import io
 import json
 import re
 import socket
-import threading
 import time
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, Final
 
+from jwkconform._http_server import HOST, TrackingHTTPServer
 from jwkconform.reference._publisher_http import PublisherApp
 
 __all__ = ["HEAD_TIMEOUT", "IDLE_TIMEOUT", "MAX_CONNECTIONS", "PublisherServer"]
@@ -95,13 +95,8 @@ class PublisherServer:
     ) -> None:
         self.app = app
         handler = type("_Handler", (_Handler,), {"app": app, "head_timeout": head_timeout})
-        self._server = _Server(("127.0.0.1", port), handler, max_connections)
-        # A short poll interval: stop() waits for the serve loop to notice.
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name=_THREAD_NAME,
-            daemon=True,
+        self._server = _Server(
+            handler, thread_name=_THREAD_NAME, port=port, max_connections=max_connections
         )
 
     @property
@@ -110,18 +105,16 @@ class PublisherServer:
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return self._server.url
 
     def start(self) -> None:
-        self._thread.start()
+        # A short poll interval: stop() waits for the serve loop to notice.
+        self._server.start_serving(poll_interval=0.05)
 
     def stop(self) -> None:
         """Stop serving, close every connection and join every thread (at most ~5 s)."""
         deadline = time.monotonic() + _STOP_TIMEOUT
-        if self._thread.is_alive():
-            self._server.shutdown()
-            self._thread.join(max(0.0, deadline - time.monotonic()))
-        self._server.server_close()
+        self._server.stop_serving(deadline)
         self._server.close_connections(deadline)
 
     def __enter__(self) -> PublisherServer:
@@ -132,78 +125,15 @@ class PublisherServer:
         self.stop()
 
 
-class _Server(ThreadingHTTPServer):
-    """Knows the socket of every request thread, so that stop can wake and join them all.
+class _Server(TrackingHTTPServer):
+    """Answers a connection it has no thread for with a 503 (`MAX_CONNECTIONS`)."""
 
-    The harness's loopback JWKS server does the same (harness/endpoints/_loopback.py); the reference
-    imports nothing of the harness, so each keeps its own copy.
-    """
-
-    # The default backlog of 5 stalls the sixth concurrent client for a SYN retransmit.
-    request_queue_size = 128
-    daemon_threads = True
-    # The base class would join its request threads without a bound; stop() joins ours.
-    block_on_close = False
-
-    def __init__(
-        self, address: tuple[str, int], handler: type[_Handler], max_connections: int
-    ) -> None:
-        self._connections: dict[threading.Thread, socket.socket] = {}
-        self._connections_lock = threading.Lock()
-        self._max_connections = max_connections
-        super().__init__(address, handler)
-
-    def process_request(
-        self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any
-    ) -> None:
-        assert isinstance(request, socket.socket)  # a stream server's requests are sockets
-        thread = threading.Thread(
-            target=self.process_request_thread,
-            args=(request, client_address),
-            name=f"{_THREAD_NAME}-request",
-            daemon=True,
-        )
-        with self._connections_lock:
-            busy = len(self._connections) >= self._max_connections
-            if not busy:
-                self._connections[thread] = request
-        if busy:
-            self._refuse(request)
-            return
-        try:
-            thread.start()
-        except RuntimeError:  # no thread to be had: the connection goes, the server stays
-            with self._connections_lock:
-                self._connections.pop(thread, None)
-            self._refuse(request)
-
-    def _refuse(self, request: socket.socket) -> None:
+    def refuse(self, request: socket.socket) -> None:
         """A 503 and the connection closed, without ever waiting for the client."""
         with contextlib.suppress(OSError):
             request.setblocking(False)
             request.send(_BUSY)
-        self.shutdown_request(request)
-
-    def process_request_thread(
-        self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any
-    ) -> None:
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            with self._connections_lock:
-                self._connections.pop(threading.current_thread(), None)
-
-    def close_connections(self, deadline: float) -> None:
-        """Wake and join every request thread, until the real-time ``deadline``."""
-        with self._connections_lock:
-            live = list(self._connections.items())
-        for _, connection in live:
-            # A thread waiting for a kept-alive client's next request reads an end of stream.
-            with contextlib.suppress(OSError):  # the client may have gone already
-                connection.shutdown(socket.SHUT_RDWR)
-        for thread, _ in live:
-            if thread.ident is not None:  # never started: nothing to join
-                thread.join(max(0.0, deadline - time.monotonic()))
+        super().refuse(request)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -263,7 +193,7 @@ class _Handler(BaseHTTPRequestHandler):
         return ""
 
     def _answer(self) -> None:
-        host = self.headers.get("host", "").strip() or f"127.0.0.1:{self.server.server_port}"
+        host = self.headers.get("host", "").strip() or f"{HOST}:{self.server.server_port}"
         path = _origin(self.path, host)
         if path is None:
             self.send_error(400, "Bad request target: a path, or http:// and the Host")

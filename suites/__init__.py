@@ -2,5 +2,6 @@
 
 Each test carries ``@pytest.mark.jwk_requirement(ID)`` and speaks to the implementation only
 through the ``jwk_target`` fixture (an adapter). Reusable Hypothesis strategies live in
-`jwkconform.suites.strategies`.
+`jwkconform.suites.store_strategies` (key sets, kids, durations) and
+`jwkconform.suites.publisher_strategies` (keystores, mappings, realm trees).
 """

@@ -34,7 +34,7 @@ from hypothesis import strategies as st
 from jwkconform.fixtures import private_jwk, sign_token
 from jwkconform.harness import StoreRig, Target, check, premise
 from jwkconform.suites._probes import SECRET_ID, SHORT_LEASE, material, require_a_probe
-from jwkconform.suites.strategies import Keys, kids, quick_signers
+from jwkconform.suites.store_strategies import Keys, kids, quick_signers
 
 __all__ = [
     "DEFAULT_CACHE_TIMEOUT",

@@ -22,7 +22,7 @@ from jwkconform.fixtures import ALG_KINDS, key_pool, public_jwk
 from jwkconform.harness import VerifyOutcome
 from jwkconform.harness.spec._keys import active_key_support
 from jwkconform.suites._probes import material
-from jwkconform.suites.strategies import QUICK_ALGS, SIGNING_ALGS, Keys, kids, signing_keys
+from jwkconform.suites.store_strategies import QUICK_ALGS, SIGNING_ALGS, Keys, kids, signing_keys
 
 __all__ = [
     "Keys",

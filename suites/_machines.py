@@ -42,7 +42,7 @@ from jwkconform.harness import (
 from jwkconform.harness.model import ReloadDecision, StoreModel, alg_fits, fitting, named_in
 from jwkconform.suites._caching import Windows
 from jwkconform.suites._probes import loading
-from jwkconform.suites.strategies import QUICK_ALGS, SIGNING_ALGS, shaped
+from jwkconform.suites.store_strategies import QUICK_ALGS, SIGNING_ALGS, shaped
 
 Key = Mapping[str, Any]
 Signer = tuple[str, Key]

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from jwkconform.harness import PublisherRig, Target, premise
-from jwkconform.suites.strategies import (
+from jwkconform.suites.publisher_strategies import (
     MTLS,
     PROVIDER_SECRET_IDS,
     RP_ENCRYPTION,

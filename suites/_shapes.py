@@ -23,7 +23,7 @@ from jwkconform.harness import Target
 from jwkconform.harness.seam._attribution import CallHung
 from jwkconform.harness.spec._keys import set_alg_required
 from jwkconform.suites._probes import SECRET_ID
-from jwkconform.suites.strategies import public_set
+from jwkconform.suites.store_strategies import public_set
 
 __all__ = ["learn_key_shapes", "resolves_without_kid"]
 

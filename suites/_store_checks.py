@@ -29,7 +29,7 @@ from jwkconform.harness import (
 )
 from jwkconform.harness.spec._keys import alg_required
 from jwkconform.suites._probes import SECRET_ID, SHORT_LEASE, Probe, raised
-from jwkconform.suites.strategies import QUICK_ALGS, SIGNING_ALGS, Keys, public_set
+from jwkconform.suites.store_strategies import QUICK_ALGS, SIGNING_ALGS, Keys, public_set
 
 __all__ = [
     "MARGIN",

@@ -32,7 +32,7 @@ from jwkconform.suites._caching import (
     unknown_kids,
 )
 from jwkconform.suites._probes import SECRET_ID
-from jwkconform.suites.strategies import Keys, public_set, shaped
+from jwkconform.suites.store_strategies import Keys, public_set, shaped
 
 
 @pytest.mark.jwk_requirement("CACHE-01")

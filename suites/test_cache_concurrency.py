@@ -18,7 +18,7 @@ import pytest
 
 from jwkconform.fixtures import private_jwk
 from jwkconform.harness import Target, premise
-from jwkconform.suites.strategies import public_set
+from jwkconform.suites.store_strategies import public_set
 
 _THREADS: Final = 20
 _ROUNDS: Final = 3

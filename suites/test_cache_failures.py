@@ -46,7 +46,7 @@ from jwkconform.suites._caching import (
     window,
 )
 from jwkconform.suites._probes import loading
-from jwkconform.suites.strategies import Keys
+from jwkconform.suites.store_strategies import Keys
 
 # Fetches that fail at once on either transport (a time-out would cost real seconds; a body
 # that is not a JWK Set is LOAD-04's subject).

@@ -32,7 +32,7 @@ from jwkconform.suites._caching import (
     window,
 )
 from jwkconform.suites._probes import SECRET_ID, material
-from jwkconform.suites.strategies import Keys, public_set
+from jwkconform.suites.store_strategies import Keys, public_set
 
 # Far longer than any two miss windows drawn here: every query below is on a fresh set.
 _LONG_CACHE = 1200

@@ -23,7 +23,7 @@ from jwkconform.suites._store_checks import (
     signers,
     stale_after,
 )
-from jwkconform.suites.strategies import public_set
+from jwkconform.suites.store_strategies import public_set
 
 TWO_MINUTES = 120.0
 

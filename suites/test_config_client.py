@@ -20,7 +20,7 @@ import pytest
 from jwkconform.harness import CLIENT_HEADER, Target, Trickle, premise
 from jwkconform.suites._probes import Probe, loading
 from jwkconform.suites._store_checks import not_loaded, signers, transports
-from jwkconform.suites.strategies import public_set
+from jwkconform.suites.store_strategies import public_set
 
 # How much longer than its deadline a store may take to give up (thread hand-over, closing
 # the connection); the body takes twice as long again to arrive.

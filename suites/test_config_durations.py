@@ -24,7 +24,7 @@ from jwkconform.suites._store_checks import (
     signers,
     stale_after,
 )
-from jwkconform.suites.strategies import BAD_DURATIONS, durations, public_set
+from jwkconform.suites.store_strategies import BAD_DURATIONS, durations, public_set
 
 TWO_MINUTES = 120.0
 # 2**32 seconds, the largest duration D-23 lets a store's time arithmetic take.

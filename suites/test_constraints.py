@@ -33,7 +33,7 @@ from jwkconform.suites._keysets import Keys, cross_curve_token, found_by, keys_o
 from jwkconform.suites._probes import SECRET_ID, SHORT_LEASE
 from jwkconform.suites._shapes import resolves_without_kid
 from jwkconform.suites._store_checks import signers as store_signers
-from jwkconform.suites.strategies import SIGNING_ALGS, public_set, shaped, signing_keys
+from jwkconform.suites.store_strategies import SIGNING_ALGS, public_set, shaped, signing_keys
 
 # RSA algorithms that a 1024-bit key can still sign (PSS with SHA-512 needs a bigger modulus).
 _RSA_1024_ALGS = ("RS256", "RS384", "RS512", "PS256", "PS384")

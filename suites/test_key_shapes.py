@@ -21,7 +21,7 @@ from jwkconform.fixtures import ALG_KINDS, key_pool, private_jwk, public_jwk, si
 from jwkconform.harness import Target, check, premise
 from jwkconform.suites._keysets import Keys, found_by, keys_of, sets_of
 from jwkconform.suites._probes import SECRET_ID, require_a_probe
-from jwkconform.suites.strategies import public_set, shaped, signing_keys
+from jwkconform.suites.store_strategies import public_set, shaped, signing_keys
 
 # Spellings of an algorithm name that differ from it by letter case only.
 _CASINGS: Final = (str.lower, str.upper, str.swapcase, str.capitalize)

@@ -28,7 +28,7 @@ from jwkconform.suites._keysets import (
     sets_of,
 )
 from jwkconform.suites._probes import SECRET_ID, material
-from jwkconform.suites.strategies import SIGNING_ALGS, kids, public_set, shaped, signing_keys
+from jwkconform.suites.store_strategies import SIGNING_ALGS, kids, public_set, shaped, signing_keys
 
 
 @st.composite

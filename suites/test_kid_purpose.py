@@ -20,7 +20,7 @@ from jwkconform.harness.model import fits
 from jwkconform.suites._keysets import Keys, found_by, keys_of, same_key, sets_of
 from jwkconform.suites._probes import SECRET_ID, SHORT_LEASE
 from jwkconform.suites._store_checks import signers
-from jwkconform.suites.strategies import PURPOSE_MEMBERS, kids
+from jwkconform.suites.store_strategies import PURPOSE_MEMBERS, kids
 
 # use/key_ops members that do not fit verify, on key types that can sign and encrypt.
 _OTHER_PURPOSE = [members for members, purposes in PURPOSE_MEMBERS if "verify" not in purposes]

@@ -17,7 +17,7 @@ from jwkconform.fixtures import private_jwk, sign_token
 from jwkconform.harness import Target, premise
 from jwkconform.suites._keysets import found_by
 from jwkconform.suites._probes import SECRET_ID, lease_is, require_a_lister
-from jwkconform.suites.strategies import public_set, shaped
+from jwkconform.suites.store_strategies import public_set, shaped
 
 
 # Functions, not constants: whether keys carry alg is learnt when the run starts.

@@ -27,7 +27,7 @@ from jwkconform.harness import (
 )
 from jwkconform.suites._probes import SHORT_LEASE, Probe, loading, raised
 from jwkconform.suites._store_checks import MARGIN, signers
-from jwkconform.suites.strategies import Keys, public_set, signing_keys
+from jwkconform.suites.store_strategies import Keys, public_set, signing_keys
 
 TWO_MINUTES = 120.0
 

@@ -39,7 +39,7 @@ from jwkconform.suites._probes import (
     require_a_probe,
 )
 from jwkconform.suites._store_checks import MARGIN, not_loaded, signers, transports
-from jwkconform.suites.strategies import public_set
+from jwkconform.suites.store_strategies import public_set
 
 MIB: Final = 1024 * 1024
 TWO_MINUTES: Final = 120.0

@@ -27,7 +27,7 @@ from jwkconform.harness import Target, check
 from jwkconform.harness.spec._keys import KINDS, kind_family
 from jwkconform.suites._probes import SECRET_ID, SHORT_LEASE, Probe, require_a_probe
 from jwkconform.suites._store_checks import signers
-from jwkconform.suites.strategies import Keys
+from jwkconform.suites.store_strategies import Keys
 
 BAD_KID: Final = "bad key"  # no strategy draws a kid with a space
 

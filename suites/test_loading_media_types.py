@@ -13,7 +13,7 @@ from hypothesis import given
 
 from jwkconform.harness import Target, WrongContentType
 from jwkconform.suites._probes import SHORT_LEASE, Probe, loading
-from jwkconform.suites.strategies import Keys, public_set, signing_keys
+from jwkconform.suites.store_strategies import Keys, public_set, signing_keys
 
 _LABELS: Final = (
     "text/plain",

@@ -31,7 +31,7 @@ from jwkconform.suites._publisher_reading import (
     url,
     where,
 )
-from jwkconform.suites.strategies import (
+from jwkconform.suites.publisher_strategies import (
     ALIAS_KINDS,
     ASYMMETRIC_ALIASES,
     PROVIDER_SIGNING,

@@ -2,7 +2,7 @@
 with a JWK Set as JSON; an upgraded install publishes nothing, a new install its defaults.
 
 Every example opens a fresh publisher with a random configuration (see the publisher
-strategies in `jwkconform.suites.strategies`) and reads its endpoints over HTTP.
+strategies in `jwkconform.suites.publisher_strategies`) and reads its endpoints over HTTP.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from jwkconform.suites._publisher_reading import (
     url,
     where,
 )
-from jwkconform.suites.strategies import (
+from jwkconform.suites.publisher_strategies import (
     RP_SIGNING,
     keystore_aliases,
     keystore_config,

@@ -20,7 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from jwcrypto.jwk import JWK
 
-from jwkconform.fixtures import keystore
+from jwkconform.fixtures import issued_chain, keystore
 from jwkconform.harness import Target, premise
 from jwkconform.suites._publisher_reading import (
     ENDPOINTS,
@@ -38,7 +38,7 @@ from jwkconform.suites._publisher_reading import (
     url,
     where,
 )
-from jwkconform.suites.strategies import (
+from jwkconform.suites.publisher_strategies import (
     ALIAS_KINDS,
     ASYMMETRIC_ALIASES,
     CHAINED_ALIAS,
@@ -49,7 +49,6 @@ from jwkconform.suites.strategies import (
     RP_ENCRYPTION,
     RP_SIGNING,
     SYMMETRIC_ALIASES,
-    issued_chain,
     keystore_config,
     publisher_configs,
     realm_paths,

@@ -23,7 +23,7 @@ from jwkconform.suites._publisher_reading import (
     has_realms,
     published,
 )
-from jwkconform.suites.strategies import (
+from jwkconform.suites.publisher_strategies import (
     ALIAS_KINDS,
     ASYMMETRIC_ALIASES,
     CHAINED_ALIAS,

@@ -32,7 +32,7 @@ from jwkconform.suites._publisher_reading import (
     published,
     where,
 )
-from jwkconform.suites.strategies import (
+from jwkconform.suites.publisher_strategies import (
     ASYMMETRIC_ALIASES,
     RP_ENCRYPTION,
     RP_SIGNING,

@@ -21,7 +21,7 @@ from jwkconform.harness.model import fitting
 from jwkconform.harness.spec._keys import active_key_support
 from jwkconform.suites._keysets import unique_kids
 from jwkconform.suites._probes import material
-from jwkconform.suites.strategies import PURPOSE_MEMBERS, purpose_members
+from jwkconform.suites.store_strategies import PURPOSE_MEMBERS, purpose_members
 
 Members = tuple[Mapping[str, Any], frozenset[str]]
 

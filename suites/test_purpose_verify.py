@@ -19,7 +19,7 @@ from jwkconform.harness import StoreRig, Target, premise
 from jwkconform.harness.model import fits
 from jwkconform.suites._keysets import Keys, distinct_keys, found_by, sets_of
 from jwkconform.suites._probes import SECRET_ID
-from jwkconform.suites.strategies import PURPOSE_MEMBERS, QUICK_ALGS, SIGNING_ALGS
+from jwkconform.suites.store_strategies import PURPOSE_MEMBERS, QUICK_ALGS, SIGNING_ALGS
 
 Members = Mapping[str, Any]
 # Algorithms whose keys (RSA, EC) can both sign and encrypt (D-3).

@@ -32,7 +32,7 @@ from jwkconform.harness import AdapterContractError, PublisherRig, Target, premi
 from jwkconform.harness.endpoints._client import loopback_client
 from jwkconform.harness.spec._keys import alg_required
 from jwkconform.suites._publisher_reading import material
-from jwkconform.suites.strategies import (
+from jwkconform.suites.publisher_strategies import (
     ALIAS_KINDS,
     ASYMMETRIC_ALIASES,
     RP_ENCRYPTION,

@@ -23,22 +23,20 @@ from __future__ import annotations
 import contextlib
 import itertools
 import math
-import socket
-import socketserver
 import threading
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from types import TracebackType
 from typing import Any, Final
 from urllib.parse import urlsplit
 
+from jwkconform._http_server import HOST, TrackingHTTPServer
 from jwkconform.harness.endpoints._scenario import CLIENT_HEADER, JwksScenario
 
 __all__ = ["LoopbackHub", "LoopbackJwksServer"]
 
-_HOST: Final = "127.0.0.1"
 _THREAD_PREFIX: Final = "jwkconform-loopback"
 # How often the accept loop looks for a stop request: stopping waits up to this long. A
 # server per store stops hundreds of times in a shrinking example; a hub stops once a run,
@@ -71,28 +69,14 @@ class _Mount:
     release: threading.Event = field(default_factory=threading.Event)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    # The base class would join its request threads without a bound; stopping joins ours.
-    block_on_close = False
-    # socketserver's backlog of 5 makes the sixth concurrent client wait ~1 s for a SYN
-    # retransmit; many clients at once are what a JWKS endpoint sees after a rotation.
-    request_queue_size = 128
+class _Server(TrackingHTTPServer):
+    """Serves the scenarios mounted on it; a request thread is tagged with its mount."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
         self._mounts: dict[str, _Mount] = {}
         # Names once mounted: a late request for one is a closed store's, nobody else's.
         self._retired: set[str] = set()
-        # Each request thread's socket and, once its request is read, the mount it is for.
-        self._connections: dict[threading.Thread, tuple[socket.socket, _Mount | None]] = {}
-        super().__init__((_HOST, 0), _Handler)
-
-    def server_bind(self) -> None:
-        # HTTPServer would look up the host's name, a DNS query a sandbox may never answer.
-        socketserver.TCPServer.server_bind(self)
-        self.server_name = _HOST
-        self.server_port = self.socket.getsockname()[1]
+        super().__init__(_Handler, thread_name=_THREAD_PREFIX)
 
     def mount(self, name: str, mount: _Mount) -> None:
         with self._lock:
@@ -114,37 +98,11 @@ class _Server(ThreadingHTTPServer):
                     path = "/" + rest
                 elif name not in self._retired and len(self._mounts) == 1:
                     mount = next(iter(self._mounts.values()))
-            thread = threading.current_thread()
-            if mount is not None and thread in self._connections:
-                self._connections[thread] = (self._connections[thread][0], mount)
+            if mount is not None:
+                self.tag_connection(mount)
         return None if mount is None else (mount, path)
 
-    def process_request(
-        self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any
-    ) -> None:
-        thread = threading.Thread(
-            target=self.process_request_thread,
-            args=(request, client_address),
-            name=f"{_THREAD_PREFIX}-{self.server_port}-request",
-            daemon=True,
-        )
-        if isinstance(request, socket.socket):
-            with self._lock:
-                self._connections[thread] = (request, None)
-        thread.start()
-
-    def process_request_thread(
-        self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any
-    ) -> None:
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            with self._lock:
-                self._connections.pop(threading.current_thread(), None)
-
-    def handle_error(
-        self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any
-    ) -> None:
+    def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that hangs up mid-answer is what these tests provoke, not a fault to
         # print on stderr, and nothing may escape a request thread.
         pass
@@ -156,19 +114,15 @@ class _Server(ThreadingHTTPServer):
             names = list(self._mounts) if name is None else [name]
             gone = [self._mounts.pop(n) for n in names]
             self._retired.update(names)
-            live = [
-                (thread, connection)
-                for thread, (connection, mount) in self._connections.items()
-                if (mount is None and name is None) or mount in gone
-            ]
         for mount in gone:
             mount.release.set()
-        for _, connection in live:
-            # A thread blocked reading an idle client wakes up to an end of stream.
-            with contextlib.suppress(OSError):  # the client may have gone already
-                connection.shutdown(socket.SHUT_RDWR)
-        for thread, _ in live:
-            thread.join(max(0.0, deadline - time.monotonic()))
+        self.close_connections(deadline, lambda tag: tag in gone or (name is None and tag is None))
+
+    def stop(self) -> None:
+        """Release held requests, close the port and join every thread (bounded)."""
+        deadline = time.monotonic() + _JOIN_TIMEOUT
+        self.stop_serving(deadline)
+        self.unmount(None, deadline)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -230,29 +184,6 @@ class _Handler(BaseHTTPRequestHandler):
         pass  # the fetch log is the scenario's; stderr stays clean
 
 
-class _Running:
-    """A started `_Server` and the daemon thread of its accept loop."""
-
-    def __init__(self, poll_interval: float) -> None:
-        self.server = _Server()
-        self.address: tuple[str, int] = (_HOST, int(self.server.socket.getsockname()[1]))
-        self._thread = threading.Thread(
-            target=self.server.serve_forever,
-            kwargs={"poll_interval": poll_interval},
-            name=f"{_THREAD_PREFIX}-{self.address[1]}",
-            daemon=True,
-        )
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Release held requests, close the port and join every thread (bounded)."""
-        deadline = time.monotonic() + _JOIN_TIMEOUT
-        self.server.shutdown()
-        self.server.server_close()
-        self._thread.join(max(0.0, deadline - time.monotonic()))
-        self.server.unmount(None, deadline)
-
-
 class LoopbackJwksServer:
     """A `JwksScenario` served over HTTP on 127.0.0.1, on a free port.
 
@@ -272,7 +203,7 @@ class LoopbackJwksServer:
         self.scenario = scenario
         self.hold_timeout = hold_timeout
         self._lock = threading.Lock()
-        self._running: _Running | None = None
+        self._running: _Server | None = None
         self._stopped = False
 
     def start(self) -> None:
@@ -280,8 +211,9 @@ class LoopbackJwksServer:
         with self._lock:
             if self._running is not None:
                 raise RuntimeError("a LoopbackJwksServer starts only once")
-            running = _Running(_POLL_INTERVAL)
-            running.server.mount(_WHOLE, _Mount(self.scenario, self.hold_timeout))
+            running = _Server()
+            running.mount(_WHOLE, _Mount(self.scenario, self.hold_timeout))
+            running.start_serving(_POLL_INTERVAL)
             self._running = running
 
     def stop(self) -> None:
@@ -298,7 +230,7 @@ class LoopbackJwksServer:
         """The bound ``(host, port)``; the host is always 127.0.0.1."""
         if self._running is None:
             raise RuntimeError("the LoopbackJwksServer has not been started")
-        return self._running.address
+        return HOST, self._running.server_port
 
     @property
     def port(self) -> int:
@@ -308,7 +240,7 @@ class LoopbackJwksServer:
     @property
     def base_url(self) -> str:
         """``http://127.0.0.1:PORT``, without a path."""
-        return f"http://{_HOST}:{self.port}"
+        return f"http://{HOST}:{self.port}"
 
     @property
     def url(self) -> str:
@@ -350,7 +282,7 @@ class LoopbackHub:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._running: _Running | None = None
+        self._running: _Server | None = None
         self._names = itertools.count(1)
 
     @contextlib.contextmanager
@@ -359,14 +291,15 @@ class LoopbackHub:
         _check_hold(hold_timeout)
         with self._lock:
             if self._running is None:
-                self._running = _Running(_HUB_POLL_INTERVAL)
+                self._running = _Server()
+                self._running.start_serving(_HUB_POLL_INTERVAL)
             running, name = self._running, f"s{next(self._names)}"
-        running.server.mount(name, _Mount(scenario, hold_timeout))
+        running.mount(name, _Mount(scenario, hold_timeout))
         try:
-            yield f"http://{_HOST}:{running.address[1]}/{name}{scenario.path}"
+            yield f"{running.url}/{name}{scenario.path}"
         finally:
             with contextlib.suppress(KeyError):  # the hub stopped first: already unmounted
-                running.server.unmount(name, time.monotonic() + _JOIN_TIMEOUT)
+                running.unmount(name, time.monotonic() + _JOIN_TIMEOUT)
 
     def stop(self) -> None:
         """Close the port and end every request (bounded); safe to call again."""
@@ -377,5 +310,5 @@ class LoopbackHub:
 
     def __repr__(self) -> str:
         running = self._running
-        where = f"http://{_HOST}:{running.address[1]}" if running else "stopped"
+        where = running.url if running else "stopped"
         return f"LoopbackHub({where})"

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from driver_support import MISBEHAVIOURS, assert_none_left, command
+from _misbehaving_driver_support import MISBEHAVIOURS, assert_none_left, command
 from pytester_files import NO_SHRINK_CONFTEST
 
 SUITE_TIMEOUT = 120.0

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from driver_support import (
+from _misbehaving_driver_support import (
     CAPABILITIES,
     MISBEHAVIOURS,
     ON_LINUX,

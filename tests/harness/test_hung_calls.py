@@ -68,7 +68,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from jwkconform.fixtures import private_jwk
-from jwkconform.suites.strategies import public_set
+from jwkconform.suites.store_strategies import public_set
 
 SET = public_set([private_jwk("EC-P-256", kid="a", use="sig")])
 

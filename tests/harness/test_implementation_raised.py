@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
-from driver_support import DRIVERS
+from _misbehaving_driver_support import DRIVERS
 
 from jwkconform.harness import (
     AdapterContractError,

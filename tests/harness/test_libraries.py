@@ -238,7 +238,7 @@ def test_the_pyjwt_adapter_provides_the_fake_clock_only_while_a_store_is_open() 
     from jwkconform.fixtures import private_jwk
     from jwkconform.harness.adapters.pyjwt import factory
     from jwkconform.harness.seam._target import Target
-    from jwkconform.suites.strategies import public_set
+    from jwkconform.suites.store_strategies import public_set
 
     set_cache = importlib.import_module("jwt.jwk_set_cache")  # the module whose clock we give
     document = public_set([private_jwk("EC-P-256", kid="a", use="sig")])

@@ -16,7 +16,7 @@ import pytest
 from jwkconform.fixtures import private_jwk, sign_token
 from jwkconform.harness import ConfigRefused, ImplementationRaised
 from jwkconform.harness.seam._target import Target
-from jwkconform.suites.strategies import public_set
+from jwkconform.suites.store_strategies import public_set
 
 pytest.importorskip("authlib")
 pytest.importorskip("joserfc")

@@ -194,7 +194,7 @@ def test_a_requirement_with_passing_and_failing_tests_fails(pytester: pytest.Pyt
 BROKEN_RUN = """
 import pytest
 from jwkconform.fixtures import private_jwk
-from jwkconform.suites.strategies import public_set
+from jwkconform.suites.store_strategies import public_set
 
 SET = public_set([private_jwk("EC-P-256", kid="a", use="sig")])
 

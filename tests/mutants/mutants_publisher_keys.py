@@ -6,7 +6,7 @@ patches the reference publisher (``_jwk_uri``, ``_publisher_http``) in the proce
 in, then returns the reference adapter under the mutant's name (see mutant_support.py).
 `MUTANTS` maps each name to the requirements it breaks by the letter of the specification:
 the suites must fail exactly those. Where a mutant breaks more than one, its docstring says
-why. publisher_mutants.py has the mutants of realms, mappings and discovery.
+why. mutants_publisher.py has the mutants of realms, mappings and discovery.
 """
 
 from __future__ import annotations

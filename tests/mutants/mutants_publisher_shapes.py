@@ -1,7 +1,7 @@
 """Broken publishers that go wrong only on configurations the suites once drew on some seeds
 or never: a certificate chain of more than one certificate, a realm name that a URL must
 escape, a realm mapping that lists the global mapping's active alias. See
-mutant_support.py for how a mutant works; publisher_mutants.py has the others.
+mutant_support.py for how a mutant works; mutants_publisher.py has the others.
 """
 
 from __future__ import annotations

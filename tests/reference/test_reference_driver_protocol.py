@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import jsonschema
 import pytest
-from _driver_support import (
+from _reference_driver_support import (
     KEYS,
     METHODS,
     RESULTS,
@@ -30,7 +30,7 @@ from _driver_support import (
     check,
     check_response,
 )
-from _driver_support import session as session
+from _reference_driver_support import session as session
 
 from jwkconform.fixtures import public_jwk
 from jwkconform.harness.seam._adapter import CAPABILITIES, CAPABILITY_ALIASES

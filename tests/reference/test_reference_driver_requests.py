@@ -13,9 +13,17 @@ from typing import Any
 
 import httpx
 import pytest
-from _driver_support import KEYS, MOCK_URL, RP_JWK_URI, Session, _key, _open, _publisher_config
-from _driver_support import jwks_file as jwks_file
-from _driver_support import session as session
+from _reference_driver_support import (
+    KEYS,
+    MOCK_URL,
+    RP_JWK_URI,
+    Session,
+    _key,
+    _open,
+    _publisher_config,
+)
+from _reference_driver_support import jwks_file as jwks_file
+from _reference_driver_support import session as session
 
 from jwkconform.fixtures import public_jwk, sign_token, tamper
 from jwkconform.reference._publisher_config import RP_SIGNING

@@ -1,7 +1,7 @@
 """Deliberately broken publishers: the reference with one behaviour of its realms, secret
 mappings or discovery changed (PUB-01, PUB-05 to PUB-07, PUB-13 to PUB-15).
 
-Each function is an adapter factory (``--jwk-adapter publisher_mutants:NAME``) that patches
+Each function is an adapter factory (``--jwk-adapter mutants_publisher:NAME``) that patches
 the reference publisher (``_publisher_config``, ``_jwk_uri``, ``_publisher_http``) in the
 process it runs in, then returns the reference adapter under the mutant's name. `MUTANTS`
 maps each name to the requirements it breaks by the letter of the specification: the suites

@@ -1,5 +1,5 @@
-"""Helpers for the driver tests: the misbehaving drivers' commands, and finding their
-processes (on sys.path through pytest's ``pythonpath``)."""
+"""Helpers for the harness's driver tests: the misbehaving drivers' commands (``drivers/``),
+and finding their processes."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import signal
 import sys
 from pathlib import Path
 
-DRIVERS = Path(__file__).resolve().parent / "harness" / "drivers"
+DRIVERS = Path(__file__).resolve().parent / "drivers"
 ON_LINUX = sys.platform.startswith("linux") and Path("/proc/self/cmdline").exists()
 CAPABILITIES = frozenset({"named", "valid", "config"})
 
