@@ -34,7 +34,7 @@ from jwkconform.harness.report._matrix_html import render_html
 from jwkconform.harness.report._matrix_reports import (
     MatrixError,
     Report,
-    condensed,
+    differences,
     group_of,
     headings,
     load_notes,
@@ -150,26 +150,17 @@ def _tables(reports: Sequence[Report]) -> list[str]:
 
 
 def _differences(report: Report, notes: Mapping[str, str]) -> list[str]:
+    paragraphs, found, skipped = differences(report, notes)
     out = [f"### {markdown(report.implementation)}", ""]
-    for prefix, paragraph in sorted(notes.items()):
-        if report.implementation.startswith(prefix):
-            out += [paragraph.strip(), ""]
-    findings: list[str] = []
-    skipped: dict[str, list[str]] = {}
-    for rid, row in report.verdicts.items():
-        verdict = str(row["verdict"])
-        if verdict in {"fail", "xfail", "non-strict"}:
-            findings.append(
-                f"- **{markdown(rid)}** ({row['level']}, {verdict}):"
-                f" {markdown(condensed(row.get('message')))}"
-            )
-        elif verdict == "skip":
-            reason = condensed(row.get("message")).removeprefix(report.implementation).strip()
-            skipped.setdefault(reason, []).append(rid)
-    if findings:
-        out += ["Differences found:", "", *findings, ""]
+    for paragraph in paragraphs:
+        out += [paragraph, ""]
+    if found:
+        out += ["Differences found:", ""]
+        out += [f"- **{markdown(d.id)}** ({d.level}, {d.verdict}): {markdown(d.message)}"
+                for d in found]  # fmt: skip
+        out.append("")
     else:
-        out += ["No failing, expected-failing or non-strict requirement.", ""]
+        out += ["No failing, erroring, expected-failing or non-strict requirement.", ""]
     if skipped:
         out += ["Not tested:", ""]
         out += [

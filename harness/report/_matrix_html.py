@@ -12,7 +12,13 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Final
 
-from jwkconform.harness.report._matrix_reports import Report, condensed, group_of, headings, rows
+from jwkconform.harness.report._matrix_reports import (
+    Report,
+    differences,
+    group_of,
+    headings,
+    rows,
+)
 from jwkconform.harness.report._report_html import filter_form, page
 from jwkconform.harness.report._verdicts import VERDICTS
 from jwkconform.harness.spec._registry import GROUPS, REQUIREMENTS
@@ -77,24 +83,14 @@ def _table(reports: Sequence[Report]) -> list[str]:
 
 
 def _differences(report: Report, notes: Mapping[str, str]) -> list[str]:
-    out = [f"<h3>{_e(report.implementation)}</h3>"]
-    out += [f"<p>{_e(paragraph.strip())}</p>" for prefix, paragraph in sorted(notes.items())
-            if report.implementation.startswith(prefix)]  # fmt: skip
-    found: list[str] = []
-    skipped: dict[str, list[str]] = {}
-    for rid, row in report.verdicts.items():
-        verdict = str(row["verdict"])
-        if verdict in {"fail", "error", "xfail", "non-strict"}:
-            found.append(
-                f'<li><strong>{_e(rid)}</strong> ({_e(row["level"])}, <span class="verdict'
-                f' v-{_e(verdict)}">{_e(verdict)}</span>): {_e(condensed(row.get("message")))}'
-                "</li>"
-            )
-        elif verdict == "skip":
-            reason = condensed(row.get("message")).removeprefix(report.implementation).strip()
-            skipped.setdefault(reason, []).append(rid)
+    paragraphs, found, skipped = differences(report, notes)
+    out = [f"<h3>{_e(report.implementation)}</h3>", *(f"<p>{_e(p)}</p>" for p in paragraphs)]
     if found:
-        out += ["<p>Differences found:</p>", "<ul>", *found, "</ul>"]
+        out += ["<p>Differences found:</p>", "<ul>"]
+        out += [f'<li><strong>{_e(d.id)}</strong> ({_e(d.level)}, <span class="verdict'
+                f' v-{_e(d.verdict)}">{_e(d.verdict)}</span>): {_e(d.message)}</li>'
+                for d in found]  # fmt: skip
+        out.append("</ul>")
     else:
         out.append("<p>No failing, erroring, expected-failing or non-strict requirement.</p>")
     if skipped:

@@ -23,9 +23,11 @@ from jwkconform.harness.spec._registry import REQUIREMENTS
 
 __all__ = [
     "SCHEMA_VERSIONS",
+    "Difference",
     "MatrixError",
     "Report",
     "condensed",
+    "differences",
     "group_of",
     "headings",
     "load_notes",
@@ -195,3 +197,37 @@ def headings(reports: Sequence[Report]) -> list[str]:
 
 def group_of(rid: str) -> str:
     return rid.rpartition("-")[0]
+
+
+# The verdicts a matrix lists under an implementation as differences from the specification.
+_DIFFERENT: Final = frozenset({"fail", "error", "xfail", "non-strict"})
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One requirement an implementation does not simply pass, as the matrix lists it."""
+
+    id: str
+    level: str
+    verdict: str
+    message: str
+
+
+def differences(
+    report: Report, notes: Mapping[str, str]
+) -> tuple[list[str], list[Difference], dict[str, list[str]]]:
+    """What the matrix says under one implementation: the notes' paragraphs for it, its
+    differences from the specification, and the requirements it skipped, by reason."""
+    paragraphs = [p.strip() for prefix, p in sorted(notes.items())
+                  if report.implementation.startswith(prefix)]  # fmt: skip
+    found: list[Difference] = []
+    skipped: dict[str, list[str]] = {}
+    for rid, row in report.verdicts.items():
+        verdict = str(row["verdict"])
+        if verdict in _DIFFERENT:
+            message = condensed(row.get("message"))
+            found.append(Difference(rid, str(row["level"]), verdict, message))
+        elif verdict == "skip":
+            reason = condensed(row.get("message")).removeprefix(report.implementation).strip()
+            skipped.setdefault(reason, []).append(rid)
+    return paragraphs, found, skipped
