@@ -15,6 +15,7 @@ import pytest
 from jwkconform import __version__
 from jwkconform.harness.report._matrix import embedded_source, regenerate, render
 from jwkconform.harness.report._matrix_guide import QUESTIONS
+from jwkconform.harness.report._matrix_html import render_html
 from jwkconform.harness.report._matrix_reports import MatrixError, Report, load_report
 from jwkconform.harness.report._verdicts import VERDICTS
 from jwkconform.harness.spec._registry import REQUIREMENTS
@@ -166,6 +167,15 @@ def test_differences_are_condensed_from_the_reports() -> None:
     assert "- **KID-03** (MUST, xfail): known: beta has no fallback (issue 12)" in beta
     assert "- does not declare capability coalescing: CACHE-05" in beta
 
+
+
+def test_an_erroring_requirement_is_a_difference_in_both_pages() -> None:
+    broken = _report("gamma 3.0", {"LOAD-04": ("error", "the driver crashed: exit 1")})
+    markdown_page = render([Report("g", broken)])
+    html_page = render_html([Report("g", broken)], {})
+    assert "- **LOAD-04** (MUST, error): the driver crashed: exit 1" in markdown_page
+    assert "No failing, erroring" not in markdown_page
+    assert "the driver crashed: exit 1" in html_page
 
 def test_notes_are_merged_by_name_prefix(tmp_path: Path) -> None:
     notes = {"beta": "Beta is tested through its driver."}
