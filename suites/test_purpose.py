@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Final
 
 import pytest
 from hypothesis import given
@@ -20,7 +20,7 @@ from jwkconform.harness import Target, premise
 from jwkconform.harness.model import fitting
 from jwkconform.harness.spec._keys import active_key_support
 from jwkconform.suites._keysets import unique_kids
-from jwkconform.suites._probes import material
+from jwkconform.suites._probes import material, require_a_lister
 from jwkconform.suites.store_strategies import PURPOSE_MEMBERS, purpose_members
 
 Members = tuple[Mapping[str, Any], frozenset[str]]
@@ -67,6 +67,15 @@ def _purpose_keys(
     return keys
 
 
+# Each purpose, and the one a single-purpose JWK of the other kind is barred from.
+_OTHER: Final = {"verify": "encrypt", "encrypt": "verify"}
+
+
+def _purposes(target: Target) -> list[str]:
+    """The purposes to ask for: verify, and encrypt where the store serves it."""
+    return ["verify", "encrypt"] if "encrypt" in target.capabilities else ["verify"]
+
+
 def _ids(secrets: Any) -> list[str]:
     return [s.stable_id for s in secrets]
 
@@ -103,28 +112,27 @@ def _described(jwks: Sequence[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
 
 
 @pytest.mark.jwk_requirement("PUR-02")
-@pytest.mark.jwk_capability("valid", "named", "encrypt")
 @given(keys=_purpose_keys(st.sampled_from(_ONE_PURPOSE)))
 def test_single_purpose_jwks_never_serve_the_other_purpose(
     jwk_target: Target, keys: list[tuple[dict[str, Any], frozenset[str]]]
 ) -> None:
-    enc_only = [k["kid"] for k, p in keys if p == {"encrypt"}]
-    sig_only = [k["kid"] for k, p in keys if p == {"verify"}]
+    """Asked through named() or valid(), whichever the store answers, for verify, and for
+    encrypt where it serves that purpose too."""
+    require_a_lister(jwk_target)
     with jwk_target.open_store(document={"keys": [k for k, _ in keys]}) as rig:
-        for_verify = _ids(rig.store.valid("verify"))
-        for_encrypt = _ids(rig.store.valid("encrypt"))
-        wrong = [kid for kid in enc_only if kid in for_verify]
-        assert not wrong, f"encrypt-only JWKs {wrong} were returned as valid for verify"
-        wrong = [kid for kid in sig_only if kid in for_encrypt]
-        assert not wrong, f"verify-only JWKs {wrong} were returned as valid for encrypt"
-        for kid in enc_only:
-            assert rig.store.named("verify", kid) is None, (
-                f"the encrypt-only JWK {kid!r} was returned as a named secret for verify"
-            )
-        for kid in sig_only:
-            assert rig.store.named("encrypt", kid) is None, (
-                f"the verify-only JWK {kid!r} was returned as a named secret for encrypt"
-            )
+        for purpose in _purposes(jwk_target):
+            barred = [k["kid"] for k, p in keys if p == {_OTHER[purpose]}]
+            if "valid" in jwk_target.capabilities:
+                wrong = [kid for kid in barred if kid in _ids(rig.store.valid(purpose))]
+                assert not wrong, (
+                    f"{_OTHER[purpose]}-only JWKs {wrong} were returned as valid for {purpose}"
+                )
+            if "named" in jwk_target.capabilities:
+                for kid in barred:
+                    assert rig.store.named(purpose, kid) is None, (
+                        f"the {_OTHER[purpose]}-only JWK {kid!r} was returned as a named secret"
+                        f" for {purpose}"
+                    )
 
 
 @pytest.mark.jwk_requirement("PUR-03")
@@ -187,11 +195,13 @@ def test_okp_jwks_without_use_fit_only_what_their_curve_can_do(
 
 
 @pytest.mark.jwk_requirement("PUR-04")
-@pytest.mark.jwk_capability("valid", "named", "encrypt")
 @given(kinds=st.lists(st.sampled_from(_BOTH_KINDS), min_size=4, max_size=4, unique=True))
 def test_jwks_whose_use_and_key_ops_disagree_fit_neither(
     jwk_target: Target, kinds: list[str]
 ) -> None:
+    """Asked through named() or valid(), whichever the store answers, for verify, and for
+    encrypt where it serves that purpose too."""
+    require_a_lister(jwk_target)
     # The controls are explicit: a JWK without use or key_ops is PUR-03's business.
     jwks = [
         public_jwk(private_jwk(kinds[0], kid="sig-but-encrypt", use="sig", key_ops=["encrypt"])),
@@ -199,19 +209,27 @@ def test_jwks_whose_use_and_key_ops_disagree_fit_neither(
         public_jwk(private_jwk(kinds[2], kid="control-sig", use="sig")),
         public_jwk(private_jwk(kinds[3], kid="control-enc", use="enc")),
     ]
+    disputed = ("sig-but-encrypt", "enc-but-verify")
     with jwk_target.open_store(document={"keys": jwks}) as rig:
-        for purpose, control in (("verify", "control-sig"), ("encrypt", "control-enc")):
-            got = _ids(rig.store.valid(purpose))
-            if purpose == "verify":
-                with premise("PUR-01"):
-                    assert control in got, f"valid('verify') returned {got}, without {control!r}"
-            wrong = [kid for kid in got if kid in ("sig-but-encrypt", "enc-but-verify")]
-            assert not wrong, (
-                f"valid({purpose!r}) returned {wrong}, JWKs whose use and key_ops disagree; "
-                "they fit neither purpose"
-            )
-            for kid in ("sig-but-encrypt", "enc-but-verify"):
-                assert rig.store.named(purpose, kid) is None, (
-                    f"the JWK {kid!r}, whose use and key_ops disagree, was returned as a named "
-                    f"secret for {purpose}"
+        for purpose in _purposes(jwk_target):
+            if "valid" in jwk_target.capabilities:
+                got = _ids(rig.store.valid(purpose))
+                if purpose == "verify":
+                    with premise("PUR-01"):
+                        assert "control-sig" in got, f"valid('verify') returned {got}, no control"
+                wrong = [kid for kid in got if kid in disputed]
+                assert not wrong, (
+                    f"valid({purpose!r}) returned {wrong}, JWKs whose use and key_ops disagree;"
+                    " they fit neither purpose"
                 )
+            if "named" in jwk_target.capabilities:
+                if purpose == "verify":
+                    with premise("PUR-01"):
+                        assert rig.store.named("verify", "control-sig") is not None, (
+                            "named('verify', 'control-sig') found no secret: the control"
+                        )
+                for kid in disputed:
+                    assert rig.store.named(purpose, kid) is None, (
+                        f"the JWK {kid!r}, whose use and key_ops disagree, was returned as a"
+                        f" named secret for {purpose}"
+                    )

@@ -46,3 +46,5 @@ valid_after_reload_fails = _mutant_through(
 )
 valid_without_size_cap = _mutant_through("valid", "mutants_loading", "no_size_cap")
 valid_one_minute_cache = _mutant_through("valid", "mutants_config", "one_minute_cache")
+named_ignores_purpose = _mutant_through("named", "mutants_keys", "named_lookup_ignores_purpose")
+valid_ignores_use = _mutant_through("valid", "mutants_keys", "use_ignored")

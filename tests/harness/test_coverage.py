@@ -82,6 +82,10 @@ def test_one_path_alone_reaches_what_the_table_says(path: str, tmp_path: Path) -
         ("valid_after_reload_fails", "LOAD-05"),
         ("valid_without_size_cap", "LOAD-06"),
         ("valid_one_minute_cache", "CFG-03"),
+        ("named_ignores_purpose", "PUR-02"),
+        ("named_ignores_purpose", "PUR-04"),
+        ("valid_ignores_use", "PUR-02"),
+        ("valid_ignores_use", "PUR-04"),
     ],
 )
 def test_a_path_alone_catches_a_mutant_of_what_it_reaches(
