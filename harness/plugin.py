@@ -464,7 +464,3 @@ def _skip_reason(report: pytest.TestReport) -> str:
 def jwk_target(pytestconfig: pytest.Config) -> Target:
     """The implementation under test (see `Target`): capabilities and fresh stores."""
     return pytestconfig.stash[_KEY].target
-
-
-def __getattr__(name: str) -> Any:  # pragma: no cover - keeps old imports readable
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,8 +8,8 @@
     jwkconform diff before.json after.json
     jwkconform merge shard-*.json --seeds 1-3 --report-html merged.html --junit merged.xml
 
-Errors are one line on standard error. Exit status: 0 success, 1 a requirement failed,
-2 usage error, 3 harness or adapter error, 130 interrupted.
+Errors are one line on standard error. The exit status of ``jwkconform run`` means what
+``EXIT_MEANINGS`` (`jwkconform.harness.report._reports`) says; every command's help ends with it.
 """
 
 from __future__ import annotations

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EXIT_CODES",
+    "EXIT_MEANINGS",
     "SCHEMA_VERSION",
     "Run",
     "RunInfo",
@@ -45,8 +46,9 @@ __all__ = [
 SCHEMA_VERSION: Final = 3
 # What `jwkconform run` (and the report's exit_status) makes of pytest's exit codes.
 EXIT_CODES: Final[Mapping[int, int]] = {0: 0, 1: 1, 2: 130, 3: 3, 4: 2, 5: 3}
+# What each exit status of `jwkconform run` means: the one source of its help and docs.
 EXIT_MEANINGS: Final[Mapping[int, str]] = {
-    0: "passed",
+    0: "every requirement passed (SHOULD failures are non-strict)",
     1: "a requirement failed",
     2: "usage error",
     3: "harness or adapter error",

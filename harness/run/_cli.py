@@ -21,6 +21,7 @@ from typing import Any, Final
 
 import pytest
 
+from jwkconform.harness.report._reports import EXIT_MEANINGS
 from jwkconform.harness.run._options import (
     DEFAULT_CALL_TIMEOUT,
     DEFAULT_FETCH_TIMEOUT,
@@ -30,10 +31,7 @@ from jwkconform.harness.run._profiles import DEFAULT_PROFILE, PROFILES
 
 __all__ = ["EXIT_HELP", "add_run_arguments", "pytest_arguments", "run"]
 
-EXIT_HELP: Final = (
-    "exit status: 0 every requirement passed (SHOULD failures are non-strict), 1 a requirement"
-    " failed, 2 usage error, 3 harness or adapter error, 130 interrupted"
-)
+EXIT_HELP: Final = "exit status: " + ", ".join(f"{c} {m}" for c, m in EXIT_MEANINGS.items())
 _STORAGE: Final = "HYPOTHESIS_STORAGE_DIRECTORY"
 _SUITES: Final = "jwkconform.suites"
 

@@ -100,7 +100,6 @@ class RunOptions:
     profile: str
     profile_given: bool
     seed: int
-    seed_given: bool
     expected: ExpectedFailures
     report_json: Path | None
     report_md: Path | None
@@ -148,7 +147,6 @@ class RunOptions:
             profile=option.jwk_profile or DEFAULT_PROFILE,
             profile_given=option.jwk_profile is not None,
             seed=seed if seed is not None else random.SystemRandom().randrange(2**32),
-            seed_given=option.jwk_seed is not None,
             expected=expected,
             report_json=reports["jwk_report_json"],
             report_md=reports["jwk_report_md"],

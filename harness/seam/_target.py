@@ -348,8 +348,8 @@ def _copy(config: Mapping[str, object]) -> dict[str, Any]:
     return copied
 
 
-# The store methods each capability promises.
-_METHODS = (("named", "named"), ("valid", "valid"), ("verify", "verify"))
+# The store methods a capability of the same name promises.
+_METHODS = ("named", "valid", "verify")
 
 
 class _Checked:
@@ -360,7 +360,7 @@ class _Checked:
         self._store = store
         self._target = target
         self._clock = clock
-        promised = [m for c, m in _METHODS if c in target.capabilities] + ["close"]
+        promised = [m for m in _METHODS if m in target.capabilities] + ["close"]
         lacking = [m for m in promised if not callable(getattr(store, m, None))]
         if lacking:
             raise AdapterContractError(
