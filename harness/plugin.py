@@ -17,6 +17,7 @@ import pytest
 
 from jwkconform.harness._untrusted import terminal as terminal_text
 from jwkconform.harness._untrusted import xml as xml_text
+from jwkconform.harness.report._reports import Invocation
 from jwkconform.harness.report._terminal import progress_by_group, summary_first
 from jwkconform.harness.report._verdicts import OUTCOMES, VERDICT_OF, Judgement, Outcome
 from jwkconform.harness.run._options import (
@@ -31,7 +32,7 @@ from jwkconform.harness.run._profiles import (
     load_profile,
     register_profiles,
 )
-from jwkconform.harness.run._session import JUDGEMENTS, Conformance, Invocation, Prepared
+from jwkconform.harness.run._session import JUDGEMENTS, Conformance, Prepared
 from jwkconform.harness.seam._deadline import Progress, on_progress
 from jwkconform.harness.spec._registry import REQUIREMENTS, Level, UnknownRequirement, requirement
 from jwkconform.harness.spec._spec import CAPABILITY_MARKER, REQUIREMENT_MARKER

@@ -149,7 +149,8 @@ def _check_files(args: argparse.Namespace) -> None:
 
 def _prepare(args: argparse.Namespace) -> object:
     """Resolve the adapter (or start the driver) now, so a broken one is one line."""
-    from jwkconform.harness.run._session import Invocation, Prepared
+    from jwkconform.harness.report._reports import Invocation
+    from jwkconform.harness.run._session import Prepared
     from jwkconform.harness.seam._resolve import AdapterNotFound, Interrupted, resolve_adapter
 
     extra = verdict_options(

@@ -21,7 +21,14 @@ from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
-from jwkconform.harness.report._reports import Run, RunInfo, _mismatches, exit_status, write_reports
+from jwkconform.harness.report._reports import (
+    Invocation,
+    Run,
+    RunInfo,
+    _mismatches,
+    exit_status,
+    write_reports,
+)
 from jwkconform.harness.report._verdicts import OUTCOMES, Judgement, verdicts
 from jwkconform.harness.run._options import RunOptions
 from jwkconform.harness.seam._resolve import AdapterNotFound, Interrupted, resolve_adapter
@@ -32,7 +39,7 @@ if TYPE_CHECKING:
     from jwkconform.harness.seam._adapter import Adapter
     from jwkconform.harness.seam._target import Target
 
-__all__ = ["JUDGEMENTS", "Conformance", "Invocation", "Prepared"]
+__all__ = ["JUDGEMENTS", "Conformance", "Prepared"]
 
 # The attribute of a test report that carries its judgements (it survives xdist).
 JUDGEMENTS: Final = "jwkconform"
@@ -64,16 +71,6 @@ def _main_thread() -> bool:
 @functools.cache
 def _suites_folder() -> Path:
     return Path(str(resources.files(_SUITES))).resolve()
-
-
-@dataclass(frozen=True)
-class Invocation:
-    """How the run was started, so that a replay line can be printed as a command."""
-
-    program: str  # "jwkconform run" or "pytest"
-    target_args: tuple[str, ...]  # --adapter X / --driver CMD / --jwk-adapter X ...
-    extra: tuple[str, ...] = ()  # --strict, --transport...
-    selection: tuple[str, ...] = ()  # --requirement ID..., --test NODEID...: whole-run replay
 
 
 @dataclass(eq=False)  # a plugin object too: hashed by identity
@@ -300,7 +297,10 @@ class Conformance:
         judgements = list(self.judgements.values())
         info = RunInfo.describe(
             target,
-            options=self.options,
+            seed=self.options.seed,
+            profile=self.options.profile,
+            strict=self.options.strict,
+            expectations=self.options.expected.path,
             started=self.started,
             duration=time.time() - self.started,
             incomplete=self.incomplete(session, exitstatus),
@@ -336,7 +336,9 @@ class Conformance:
             )
         self.finished_run = run
         try:
-            write_reports(run, self.options)
+            options = self.options
+            write_reports(run, options.expected, json_path=options.report_json,
+                          md_path=options.report_md, html_path=options.report_html)  # fmt: skip
         except OSError as exc:
             self.report_error = f"jwkconform: cannot write a report: {exc}"
             session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
