@@ -17,21 +17,10 @@ import pytest
 
 from jwkconform.harness._untrusted import terminal as terminal_text
 from jwkconform.harness._untrusted import xml as xml_text
-from jwkconform.harness.report._reports import Invocation
 from jwkconform.harness.report._terminal import progress_by_group, summary_first
 from jwkconform.harness.report._verdicts import OUTCOMES, VERDICT_OF, Judgement, Outcome
-from jwkconform.harness.run._options import (
-    DEFAULT_CALL_TIMEOUT,
-    DEFAULT_FETCH_TIMEOUT,
-    RunOptions,
-    verdict_options,
-)
-from jwkconform.harness.run._profiles import (
-    PROFILES,
-    apply_profile,
-    load_profile,
-    register_profiles,
-)
+from jwkconform.harness.run._options import OPTIONS, RunOptions
+from jwkconform.harness.run._profiles import apply_profile, load_profile, register_profiles
 from jwkconform.harness.run._session import JUDGEMENTS, Conformance, Prepared
 from jwkconform.harness.seam._deadline import Progress, on_progress
 from jwkconform.harness.spec._registry import REQUIREMENTS, Level, UnknownRequirement, requirement
@@ -45,121 +34,10 @@ _KEY = pytest.StashKey[Conformance]()
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("jwkconform", "JWK-Set conformance (jwkconform)")
-    add = group.addoption
-    add(
-        "--jwk-adapter",
-        dest="jwk_adapter",
-        default=None,
-        metavar="MODULE:FACTORY",
-        help="adapter under test: module:factory, path/to/file.py:factory or an entry point "
-        "name (default: the ini key jwk_adapter, a single installed adapter, or the reference)",
-    )
-    add(
-        "--jwk-driver",
-        dest="jwk_driver",
-        default=None,
-        metavar="COMMAND",
-        help="test an implementation behind a driver process (jwkconform docs driver-protocol)",
-    )
-    add(
-        "--jwk-timeout",
-        "--jwk-driver-timeout",
-        dest="jwk_timeout",
-        default=DEFAULT_CALL_TIMEOUT,
-        type=float,
-        metavar="SECONDS",
-        help=f"deadline of every call into the implementation (default {DEFAULT_CALL_TIMEOUT:g})",
-    )
-    add(
-        "--jwk-fetch-timeout",
-        dest="jwk_fetch_timeout",
-        default=DEFAULT_FETCH_TIMEOUT,
-        type=float,
-        metavar="SECONDS",
-        help="how long implementations should wait for a fetch"
-        f" (default {DEFAULT_FETCH_TIMEOUT:g})",
-    )
-    add(
-        "--jwk-transport",
-        dest="jwk_transport",
-        default=None,
-        choices=("respx", "loopback"),
-        help="how the mock JWKS server is reached (default: what the adapter declares)",
-    )
-    add(
-        "--jwk-strict",
-        dest="jwk_strict",
-        action="store_true",
-        default=False,
-        help="a failing SHOULD requirement fails the run",
-    )
-    add(
-        "--jwk-profile",
-        dest="jwk_profile",
-        default=None,
-        choices=tuple(PROFILES),
-        help="Hypothesis profile for the suites (default: dev)",
-    )
-    add(
-        "--jwk-seed",
-        dest="jwk_seed",
-        default=None,
-        type=int,
-        help="Hypothesis seed, to replay a run (default: a fresh one, printed)",
-    )
-    add(
-        "--jwk-expected-failures",
-        dest="jwk_expected_failures",
-        default=None,
-        metavar="FILE",
-        help='JSON {"ID or test id": "reason"}: known failures become xfails '
-        "(a shipped file by name: pyjwt, node-jose, go-oidc, nimbus, jwx)",
-    )
-    add(
-        "--jwk-requirement",
-        dest="jwk_requirement",
-        action="append",
-        default=[],
-        metavar="ID[,ID...]",
-        help="run only the tests of these requirements (repeatable)",
-    )
-    add(
-        "--jwk-shard",
-        dest="jwk_shard",
-        default=None,
-        metavar="K/N",
-        help="run only shard K of N (deterministic, balanced by duration); merge the shards'"
-        " reports with jwkconform merge",
-    )
-    add(
-        "--jwk-report-json",
-        dest="jwk_report_json",
-        default=None,
-        metavar="PATH",
-        help="write the JSON conformance report here",
-    )
-    add(
-        "--jwk-report-md",
-        dest="jwk_report_md",
-        default=None,
-        metavar="PATH",
-        help="write the Markdown conformance report here",
-    )
-    add(
-        "--jwk-report-html",
-        dest="jwk_report_html",
-        default=None,
-        metavar="PATH",
-        help="write the HTML conformance report here (one self-contained file)",
-    )
-    add(
-        "--jwk-verbose-findings",
-        dest="jwk_verbose_findings",
-        action="store_true",
-        default=False,
-        help="show pytest's tracebacks and up to three tests per finding (default: the"
-        " summary alone; the reports keep everything)",
-    )
+    for option in OPTIONS:
+        if option.pytest:
+            names = [f"--jwk-{name}" for name in (option.name, *option.aliases)]
+            group.addoption(*names, dest=f"jwk_{option.dest}", **option.keywords("pytest"))
     parser.addini(
         "jwk_adapter", "adapter under test (module:factory or entry point name)", default=""
     )  # fmt: skip
@@ -176,16 +54,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         f"{CAPABILITY_MARKER}(*names): adapter capabilities a conformance test needs",
     )
-    options = RunOptions.from_config(config)
     prepared = next(
         (p for p in config.pluginmanager.get_plugins() if isinstance(p, Prepared)), None
     )
-    invocation = (
-        prepared.invocation if prepared is not None else _pytest_invocation(config, options)
-    )
-    conformance = Conformance(
-        options, hasattr(config, "workerinput"), invocation, prepared=prepared
-    )
+    options = prepared.options if prepared is not None else RunOptions.from_config(config)
+    conformance = Conformance(options, hasattr(config, "workerinput"), prepared=prepared)
     if hasattr(config, "workeroutput"):
         conformance.workeroutput = config.workeroutput
     config.stash[_KEY] = conformance
@@ -201,24 +74,6 @@ def pytest_configure(config: pytest.Config) -> None:
             summary_first(config)
     if options.adapter or options.driver or prepared is not None:
         conformance.target  # noqa: B018 - a broken adapter is one line, before collection
-
-
-def _pytest_invocation(config: pytest.Config, options: RunOptions) -> Invocation:
-    if options.driver:
-        target: tuple[str, ...] = ("--jwk-driver", options.driver)
-    elif options.adapter:
-        target = ("--jwk-adapter", options.adapter)
-    else:
-        target = ()
-    extra = verdict_options(
-        strict=options.strict,
-        transport=options.transport,
-        expected_failures=config.option.jwk_expected_failures,
-        call_timeout=options.call_timeout,
-        fetch_timeout=options.fetch_timeout,
-        prefix="--jwk-",
-    )
-    return Invocation("pytest", target, extra)
 
 
 def _show_progress(config: pytest.Config, what: str, waited: float, seconds: float) -> None:

@@ -174,16 +174,14 @@ def _spec(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from jwkconform.harness.run._cli import HarnessProblem, UsageProblem, run
+    from jwkconform.harness.run._cli import run
+    from jwkconform.harness.run._problems import RunProblem
 
     try:
         return run(args)
-    except UsageProblem as exc:
+    except RunProblem as exc:
         print(f"jwkconform run: error: {exc}", file=sys.stderr)
-        return USAGE
-    except HarnessProblem as exc:
-        print(f"jwkconform run: error: {exc}", file=sys.stderr)
-        return HARNESS
+        return exc.status
 
 
 def _flushed(code: int) -> int:

@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any, Final
 import pytest
 
 from jwkconform.harness.report._reports import (
-    Invocation,
     Run,
     RunInfo,
     _mismatches,
@@ -79,7 +78,7 @@ class Prepared:
 
     spec: str
     adapter: Adapter
-    invocation: Invocation
+    options: RunOptions  # checked by `jwkconform run`: the plugin takes them as they are
 
 
 @dataclass(eq=False)  # a pytest plugin object: hashed by identity
@@ -88,7 +87,6 @@ class Conformance:
 
     options: RunOptions
     is_worker: bool
-    invocation: Invocation
     prepared: Prepared | None = None
     _target: Target | None = None
     judgements: dict[tuple[str, str], Judgement] = field(default_factory=dict)
@@ -312,7 +310,7 @@ class Conformance:
             info = dataclasses.replace(
                 info, shard={"index": shard.index, "count": shard.count, "tests": whole}
             )
-        return Run(info, verdicts(judgements), judgements, self.invocation)
+        return Run(info, verdicts(judgements), judgements, self.options.invocation)
 
     def _conformance_run(self) -> bool:
         return bool(self.judgements) or (self.options.asked_for and self._target is not None)
