@@ -16,22 +16,16 @@ import tempfile
 from collections.abc import Sequence
 from importlib.resources import as_file, files
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import pytest
 
 from jwkconform.harness.report._reports import EXIT_MEANINGS, exit_status
 from jwkconform.harness.run._campaign import campaign, campaign_seeds
 from jwkconform.harness.run._options import OPTIONS, RunOptions
+from jwkconform.harness.run._prepare import Prepared, resolve
 from jwkconform.harness.run._problems import HarnessProblem, UsageProblem
-from jwkconform.harness.run._session import Prepared
-from jwkconform.harness.seam._driver import DriverAdapter, DriverError
-from jwkconform.harness.seam._resolve import (
-    AdapterNotFound,
-    Interrupted,
-    check_adapter,
-    resolve_adapter,
-)
+from jwkconform.harness.seam._resolve import AdapterNotFound, Interrupted
 
 __all__ = ["EXIT_HELP", "add_run_arguments", "pytest_arguments", "run"]
 
@@ -61,15 +55,8 @@ def _checked(args: argparse.Namespace) -> RunOptions:
 
 def _prepare(options: RunOptions) -> Prepared:
     """Resolve the adapter (or start the driver) now, so a broken one is one line."""
-    if options.driver is not None:
-        try:
-            adapter: Any = DriverAdapter(options.driver, timeout=options.call_timeout)
-            check_adapter(f"driver: {options.driver}", adapter)
-        except (DriverError, ValueError, AdapterNotFound) as exc:
-            raise HarnessProblem(" ".join(str(exc).split("\n", 1)[0].split())) from None
-        return Prepared(f"driver: {options.driver}", adapter, options)
     try:
-        spec, adapter = resolve_adapter(options.adapter)
+        spec, adapter = resolve(options)
     except AdapterNotFound as exc:
         raise HarnessProblem(str(exc)) from None
     except Interrupted:
