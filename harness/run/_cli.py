@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Sequence
 from importlib.resources import as_file, files
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import pytest
 
@@ -91,7 +91,7 @@ def pytest_arguments(args: argparse.Namespace, options: RunOptions, ini: str) ->
         "--pyargs", *_where(args.test),
     ]  # fmt: skip
     for option in OPTIONS:
-        value = options.seed if option.dest == "seed" else getattr(args, option.dest)
+        value: Any = options.seed if option.dest == "seed" else getattr(args, option.dest)
         flag = f"--jwk-{option.name}"
         if not option.pytest or value is None:
             continue
