@@ -42,7 +42,7 @@ from jwkconform.harness.spec._spec import (
 
 __all__ = ["main"]
 
-USAGE, HARNESS, INTERRUPTED = 2, 3, 130
+USAGE, INTERRUPTED = 2, 130
 # What pytest options look like: a hint that they belong after `--`.
 _PYTEST_HINT = "pytest options go after --, as in: jwkconform run --adapter X -- -k name --lf"
 
