@@ -4,36 +4,31 @@ It acts only on conformance tests, those marked ``jwk_requirement``: an unrelate
 that happens to use markers of its own called ``requirement`` or ``capability`` runs exactly
 as without jwkconform, and nothing is resolved, printed or written in a run without
 conformance tests unless a ``--jwk-*`` option asks for it.
+
+A thin face: the options come from one table (`jwkconform.harness.run._options`), and one
+run's state with its verdict hooks (judging each test, folding what xdist relays, writing
+the reports) is `jwkconform.harness.run._session.Conformance`, registered here.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from jwkconform.harness._untrusted import terminal as terminal_text
-from jwkconform.harness._untrusted import xml as xml_text
 from jwkconform.harness.report._terminal import progress_by_group, summary_first
-from jwkconform.harness.report._verdicts import OUTCOMES, VERDICT_OF, Judgement, Outcome
-from jwkconform.harness.run._options import (
-    DEFAULT_CALL_TIMEOUT,
-    DEFAULT_FETCH_TIMEOUT,
-    RunOptions,
-    verdict_options,
-)
-from jwkconform.harness.run._profiles import (
-    PROFILES,
-    apply_profile,
-    load_profile,
-    register_profiles,
-)
-from jwkconform.harness.run._session import JUDGEMENTS, Conformance, Invocation, Prepared
+from jwkconform.harness.run._options import OPTIONS, RunOptions
+from jwkconform.harness.run._phase import requirement_marks
+from jwkconform.harness.run._prepare import Prepared
+from jwkconform.harness.run._profiles import apply_profile, load_profile, register_profiles
+from jwkconform.harness.run._session import Conformance
 from jwkconform.harness.seam._deadline import Progress, on_progress
-from jwkconform.harness.spec._registry import REQUIREMENTS, Level, UnknownRequirement, requirement
+from jwkconform.harness.seam._timeline import RECORDER, attach
+from jwkconform.harness.spec._registry import REQUIREMENTS
 from jwkconform.harness.spec._spec import CAPABILITY_MARKER, REQUIREMENT_MARKER
 
 if TYPE_CHECKING:
@@ -44,121 +39,10 @@ _KEY = pytest.StashKey[Conformance]()
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("jwkconform", "JWK-Set conformance (jwkconform)")
-    add = group.addoption
-    add(
-        "--jwk-adapter",
-        dest="jwk_adapter",
-        default=None,
-        metavar="MODULE:FACTORY",
-        help="adapter under test: module:factory, path/to/file.py:factory or an entry point "
-        "name (default: the ini key jwk_adapter, a single installed adapter, or the reference)",
-    )
-    add(
-        "--jwk-driver",
-        dest="jwk_driver",
-        default=None,
-        metavar="COMMAND",
-        help="test an implementation behind a driver process (jwkconform docs driver-protocol)",
-    )
-    add(
-        "--jwk-timeout",
-        "--jwk-driver-timeout",
-        dest="jwk_timeout",
-        default=DEFAULT_CALL_TIMEOUT,
-        type=float,
-        metavar="SECONDS",
-        help=f"deadline of every call into the implementation (default {DEFAULT_CALL_TIMEOUT:g})",
-    )
-    add(
-        "--jwk-fetch-timeout",
-        dest="jwk_fetch_timeout",
-        default=DEFAULT_FETCH_TIMEOUT,
-        type=float,
-        metavar="SECONDS",
-        help="how long implementations should wait for a fetch"
-        f" (default {DEFAULT_FETCH_TIMEOUT:g})",
-    )
-    add(
-        "--jwk-transport",
-        dest="jwk_transport",
-        default=None,
-        choices=("respx", "loopback"),
-        help="how the mock JWKS server is reached (default: what the adapter declares)",
-    )
-    add(
-        "--jwk-strict",
-        dest="jwk_strict",
-        action="store_true",
-        default=False,
-        help="a failing SHOULD requirement fails the run",
-    )
-    add(
-        "--jwk-profile",
-        dest="jwk_profile",
-        default=None,
-        choices=tuple(PROFILES),
-        help="Hypothesis profile for the suites (default: dev)",
-    )
-    add(
-        "--jwk-seed",
-        dest="jwk_seed",
-        default=None,
-        type=int,
-        help="Hypothesis seed, to replay a run (default: a fresh one, printed)",
-    )
-    add(
-        "--jwk-expected-failures",
-        dest="jwk_expected_failures",
-        default=None,
-        metavar="FILE",
-        help='JSON {"ID or test id": "reason"}: known failures become xfails '
-        "(a shipped file by name: pyjwt, node-jose, go-oidc, nimbus, jwx)",
-    )
-    add(
-        "--jwk-requirement",
-        dest="jwk_requirement",
-        action="append",
-        default=[],
-        metavar="ID[,ID...]",
-        help="run only the tests of these requirements (repeatable)",
-    )
-    add(
-        "--jwk-shard",
-        dest="jwk_shard",
-        default=None,
-        metavar="K/N",
-        help="run only shard K of N (deterministic, balanced by duration); merge the shards'"
-        " reports with jwkconform merge",
-    )
-    add(
-        "--jwk-report-json",
-        dest="jwk_report_json",
-        default=None,
-        metavar="PATH",
-        help="write the JSON conformance report here",
-    )
-    add(
-        "--jwk-report-md",
-        dest="jwk_report_md",
-        default=None,
-        metavar="PATH",
-        help="write the Markdown conformance report here",
-    )
-    add(
-        "--jwk-report-html",
-        dest="jwk_report_html",
-        default=None,
-        metavar="PATH",
-        help="write the HTML conformance report here (one self-contained file)",
-    )
-    add(
-        "--jwk-verbose-findings",
-        dest="jwk_verbose_findings",
-        action="store_true",
-        default=False,
-        help="show pytest's tracebacks and up to three tests per finding (default: the"
-        " summary alone; the reports keep everything)",
-    )
+    for option in OPTIONS:
+        if option.pytest:
+            names = [f"--jwk-{name}" for name in (option.name, *option.aliases)]
+            group.addoption(*names, dest=f"jwk_{option.dest}", **option.keywords("pytest"))
     parser.addini(
         "jwk_adapter", "adapter under test (module:factory or entry point name)", default=""
     )  # fmt: skip
@@ -175,16 +59,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         f"{CAPABILITY_MARKER}(*names): adapter capabilities a conformance test needs",
     )
-    options = RunOptions.from_config(config)
     prepared = next(
         (p for p in config.pluginmanager.get_plugins() if isinstance(p, Prepared)), None
     )
-    invocation = (
-        prepared.invocation if prepared is not None else _pytest_invocation(config, options)
-    )
-    conformance = Conformance(
-        options, hasattr(config, "workerinput"), invocation, prepared=prepared
-    )
+    options = prepared.options if prepared is not None else RunOptions.from_config(config)
+    conformance = Conformance(options, hasattr(config, "workerinput"), prepared=prepared)
     if hasattr(config, "workeroutput"):
         conformance.workeroutput = config.workeroutput
     config.stash[_KEY] = conformance
@@ -200,24 +79,6 @@ def pytest_configure(config: pytest.Config) -> None:
             summary_first(config)
     if options.adapter or options.driver or prepared is not None:
         conformance.target  # noqa: B018 - a broken adapter is one line, before collection
-
-
-def _pytest_invocation(config: pytest.Config, options: RunOptions) -> Invocation:
-    if options.driver:
-        target: tuple[str, ...] = ("--jwk-driver", options.driver)
-    elif options.adapter:
-        target = ("--jwk-adapter", options.adapter)
-    else:
-        target = ()
-    extra = verdict_options(
-        strict=options.strict,
-        transport=options.transport,
-        expected_failures=config.option.jwk_expected_failures,
-        call_timeout=options.call_timeout,
-        fetch_timeout=options.fetch_timeout,
-        prefix="--jwk-",
-    )
-    return Invocation("pytest", target, extra)
 
 
 def _show_progress(config: pytest.Config, what: str, waited: float, seconds: float) -> None:
@@ -248,25 +109,6 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return [f"jwkconform: profile {options.profile}, seed {options.seed}"]
 
 
-def _marks(item: pytest.Item) -> dict[str, Level]:
-    """The requirements an item's markers name, with the level each is checked at."""
-    found: dict[str, Level] = {}
-    for mark in item.iter_markers(REQUIREMENT_MARKER):
-        level = mark.kwargs.get("level")
-        for rid in mark.args:
-            try:
-                req = requirement(str(rid))
-            except UnknownRequirement as exc:
-                raise pytest.UsageError(f"{item.nodeid}: {exc}") from None
-            try:
-                found[req.id] = Level(level) if level is not None else req.level
-            except ValueError:
-                raise pytest.UsageError(
-                    f"{item.nodeid}: unknown level {level!r} (MUST, SHOULD, MAY)"
-                ) from None
-    return found
-
-
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     conformance = config.stash[_KEY]
@@ -278,7 +120,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     conformance.watch_interrupts()
     if wanted:
         # Asked for explicitly: only the tests of these requirements stay, unmarked ones go.
-        dropped = [item for item in items if wanted.isdisjoint(_marks(item))]
+        dropped = [item for item in items if wanted.isdisjoint(requirement_marks(item))]
         if dropped:
             config.hook.pytest_deselected(items=dropped)
             gone = set(dropped)
@@ -287,20 +129,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if not ours:
         return
     # Progress lines name each test's requirement group and module, not a long path.
-    groups = {item.nodeid: next(iter(_marks(item))).rpartition("-")[0] for item in ours}
+    groups = {item.nodeid: next(iter(requirement_marks(item))).rpartition("-")[0] for item in ours}
     progress_by_group(config, {i.nodeid: f"{groups[i.nodeid]:<5} {i.path.name}" for i in ours})
     options = conformance.options
     only_ours = len(ours) == len(items)  # the user's own tests keep pytest's tracebacks
     if not options.verbose_findings and (options.asked_for or conformance.prepared or only_ours):
         summary_first(config)
     # A conformance run: its Hypothesis profile and seed apply to its tests.
+    # Not at the top: the plugin must not import Hypothesis before pytest registers it.
     from hypothesis import seed
 
     if not conformance.options.profile_given:
         load_profile(conformance.options.profile)
     for item in ours:
         # Unknown IDs and levels are usage errors now, not mid-run; JUnit gets the IDs.
-        for rid, level in _marks(item).items():
+        for rid, level in requirement_marks(item).items():
             item.user_properties += [("requirement", rid), ("level", level.value)]
         test = getattr(item, "obj", None)
         if not conformance.options.profile_given:
@@ -317,7 +160,6 @@ def _record_examples(test: Any) -> None:
     inner: Callable[..., Any] = test.hypothesis.inner_test
     if getattr(inner, "_jwkconform_records", False):
         return
-    from jwkconform.harness.seam._timeline import RECORDER, attach
 
     @functools.wraps(inner)
     def example(*args: Any, **kwargs: Any) -> Any:
@@ -333,11 +175,9 @@ def _record_examples(test: Any) -> None:
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    marks = _marks(item)
+    marks = requirement_marks(item)
     if not marks:
         return
-    from jwkconform.harness.seam._timeline import RECORDER
-
     RECORDER.reset()
     target = item.config.stash[_KEY].target
     target.hung = None  # a call that hung in an earlier test does not end this one
@@ -348,123 +188,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         target.require(gate, why=f"not applicable: {rid} presumes it")
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(
-    item: pytest.Item, call: pytest.CallInfo[None]
-) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    report = yield
-    marks = _marks(item)
-    if not marks:
-        return report
-    from jwkconform.harness.run._judge import judge
-    from jwkconform.harness.seam._timeline import RECORDER
-
-    conformance = item.config.stash[_KEY]
-    skip = _skip_reason(report) if report.skipped else ""
-    exc = call.excinfo.value if call.excinfo is not None and not report.skipped else None
-    verdict = judge(
-        item.nodeid,
-        marks,
-        report.when,
-        exc,
-        strict=conformance.options.strict,
-        expected=conformance.options.expected,
-        skip=skip,
-        timeline=RECORDER.snapshot() if exc is not None else None,
-    )
-    setattr(report, JUDGEMENTS, [_judgement_data(j) for j in verdict.judgements])
-    _show(report, verdict.pytest_outcome, verdict.summary)
-    _escape_longrepr(report)
-    _junit_properties(item, marks, verdict.judgements)
-    return report
-
-
-def _judgement_data(j: Judgement) -> list[Any]:
-    """A judgement as plain data, which xdist relays from a worker: ID, outcome, message,
-    and the extras of a problem (example, timeline, cause)."""
-    extras: dict[str, Any] = {}
-    if j.example:
-        extras["example"] = j.example
-    if j.timeline is not None:
-        extras["timeline"] = j.timeline.as_json()
-    if j.cause is not None:
-        extras["cause"] = j.cause
-    return [j.requirement_id, j.outcome, j.message, extras]
-
-
-_JUNIT_NAMES = ("requirement", "level", "verdict")
-_OUTCOMES = pytest.StashKey[dict[str, Outcome]]()
-
-
-def _junit_properties(
-    item: pytest.Item, marks: dict[str, Level], judgements: tuple[Judgement, ...]
-) -> None:
-    """JUnit properties: per requirement of the test, its ``requirement``, ``level`` and
-    ``verdict`` (this test's outcome for it, worst phase first)."""
-    outcomes = item.stash.setdefault(_OUTCOMES, {})
-    for j in judgements:
-        old = outcomes.get(j.requirement_id)
-        if old is None or OUTCOMES.index(j.outcome) < OUTCOMES.index(old):
-            outcomes[j.requirement_id] = j.outcome
-    kept = [(n, v) for n, v in item.user_properties if n not in _JUNIT_NAMES]
-    # Its own requirements, then the owners of premises that failed in it.
-    others = {r: REQUIREMENTS[r].level for r in outcomes if r not in marks and r in REQUIREMENTS}
-    levels = {**marks, **others}
-    for rid, level in levels.items():
-        kept += [("requirement", rid), ("level", level.value)]
-        if rid in outcomes:
-            kept.append(("verdict", VERDICT_OF[outcomes[rid]]))
-    item.user_properties[:] = kept
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Name the JUnit test suite after the implementation (unless the user named it)."""
-    config = session.config
-    conformance = config.stash.get(_KEY, None)
-    if conformance is None or not conformance._conformance_run():
-        return
-    try:
-        from _pytest.junitxml import xml_key
-    except ImportError:  # pragma: no cover - a pytest without it writes "pytest"
-        return
-    xml = config.stash.get(xml_key, None)
-    if xml is not None and config.getini("junit_suite_name") == "pytest":
-        xml.suite_name = xml_text(conformance.target.name)
-
-
-def _show(report: pytest.TestReport, outcome: str, summary: str) -> None:
-    """Make pytest's own report (progress, summary, exit code) agree with the judgement."""
-    if outcome == "xfailed":
-        report.outcome = "skipped"
-        report.wasxfail = summary
-    elif outcome == "failed" and report.passed:
-        report.outcome = "failed"
-        report.longrepr = summary or "[XPASS(strict)] an expected failure did not happen"
-
-
-def _escape_longrepr(report: pytest.TestReport) -> None:
-    """A failure's text quotes the implementation: pytest would print its control characters
-    raw, so the text goes through the terminal rule (only when it holds any)."""
-    if not report.failed or report.longrepr is None:
-        return
-    text = str(report.longrepr)
-    shown = "\n".join(terminal_text(line) for line in text.split("\n"))
-    if shown != text:
-        report.longrepr = shown
-
-
-def _skip_reason(report: pytest.TestReport) -> str:
-    if isinstance(report.longrepr, tuple):
-        return str(report.longrepr[2]).removeprefix("Skipped: ")
-    return str(getattr(report, "wasxfail", "")) or "skipped"
-
-
 @pytest.fixture(scope="session")
 def jwk_target(pytestconfig: pytest.Config) -> Target:
     """The implementation under test (see `Target`): capabilities and fresh stores."""
     return pytestconfig.stash[_KEY].target
-
-
-def __getattr__(name: str) -> Any:  # pragma: no cover - keeps old imports readable
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

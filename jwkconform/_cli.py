@@ -8,8 +8,8 @@
     jwkconform diff before.json after.json
     jwkconform merge shard-*.json --seeds 1-3 --report-html merged.html --junit merged.xml
 
-Errors are one line on standard error. Exit status: 0 success, 1 a requirement failed,
-2 usage error, 3 harness or adapter error, 130 interrupted.
+Errors are one line on standard error. The exit status of ``jwkconform run`` means what
+``EXIT_MEANINGS`` (`jwkconform.harness.report._reports`) says; every command's help ends with it.
 """
 
 from __future__ import annotations
@@ -23,10 +23,27 @@ from pathlib import Path
 from typing import NoReturn
 
 from jwkconform import __version__
+from jwkconform._docs import add_docs_arguments, add_init_arguments, docs, init
+from jwkconform._serve import add_serve_arguments, serve
+from jwkconform.harness.report._diff import add_diff_arguments, diff
+from jwkconform.harness.report._matrix import write_matrix
+from jwkconform.harness.report._matrix_reports import MatrixError
+from jwkconform.harness.run._campaign import add_merge_arguments, merge
+from jwkconform.harness.run._cli import EXIT_HELP, add_run_arguments, run
+from jwkconform.harness.run._problems import RunProblem
+from jwkconform.harness.spec._coverage import render_coverage_page
+from jwkconform.harness.spec._ground_truth import render_ground_truth_page
+from jwkconform.harness.spec._registry import UnknownRequirement, requirement
+from jwkconform.harness.spec._spec import (
+    render_decisions_page,
+    render_json,
+    render_markdown,
+    render_text,
+)
 
 __all__ = ["main"]
 
-USAGE, HARNESS, INTERRUPTED = 2, 3, 130
+USAGE, INTERRUPTED = 2, 130
 # What pytest options look like: a hint that they belong after `--`.
 _PYTEST_HINT = "pytest options go after --, as in: jwkconform run --adapter X -- -k name --lf"
 
@@ -39,10 +56,6 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    from jwkconform._docs import add_docs_arguments, add_init_arguments
-    from jwkconform._serve import add_serve_arguments
-    from jwkconform.harness.run._cli import EXIT_HELP, add_run_arguments
-
     parser = _Parser(
         prog="jwkconform",
         description="Conformance harness and executable specification for JWK-Set secret"
@@ -97,9 +110,6 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="take reports of incomplete runs (interrupted or filtered); they are marked",
     )
-    from jwkconform.harness.report._diff import add_diff_arguments
-    from jwkconform.harness.run._campaign import add_merge_arguments
-
     add_merge_arguments(
         commands.add_parser(
             "merge",
@@ -121,9 +131,6 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _matrix(args: argparse.Namespace) -> int:
-    from jwkconform.harness.report._matrix import write_matrix
-    from jwkconform.harness.report._matrix_reports import MatrixError
-
     notes = args.notes
     if notes is None and args.out is not None:
         beside = Path(args.out).parent / "compatibility-notes.json"
@@ -144,16 +151,6 @@ def _matrix(args: argparse.Namespace) -> int:
 
 
 def _spec(args: argparse.Namespace) -> int:
-    from jwkconform.harness.spec._coverage import render_coverage_page
-    from jwkconform.harness.spec._ground_truth import render_ground_truth_page
-    from jwkconform.harness.spec._registry import UnknownRequirement, requirement
-    from jwkconform.harness.spec._spec import (
-        render_decisions_page,
-        render_json,
-        render_markdown,
-        render_text,
-    )
-
     try:
         ids = [requirement(i).id for i in args.ids]
     except UnknownRequirement as exc:
@@ -175,16 +172,11 @@ def _spec(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from jwkconform.harness.run._cli import HarnessProblem, UsageProblem, run
-
     try:
         return run(args)
-    except UsageProblem as exc:
+    except RunProblem as exc:
         print(f"jwkconform run: error: {exc}", file=sys.stderr)
-        return USAGE
-    except HarnessProblem as exc:
-        print(f"jwkconform run: error: {exc}", file=sys.stderr)
-        return HARNESS
+        return exc.status
 
 
 def _flushed(code: int) -> int:
@@ -201,28 +193,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "serve":
-            from jwkconform._serve import serve
-
             return serve(args)
         if args.command == "matrix":
             return _matrix(args)
         if args.command == "merge":
-            from jwkconform.harness.run._campaign import merge
-
             return merge(args)
         if args.command == "diff":
-            from jwkconform.harness.report._diff import diff
-
             return diff(args)
         if args.command == "spec":
             return _spec(args)
         if args.command == "docs":
-            from jwkconform._docs import docs
-
             return _flushed(docs(args))
         if args.command == "init":
-            from jwkconform._docs import init
-
             return init(args)
         code = _run(args)
     except KeyboardInterrupt:

@@ -13,16 +13,13 @@ from __future__ import annotations
 
 import functools
 import ssl
-from typing import Final
 
 import httpx
 
+from jwkconform.harness.endpoints._faults import DEFAULT_FETCH_TIMEOUT
 from jwkconform.harness.endpoints._scenario import CLIENT_HEADER
 
-__all__ = ["DEFAULT_FETCH_TIMEOUT", "loopback_client"]
-
-# A real HTTP client for the loopback transport must give up quickly on a held request.
-DEFAULT_FETCH_TIMEOUT: Final = 1.0
+__all__ = ["loopback_client"]
 
 
 @functools.cache

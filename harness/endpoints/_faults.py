@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Final, Literal, TypeAlias
 
 __all__ = [
+    "DEFAULT_FETCH_TIMEOUT",
     "Answer",
     "Compressed",
     "ConnectionRefused",
@@ -94,6 +95,11 @@ class ConnectionRefused:
     def answer(self, document: bytes) -> Answer:
         """A ``refused`` transport failure."""
         return Answer(0, {}, b"", failure="refused")
+
+
+# How long a client of a mock endpoint waits for a fetch unless told otherwise (seconds,
+# real time): short, because a `Timeout` fault holds the request until the client gives up.
+DEFAULT_FETCH_TIMEOUT: Final = 1.0
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ def _shown(document: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def _markdown(document: Mapping[str, Any]) -> str:
-    text = markdown_report(None, _shown(document))
+    text = markdown_report(_shown(document))
     unstable = [r for r in document["requirements"] if r.get("unstable")]
     if "seeds" not in document:
         return text

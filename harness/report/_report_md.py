@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from jwkconform.harness._untrusted import markdown, markdown_block, markdown_code
+from jwkconform.harness.seam._timeline import Timeline, timeline_lines
 from jwkconform.harness.spec._registry import GROUPS
-
-if TYPE_CHECKING:
-    from jwkconform.harness.report._reports import Run
 
 __all__ = ["markdown_report"]
 
@@ -29,13 +27,11 @@ def _cause(cause: Mapping[str, Any]) -> list[str]:
 
 
 def _timeline(data: Mapping[str, Any]) -> list[str]:
-    from jwkconform.harness.seam._timeline import Timeline, timeline_lines
-
     lines = timeline_lines(Timeline.from_json(data), limit=60)
     return [lines[0].rstrip(":").capitalize() + ":", "", *markdown_block("\n".join(lines[1:])), ""]
 
 
-def markdown_report(run: Run | None, document: Mapping[str, Any]) -> str:
+def markdown_report(document: Mapping[str, Any]) -> str:
     """The report a person reads: run, completeness, one table per group, findings."""
     d = document
     versions = ", ".join(f"{k} {v}" for k, v in d["versions"].items())

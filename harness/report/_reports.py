@@ -19,19 +19,21 @@ from typing import TYPE_CHECKING, Any, Final
 
 from jwkconform import __version__
 from jwkconform.harness._untrusted import json_safe, redact
+from jwkconform.harness.report._report_html import html_report
+from jwkconform.harness.report._report_md import markdown_report
 from jwkconform.harness.report._verdicts import Judgement, RequirementResult, summarize
 from jwkconform.harness.spec._expected import ExpectedFailures, canonical_nodeid
 from jwkconform.harness.spec._registry import Requirement
 from jwkconform.harness.spec._spec import suite_tests
 
 if TYPE_CHECKING:
-    from jwkconform.harness.run._options import RunOptions
-    from jwkconform.harness.run._session import Invocation
     from jwkconform.harness.seam._target import Target
 
 __all__ = [
     "EXIT_CODES",
+    "EXIT_MEANINGS",
     "SCHEMA_VERSION",
+    "Invocation",
     "Run",
     "RunInfo",
     "exit_status",
@@ -44,8 +46,9 @@ __all__ = [
 SCHEMA_VERSION: Final = 3
 # What `jwkconform run` (and the report's exit_status) makes of pytest's exit codes.
 EXIT_CODES: Final[Mapping[int, int]] = {0: 0, 1: 1, 2: 130, 3: 3, 4: 2, 5: 3}
+# What each exit status of `jwkconform run` means: the one source of its help and docs.
 EXIT_MEANINGS: Final[Mapping[int, str]] = {
-    0: "passed",
+    0: "every requirement passed (SHOULD failures are non-strict)",
     1: "a requirement failed",
     2: "usage error",
     3: "harness or adapter error",
@@ -95,21 +98,23 @@ class RunInfo:
         cls,
         target: Target,
         *,
-        options: RunOptions,
+        seed: int,
+        profile: str,
+        strict: bool,
+        expectations: Path | None,
         started: float,
         duration: float,
         incomplete: Sequence[str],
         exit_status: int,
     ) -> RunInfo:
-        """The run as it went, for ``target`` with ``options``."""
-        path = options.expected.path
+        """The run of ``target`` as it went."""
         return cls(
             implementation=target.name,
             adapter=target.spec,
             transport=target.transport,
-            seed=options.seed,
-            profile=options.profile,
-            strict=options.strict,
+            seed=seed,
+            profile=profile,
+            strict=strict,
             capabilities=tuple(sorted(target.capabilities)),
             key_support=target.key_support.as_json(),
             started=dt.datetime.fromtimestamp(started, dt.timezone.utc).isoformat(
@@ -118,9 +123,19 @@ class RunInfo:
             duration=round(duration, 3),
             incomplete=tuple(incomplete),
             exit_status=exit_status,
-            expectations=str(path) if path is not None else None,
+            expectations=str(expectations) if expectations is not None else None,
             implementation_version=target.version,
         )
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """How the run was started, so that a replay line can be printed as a command."""
+
+    program: str  # "jwkconform run" or "pytest"
+    target_args: tuple[str, ...]  # --adapter X / --driver CMD / --jwk-adapter X ...
+    extra: tuple[str, ...] = ()  # --strict, --transport...
+    selection: tuple[str, ...] = ()  # --requirement ID..., --test NODEID...: whole-run replay
 
 
 @dataclass(frozen=True)
@@ -292,20 +307,23 @@ def report_document(run: Run, expected: ExpectedFailures | None = None) -> dict[
     }
 
 
-def write_reports(run: Run, options: RunOptions) -> None:
-    """Write the reports the options ask for (parent folders created)."""
-    from jwkconform.harness.report._report_md import markdown_report
-
+def write_reports(
+    run: Run,
+    expected: ExpectedFailures,
+    *,
+    json_path: Path | None,
+    md_path: Path | None,
+    html_path: Path | None,
+) -> None:
+    """Write the reports asked for (parent folders created)."""
     # A lone surrogate an implementation sent would stop every writer: gone before any.
-    document = json_safe(report_document(run, options.expected))
-    if options.report_json is not None:
-        _write(options.report_json, json.dumps(document, indent=2) + "\n")
-    if options.report_md is not None:
-        _write(options.report_md, markdown_report(run, document))
-    if options.report_html is not None:
-        from jwkconform.harness.report._report_html import html_report
-
-        _write(options.report_html, html_report(document))
+    document = json_safe(report_document(run, expected))
+    if json_path is not None:
+        _write(json_path, json.dumps(document, indent=2) + "\n")
+    if md_path is not None:
+        _write(md_path, markdown_report(document))
+    if html_path is not None:
+        _write(html_path, html_report(document))
 
 
 def _write(path: Path, text: str) -> None:

@@ -19,12 +19,13 @@ KID    01    02-03  06
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 import pytest
 
 from jwkconform.harness._untrusted import redact, terminal
 from jwkconform.harness.report._reports import (
+    Run,
     _findings,
     _first_line,
     _mismatches,
@@ -33,11 +34,9 @@ from jwkconform.harness.report._reports import (
     replay_command,
 )
 from jwkconform.harness.report._verdicts import VERDICTS, Judgement, RequirementResult, summarize
+from jwkconform.harness.seam._timeline import timeline_lines
 from jwkconform.harness.spec._expected import ExpectedFailures, canonical_nodeid
 from jwkconform.harness.spec._spec import suite_tests
-
-if TYPE_CHECKING:
-    from jwkconform.harness.report._reports import Run
 
 __all__ = [
     "Paint",
@@ -127,8 +126,6 @@ def _more(result: RequirementResult, shown_test: str) -> str:
 
 
 def _timeline(judgement: Judgement, verbose: bool) -> list[str]:
-    from jwkconform.harness.seam._timeline import timeline_lines
-
     if judgement.timeline is None or not judgement.timeline.events:
         return []
     if verbose:

@@ -20,12 +20,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import Any, Final, Literal
 
+from jwkconform.harness.seam._timeline import Timeline
 from jwkconform.harness.spec._registry import REQUIREMENTS, Requirement
-
-if TYPE_CHECKING:
-    from jwkconform.harness.seam._timeline import Timeline
 
 __all__ = [
     "OUTCOMES",
@@ -73,6 +71,41 @@ class Judgement:
     example: str = field(default="", compare=False)
     timeline: Timeline | None = field(default=None, compare=False)
     cause: dict[str, Any] | None = field(default=None, compare=False)
+
+    def to_data(self) -> dict[str, Any]:
+        """The judgement as plain data, which xdist carries from a worker to the controller.
+
+        >>> j = Judgement("test_kid.py::test_x", "KID-03", "failed", "kid 'a' answered 'A'")
+        >>> Judgement.from_data(j.to_data()) == j
+        True
+        """
+        data: dict[str, Any] = {
+            "nodeid": self.nodeid,
+            "requirement_id": self.requirement_id,
+            "outcome": self.outcome,
+            "message": self.message,
+        }
+        if self.example:
+            data["example"] = self.example
+        if self.timeline is not None:
+            data["timeline"] = self.timeline.as_json()
+        if self.cause is not None:
+            data["cause"] = self.cause
+        return data
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Judgement:
+        """The judgement `to_data` gave as data."""
+        timeline = data.get("timeline")
+        return cls(
+            data["nodeid"],
+            data["requirement_id"],
+            data["outcome"],
+            data["message"],
+            example=str(data.get("example") or ""),
+            timeline=Timeline.from_json(timeline) if timeline else None,
+            cause=data.get("cause"),
+        )
 
 
 @dataclass

@@ -1,10 +1,13 @@
 """Running the suites: ``jwkconform run``, the pytest plugin's session, campaigns.
 
-The top layer: it imports every other part. ``_cli`` checks a run's options before pytest
-starts (``_options`` reads them from pytest's configuration, ``_profiles`` holds the
-Hypothesis profiles); ``_session`` is one run's state on the pytest config; ``_judge`` turns
-a test's report into judgements of requirements; ``_campaign`` runs many seeds and merges
-them. The pytest entry points are in `jwkconform.harness.plugin`.
+The top layer: it imports every other part. ``_options`` is the one table of a run's
+options and checks them into `RunOptions` (``jwkconform run`` once, before pytest starts;
+a plain pytest run from its configuration); ``_profiles`` holds the Hypothesis profiles;
+``_cli`` is ``jwkconform run``, which resolves the target first (``_prepare``) and stops
+with one line (``_problems``) when it cannot; ``_session`` is one run's state on the pytest
+config and the home of the verdict hooks; ``_phase`` judges one phase of a test (with
+``_judge``, from its exception to judgements of requirements); ``_campaign`` runs many seeds
+and merges them. The pytest entry points are in `jwkconform.harness.plugin`.
 
 >>> from jwkconform.harness.run._profiles import PROFILES
 >>> sorted(PROFILES)

@@ -31,10 +31,17 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, Final
 
+from jwkconform.harness.report._matrix_reports import MatrixError, load_report
 from jwkconform.harness.report._merge import MergeError, merge_documents, seed_list, seeds_text
 from jwkconform.harness.report._merged_report import campaign_lines, write_merged
+from jwkconform.harness.run._options import expected_failures_path
+from jwkconform.harness.run._problems import RunProblem, UsageProblem
+from jwkconform.harness.spec._expected import ExpectedFailures
 
-__all__ = ["add_merge_arguments", "campaign", "merge"]
+__all__ = ["add_merge_arguments", "campaign", "campaign_seeds", "merge"]
+
+# One whole `jwkconform run` (`jwkconform.harness.run._cli.run`), handed in: it imports this.
+RunOne = Callable[[argparse.Namespace], int]
 
 _JUNIT_FLAGS: Final = ("--junitxml", "--junit-xml")
 _LOG_TAIL: Final = 12
@@ -57,10 +64,8 @@ def _junit_path(pytest_args: Sequence[str]) -> tuple[str | None, list[str]]:
     return path, rest
 
 
-def _one_seed(args: argparse.Namespace, seed: int, folder: str) -> int:
+def _one_seed(run: RunOne, args: argparse.Namespace, seed: int, folder: str) -> int:
     """Run seed ``seed`` in this worker process; its report lands in ``folder``."""
-    from jwkconform.harness.run._cli import HarnessProblem, UsageProblem, run
-
     one = argparse.Namespace(**vars(args))
     one.seeds, one.seed, one.report_md, one.report_html = None, seed, None, None
     one.report_json = str(Path(folder) / f"seed-{seed}.json")
@@ -71,9 +76,9 @@ def _one_seed(args: argparse.Namespace, seed: int, folder: str) -> int:
         os.dup2(log.fileno(), 2)
         try:
             return run(one)
-        except (UsageProblem, HarnessProblem) as exc:
+        except RunProblem as exc:
             print(f"jwkconform run: error: {exc}", file=sys.stderr)
-            return 2 if isinstance(exc, UsageProblem) else 3
+            return exc.status
         finally:
             sys.stdout.flush()
             sys.stderr.flush()
@@ -85,7 +90,7 @@ def _workers(count: int) -> int:
 
 
 def _run_seeds(
-    args: argparse.Namespace, seeds: Sequence[int], folder: str
+    run: RunOne, args: argparse.Namespace, seeds: Sequence[int], folder: str
 ) -> tuple[dict[int, dict[str, Any]], bool]:
     """Every seed's report (those that wrote one), and whether the campaign was interrupted.
 
@@ -106,7 +111,7 @@ def _run_seeds(
     def hand_out() -> None:
         while waiting and len(pending) < workers:
             seed = waiting.pop()
-            pending[pool.submit(_one_seed, args, seed, folder)] = seed
+            pending[pool.submit(_one_seed, run, args, seed, folder)] = seed
 
     interrupted = False
     try:
@@ -198,28 +203,27 @@ def _collect(seed: int, future: Future[int], folder: str) -> dict[int, dict[str,
     return {seed: document}
 
 
-def campaign(args: argparse.Namespace) -> int:
-    """``jwkconform run --seeds``: its exit status (that of the merged report)."""
-    from jwkconform.harness.run._cli import UsageProblem, _prepare
-    from jwkconform.harness.run._options import expected_failures_path
-    from jwkconform.harness.spec._expected import ExpectedFailures
-
+def campaign_seeds(args: argparse.Namespace) -> list[int]:
+    """The seeds ``--seeds`` names; a UsageProblem for a bad list or beside ``--seed``."""
     try:
         seeds = seed_list(args.seeds)
     except ValueError as exc:
         raise UsageProblem(str(exc)) from None
     if args.seed is not None:
         raise UsageProblem("--seed and --seeds exclude each other")
+    return seeds
+
+
+def campaign(
+    args: argparse.Namespace,
+    seeds: Sequence[int],
+    run: RunOne,
+    expected: ExpectedFailures | None,
+) -> int:
+    """``jwkconform run --seeds``: each seed ``run`` in a worker process; the exit status of
+    the merged report (checked against ``expected``)."""
     junit, pytest_args = _junit_path(args.pytest_args)
     args = argparse.Namespace(**{**vars(args), "pytest_args": pytest_args})
-    # The adapter or driver once here, so a broken one is one line before any worker starts.
-    prepared = _prepare(args)
-    close = getattr(getattr(prepared, "adapter", None), "close", None)
-    if callable(close):
-        close()
-    expected = None
-    if args.expected_failures is not None:
-        expected = ExpectedFailures.load(expected_failures_path(args.expected_failures))
     started = time.time()
     print(f"jwkconform: campaign of {len(seeds)} seeds ({seeds_text(seeds)}),"
           f" {_workers(len(seeds))} worker processes")  # fmt: skip
@@ -227,7 +231,7 @@ def campaign(args: argparse.Namespace) -> int:
         tempfile.TemporaryDirectory(prefix="jwkconform-campaign-") as folder,
         _terminate_as_interrupt(),
     ):
-        runs, interrupted = _run_seeds(args, seeds, folder)
+        runs, interrupted = _run_seeds(run, args, seeds, folder)
     if not runs:
         print("jwkconform run: error: no seed of the campaign wrote a report", file=sys.stderr)
         return 130 if interrupted else 3
@@ -274,10 +278,9 @@ def add_merge_arguments(parser: argparse.ArgumentParser) -> None:
                         " (default: exit status 3)")  # fmt: skip
 
 
-def _expectations(args: argparse.Namespace, documents: Sequence[Mapping[str, Any]]) -> Any:
-    from jwkconform.harness.run._options import expected_failures_path
-    from jwkconform.harness.spec._expected import ExpectedFailures
-
+def _expectations(
+    args: argparse.Namespace, documents: Sequence[Mapping[str, Any]]
+) -> ExpectedFailures | None:
     named = args.expected_failures or documents[0]["expectations"]["file"]
     if named is None:
         return None
@@ -290,8 +293,6 @@ def _expectations(args: argparse.Namespace, documents: Sequence[Mapping[str, Any
 
 def merge(args: argparse.Namespace) -> int:
     """``jwkconform merge``: its exit status."""
-    from jwkconform.harness.report._matrix_reports import MatrixError, load_report
-
     try:
         seeds = seed_list(args.seeds) if args.seeds is not None else None
         documents = [dict(load_report(path).document) for path in args.reports]

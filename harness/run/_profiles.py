@@ -1,5 +1,8 @@
 """Hypothesis profiles for conformance runs: ``dev`` (quick), ``ci`` and ``thorough``.
 
+Hypothesis is imported inside each function, not at the top: the plugin imports this
+module, and must not import Hypothesis before pytest registers it (see jwkconform.harness).
+
 Deadlines are off because time in the suites is fake and a loopback server adds jitter;
 the example database is off so that a run from any folder writes nothing there. A failure
 is replayed from the seed (printed in the header and the report) and the printed blob.
@@ -19,6 +22,7 @@ PROFILES: Mapping[str, int] = {"dev": 15, "ci": 60, "thorough": 500}
 
 def register_profiles() -> None:
     """Register every profile with Hypothesis (idempotent)."""
+    # Not at the top: see the module docstring.
     from hypothesis import HealthCheck, Phase, settings
 
     for name, examples in PROFILES.items():
@@ -37,6 +41,7 @@ def register_profiles() -> None:
 
 def load_profile(name: str) -> None:
     """Make profile ``name`` the current Hypothesis settings."""
+    # Not at the top: see the module docstring.
     from hypothesis import settings
 
     settings.load_profile(f"jwkconform-{name}")
@@ -48,6 +53,7 @@ def apply_profile(test: object) -> None:
     ``@given`` takes the default settings when it is applied, at import; a test that chose
     its own settings keeps them.
     """
+    # Not at the top: see the module docstring.
     from hypothesis import settings
     from hypothesis.errors import InvalidArgument
 

@@ -12,7 +12,7 @@ import functools
 import signal
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -20,41 +20,34 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any, Final
 
 import pytest
+from _pytest.junitxml import xml_key  # the stash key of pytest's JUnit writer (pytest >= 7)
 
-from jwkconform.harness.report._reports import Run, RunInfo, _mismatches, exit_status, write_reports
+from jwkconform.harness._untrusted import xml as xml_text
+from jwkconform.harness.report._reports import (
+    Run,
+    RunInfo,
+    _mismatches,
+    exit_status,
+    write_reports,
+)
+from jwkconform.harness.report._shard import shard_reason, split
+from jwkconform.harness.report._terminal import shown, terminal_lines
 from jwkconform.harness.report._verdicts import OUTCOMES, Judgement, verdicts
 from jwkconform.harness.run._options import RunOptions
-from jwkconform.harness.seam._resolve import AdapterNotFound, Interrupted, resolve_adapter
+from jwkconform.harness.run._phase import judge_phase, requirement_marks
+from jwkconform.harness.run._prepare import Prepared, resolve
+from jwkconform.harness.seam._resolve import AdapterNotFound, Interrupted
 from jwkconform.harness.spec._keys import set_active_key_support
 from jwkconform.harness.spec._spec import suite_tests
 
 if TYPE_CHECKING:
-    from jwkconform.harness.seam._adapter import Adapter
     from jwkconform.harness.seam._target import Target
 
-__all__ = ["JUDGEMENTS", "Conformance", "Invocation", "Prepared"]
+__all__ = ["JUDGEMENTS", "Conformance"]
 
 # The attribute of a test report that carries its judgements (it survives xdist).
 JUDGEMENTS: Final = "jwkconform"
 _SUITES: Final = "jwkconform.suites"
-
-
-def _judgement(
-    nodeid: str, rid: str, outcome: Any, message: str, extras: dict[str, Any]
-) -> Judgement:
-    """A judgement again from the plain data a (worker's) report carried."""
-    from jwkconform.harness.seam._timeline import Timeline
-
-    timeline = extras.get("timeline")
-    return Judgement(
-        nodeid,
-        rid,
-        outcome,
-        message,
-        example=str(extras.get("example") or ""),
-        timeline=Timeline.from_json(timeline) if timeline else None,
-        cause=extras.get("cause"),
-    )
 
 
 def _main_thread() -> bool:
@@ -66,32 +59,12 @@ def _suites_folder() -> Path:
     return Path(str(resources.files(_SUITES))).resolve()
 
 
-@dataclass(frozen=True)
-class Invocation:
-    """How the run was started, so that a replay line can be printed as a command."""
-
-    program: str  # "jwkconform run" or "pytest"
-    target_args: tuple[str, ...]  # --adapter X / --driver CMD / --jwk-adapter X ...
-    extra: tuple[str, ...] = ()  # --strict, --transport...
-    selection: tuple[str, ...] = ()  # --requirement ID..., --test NODEID...: whole-run replay
-
-
-@dataclass(eq=False)  # a plugin object too: hashed by identity
-class Prepared:
-    """What `jwkconform run` resolved before pytest started (handed over as a plugin)."""
-
-    spec: str
-    adapter: Adapter
-    invocation: Invocation
-
-
 @dataclass(eq=False)  # a pytest plugin object: hashed by identity
 class Conformance:
     """Options and results of one run."""
 
     options: RunOptions
     is_worker: bool
-    invocation: Invocation
     prepared: Prepared | None = None
     _target: Target | None = None
     judgements: dict[tuple[str, str], Judgement] = field(default_factory=dict)
@@ -140,12 +113,15 @@ class Conformance:
     def target(self) -> Target:
         """The adapter under test, resolved on first use; a bad adapter is a usage error."""
         if self._target is None:
-            from jwkconform.harness.seam._target import (
-                Target,  # lazily: keeps the plugin import light
-            )
+            # Not at the top: it imports httpx, which the plugin must not import before
+            # pytest registers it (see jwkconform.harness).
+            from jwkconform.harness.seam._target import Target
 
             try:
-                spec, adapter = self._resolve()
+                prepared = self.prepared
+                spec, adapter = (
+                    (prepared.spec, prepared.adapter) if prepared else resolve(self.options)
+                )
             except AdapterNotFound as exc:
                 raise pytest.UsageError(f"jwkconform: {exc}") from None
             except Interrupted as exc:
@@ -160,22 +136,6 @@ class Conformance:
             self._target.seed = self.options.seed
             set_active_key_support(self._target.key_support)
         return self._target
-
-    def _resolve(self) -> tuple[str, Adapter]:
-        if self.prepared is not None:
-            return self.prepared.spec, self.prepared.adapter
-        if self.options.driver is None:
-            return resolve_adapter(self.options.adapter)
-        from jwkconform.harness.seam._driver import DriverAdapter, DriverError
-        from jwkconform.harness.seam._resolve import check_adapter
-
-        spec = f"driver: {self.options.driver}"
-        try:
-            adapter = DriverAdapter(self.options.driver, timeout=self.options.call_timeout)
-        except (DriverError, ValueError) as exc:
-            raise AdapterNotFound(" ".join(str(exc).split("\n", 1)[0].split())) from None
-        check_adapter(spec, adapter)
-        return spec, adapter
 
     def pytest_unconfigure(self) -> None:
         """Stop the loopback server and an adapter that holds a process (a driver), so nothing
@@ -232,8 +192,6 @@ class Conformance:
         """``--shard K/N``: keep this shard's tests, after every other selection."""
         if self.options.shard is None or not self.collected:
             return
-        from jwkconform.harness.report._shard import split
-
         kept, others = split(items, self.options.shard)
         items[:] = kept
         self._sharding = True
@@ -250,16 +208,52 @@ class Conformance:
 
     # -- outcomes --------------------------------------------------------------------------
 
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        """Judge each phase of a conformance test; its report carries the judgements."""
+        report = yield
+        marks = requirement_marks(item)
+        if marks:
+            options = self.options
+            judged = judge_phase(
+                item, call, report, marks, strict=options.strict, expected=options.expected
+            )
+            setattr(report, JUDGEMENTS, judged)
+        return report
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_report_to_serializable(
+        self, report: pytest.TestReport
+    ) -> Generator[None, dict[str, Any] | None, dict[str, Any] | None]:
+        """An xdist worker sends its judgements to the controller as plain data."""
+        data = yield
+        judged = getattr(report, JUDGEMENTS, None)
+        if data is not None and judged is not None:
+            data[JUDGEMENTS] = [j.to_data() for j in judged]
+        return data
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_report_from_serializable(
+        self, data: dict[str, Any]
+    ) -> Generator[None, object, object]:
+        """The controller reads a worker's judgements back."""
+        report = yield
+        carried = data.get(JUDGEMENTS)
+        if report is not None and carried is not None:
+            setattr(report, JUDGEMENTS, tuple(Judgement.from_data(d) for d in carried))
+        return report
+
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Fold one phase's judgements into the run's, keeping the worst per requirement."""
-        data = getattr(report, JUDGEMENTS, None)
-        if not isinstance(data, list):
+        judged: tuple[Judgement, ...] | None = getattr(report, JUDGEMENTS, None)
+        if judged is None:
             return
         if report.when == "call" or report.skipped or report.failed:
             self.finished.add(report.nodeid)
-        for rid, outcome, message, *rest in data:
-            key = (report.nodeid, rid)
-            new = _judgement(report.nodeid, rid, outcome, message, rest[0] if rest else {})
+        for new in judged:
+            key = (report.nodeid, new.requirement_id)
             old = self.judgements.get(key)
             if old is None or OUTCOMES.index(new.outcome) < OUTCOMES.index(old.outcome):
                 self.judgements[key] = new
@@ -290,8 +284,6 @@ class Conformance:
                     f" ({len(self.finished)} tests, as pytest counts them, ran)"
                 )
         if self.options.shard is not None:
-            from jwkconform.harness.report._shard import shard_reason
-
             reasons.append(shard_reason(self.options.shard, len(self.elsewhere)))
         return reasons
 
@@ -300,7 +292,10 @@ class Conformance:
         judgements = list(self.judgements.values())
         info = RunInfo.describe(
             target,
-            options=self.options,
+            seed=self.options.seed,
+            profile=self.options.profile,
+            strict=self.options.strict,
+            expectations=self.options.expected.path,
             started=self.started,
             duration=time.time() - self.started,
             incomplete=self.incomplete(session, exitstatus),
@@ -312,13 +307,29 @@ class Conformance:
             info = dataclasses.replace(
                 info, shard={"index": shard.index, "count": shard.count, "tests": whole}
             )
-        return Run(info, verdicts(judgements), judgements, self.invocation)
+        return Run(info, verdicts(judgements), judgements, self.options.invocation)
 
     def _conformance_run(self) -> bool:
         return bool(self.judgements) or (self.options.asked_for and self._target is not None)
 
-    @pytest.hookimpl(trylast=True)
-    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+    @pytest.hookimpl(wrapper=True, trylast=True)
+    def pytest_sessionfinish(
+        self, session: pytest.Session, exitstatus: int
+    ) -> Generator[None, None, None]:
+        """Before pytest's own: name the JUnit suite after the implementation. After every
+        other plugin's (xdist's workers are down): judge the run and write the reports."""
+        if self._conformance_run():
+            self._name_junit_suite(session.config)
+        yield
+        self._finish(session, exitstatus)
+
+    def _name_junit_suite(self, config: pytest.Config) -> None:
+        """The JUnit test suite is named after the implementation (unless the user named it)."""
+        xml = config.stash.get(xml_key, None)
+        if xml is not None and config.getini("junit_suite_name") == "pytest":
+            xml.suite_name = xml_text(self.target.name)
+
+    def _finish(self, session: pytest.Session, exitstatus: int) -> None:
         """Judge the run and write the reports (controller only, conformance runs only)."""
         if self.is_worker or not self._conformance_run():
             return
@@ -336,7 +347,9 @@ class Conformance:
             )
         self.finished_run = run
         try:
-            write_reports(run, self.options)
+            options = self.options
+            write_reports(run, options.expected, json_path=options.report_json,
+                          md_path=options.report_md, html_path=options.report_html)  # fmt: skip
         except OSError as exc:
             self.report_error = f"jwkconform: cannot write a report: {exc}"
             session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
@@ -346,8 +359,6 @@ class Conformance:
         run = self.finished_run
         if run is None:
             return
-        from jwkconform.harness.report._terminal import shown, terminal_lines
-
         terminalreporter.write_sep("=", f"jwkconform: {shown(run.info.implementation)}")
         lines = terminal_lines(
             run,

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
+from jwkconform.harness.endpoints._faults import DEFAULT_FETCH_TIMEOUT
 from jwkconform.harness.spec._requirement import ANY_OF
 
 if TYPE_CHECKING:
@@ -203,7 +204,7 @@ class Environment:
     http_client: httpx.Client
     tmp_path: Path
     warnings: list[str] = field(default_factory=list)
-    fetch_timeout: float = 1.0
+    fetch_timeout: float = DEFAULT_FETCH_TIMEOUT
     durations: Mapping[str, float] = field(default_factory=dict)
     own_client: bool = False
 

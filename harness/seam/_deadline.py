@@ -27,10 +27,12 @@ from typing import Final
 
 from jwkconform.harness.seam._attribution import AdapterTimeout
 
-__all__ = ["PROGRESS_EVERY", "deadline", "on_progress", "report_progress"]
+__all__ = ["DEFAULT_CALL_TIMEOUT", "PROGRESS_EVERY", "deadline", "on_progress", "report_progress"]
 
 # How often a waiting call is reported, in real seconds.
 PROGRESS_EVERY: Final = 2.0
+# The deadline of every call into an implementation unless the run sets another (seconds).
+DEFAULT_CALL_TIMEOUT: Final = 10.0
 Progress = Callable[[str, float, float], None]
 _PROGRESS: list[Progress] = []
 

@@ -25,8 +25,9 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-from jwkconform.harness.endpoints._client import DEFAULT_FETCH_TIMEOUT, loopback_client
+from jwkconform.harness.endpoints._client import loopback_client
 from jwkconform.harness.endpoints._clock import FakeClock
+from jwkconform.harness.endpoints._faults import DEFAULT_FETCH_TIMEOUT
 from jwkconform.harness.endpoints._loopback import LoopbackHub
 from jwkconform.harness.endpoints._scenario import JwksScenario
 from jwkconform.harness.seam._adapter import (
@@ -49,7 +50,7 @@ from jwkconform.harness.seam._attribution import (
     UnexpectedException,
 )
 from jwkconform.harness.seam._checked import CheckedPublisher, CheckedStore, copy_config
-from jwkconform.harness.seam._deadline import deadline
+from jwkconform.harness.seam._deadline import DEFAULT_CALL_TIMEOUT, deadline
 from jwkconform.harness.seam._durations import duration_seconds
 from jwkconform.harness.seam._folders import FolderPool
 from jwkconform.harness.seam._seen import config_text, observe_scenario
@@ -59,7 +60,6 @@ from jwkconform.harness.spec._requirement import ANY_OF
 
 __all__ = ["AdapterContractError", "PublisherRig", "StoreRig", "Target"]
 
-DEFAULT_CALL_TIMEOUT = 10.0
 _T = TypeVar("_T")
 
 

@@ -34,8 +34,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
-from hypothesis.control import cleanup
-
 from jwkconform.harness._untrusted import redact
 from jwkconform.harness.endpoints._clock import FakeClock
 
@@ -160,6 +158,10 @@ class Recorder:
         exception it ends with, if any, when it ends)."""
         context = _build_context()
         if context is not None:
+            # Not at the top: `jwkconform run` imports this module before pytest starts, and
+            # pytest cannot rewrite the asserts of a plugin (Hypothesis) imported before it.
+            from hypothesis.control import cleanup
+
             cleanup(functools.partial(self._ended, context))
         with self._lock:
             self._context = context

@@ -49,9 +49,11 @@ def _unexplained_inner_imports(path: Path) -> list[str]:
             continue
         for inner in ast.walk(node):
             if isinstance(inner, (ast.Import, ast.ImportFrom)):
-                said = "#" in lines[inner.lineno - 1] or lines[inner.lineno - 2].strip().startswith(
-                    "#"
-                )
+                # The comment sits on the line, or above the block of imports it opens.
+                above = inner.lineno - 2
+                while lines[above].strip().startswith(("from ", "import ")):
+                    above -= 1
+                said = "#" in lines[inner.lineno - 1] or lines[above].strip().startswith("#")
                 if not said:
                     found.append(f"{path.relative_to(ROOT)}:{inner.lineno}")
     return found

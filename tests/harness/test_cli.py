@@ -24,6 +24,7 @@ from jwkconform import __version__
 from jwkconform._cli import _parser
 from jwkconform.harness.report._reports import EXIT_CODES
 from jwkconform.harness.run._cli import pytest_arguments
+from jwkconform.harness.run._options import RunOptions
 
 TIMEOUT = 600.0
 ORDER_TEST = "test_order.py::test_valid_secrets_follow_set_order"
@@ -302,14 +303,17 @@ def test_a_thread_the_adapter_leaves_running_does_not_hold_the_exit(adapters: Pa
     assert time.monotonic() - started < 30
 
 
-def test_the_pytest_command_line() -> None:
+def test_the_pytest_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "known.json").write_text("{}", encoding="utf-8")
     args = _parser().parse_args(
         ["run", "--adapter", "pkg:factory", "--transport", "loopback", "--seed", "7",
          "--profile", "ci", "--strict", "--expected-failures", "known.json",
          "--requirement", "KID-01", "--requirement", "ORD-01", "--test", "test_kid.py::test_a[x]",
          "--report-html", "out/r.html", "--", "-x", "-k", "kid"]
     )  # fmt: skip
-    argv = pytest_arguments(args, "suites.ini")
+    options = RunOptions.checked(vars(args), "jwkconform run")
+    argv = pytest_arguments(args, options, "suites.ini")
     assert argv[:2] == ["-c", "suites.ini"]
     pairs = dict(itertools.pairwise(argv))
     assert pairs["--jwk-adapter"] == "pkg:factory"

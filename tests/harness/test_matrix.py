@@ -168,7 +168,6 @@ def test_differences_are_condensed_from_the_reports() -> None:
     assert "- does not declare capability coalescing: CACHE-05" in beta
 
 
-
 def test_an_erroring_requirement_is_a_difference_in_both_pages() -> None:
     broken = _report("gamma 3.0", {"LOAD-04": ("error", "the driver crashed: exit 1")})
     markdown_page = render([Report("g", broken)])
@@ -176,6 +175,7 @@ def test_an_erroring_requirement_is_a_difference_in_both_pages() -> None:
     assert "- **LOAD-04** (MUST, error): the driver crashed: exit 1" in markdown_page
     assert "No failing, erroring" not in markdown_page
     assert "the driver crashed: exit 1" in html_page
+
 
 def test_notes_are_merged_by_name_prefix(tmp_path: Path) -> None:
     notes = {"beta": "Beta is tested through its driver."}

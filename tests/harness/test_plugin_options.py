@@ -17,14 +17,16 @@ def test_options_are_listed_under_the_jwkconform_group(pytester: pytest.Pytester
             "*--jwk-timeout=SECONDS*",
             "*--jwk-fetch-timeout=SECONDS*",
             "*--jwk-transport={respx,loopback}*",
-            "*--jwk-strict*",
-            "*--jwk-profile={dev,ci,thorough}*",
-            "*--jwk-seed=*",
-            "*--jwk-expected-failures=FILE*",
-            "*--jwk-requirement=ID*",
             "*--jwk-report-json=PATH*",
             "*--jwk-report-md=PATH*",
             "*--jwk-report-html=PATH*",
+            "*--jwk-expected-failures=FILE*",
+            "*--jwk-strict*",
+            "*--jwk-requirement=ID*",
+            "*--jwk-profile={dev,ci,thorough}*",
+            "*--jwk-seed=*",
+            "*--jwk-shard=K/N*",
+            "*--jwk-verbose-findings*",
         ]
     )
 

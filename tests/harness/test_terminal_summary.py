@@ -11,10 +11,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from jwkconform.harness.report._reports import Run, RunInfo
+from jwkconform.harness.report._reports import Invocation, Run, RunInfo
 from jwkconform.harness.report._terminal import shown, terminal_lines
 from jwkconform.harness.report._verdicts import Judgement, verdicts
-from jwkconform.harness.run._session import Invocation
 from jwkconform.harness.spec._expected import ExpectedFailures
 
 INFO = RunInfo("acme 1.0", "acme:factory", "respx", 5, "dev", False)

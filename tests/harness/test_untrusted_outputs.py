@@ -16,7 +16,7 @@ import unicodedata
 import xml.etree.ElementTree as ET
 from collections import Counter
 from html.parser import HTMLParser
-from typing import Any, cast
+from typing import Any
 
 import hypothesis.strategies as st
 import pytest
@@ -119,7 +119,7 @@ def _outputs(text: str) -> dict[str, str]:
     report = Report("r.json", read)
     return {
         "json": json.dumps(safe, indent=2),
-        "markdown": markdown_report(cast(Any, None), safe),
+        "markdown": markdown_report(safe),
         "html": html_report(safe),
         "matrix": render([report]),
         "matrix-html": render_html([report]),
