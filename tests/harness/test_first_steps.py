@@ -18,6 +18,7 @@ from test_matrix import ALPHA, _report
 
 from jwkconform.harness.report._matrix import render
 from jwkconform.harness.report._matrix_reports import Report
+from jwkconform.harness.report._reports import EXIT_MEANINGS
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "docs" / "examples" / "inhouse_adapter.py"
@@ -130,3 +131,10 @@ def test_the_readme_installs_without_a_published_release() -> None:
     assert "jwkconform init" in readme
     assert "make test" in readme
     assert "not been measured" in readme or re.search(r"make test.{0,200}\d+\s+minutes", readme)
+
+
+def test_the_exit_status_table_lists_every_status_the_cli_gives() -> None:
+    text = (ROOT / "docs" / "reports.md").read_text(encoding="utf-8")
+    table = text.split("## Exit status", 1)[1].split("\n## ", 1)[0]
+    listed = [int(n) for n in re.findall(r"^\| (\d+) \|", table, flags=re.MULTILINE)]
+    assert listed == sorted(EXIT_MEANINGS)
