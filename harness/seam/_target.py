@@ -56,7 +56,7 @@ from jwkconform.harness.seam._folders import FolderPool
 from jwkconform.harness.seam._seen import config_text, observe_scenario
 from jwkconform.harness.seam._timeline import RECORDER, RecordingClock
 from jwkconform.harness.spec._keys import CATALOGUE_KEYS, KeySupport
-from jwkconform.harness.spec._requirement import ANY_OF
+from jwkconform.harness.spec._requirement import gate_text
 
 __all__ = ["AdapterContractError", "PublisherRig", "StoreRig", "Target"]
 
@@ -172,7 +172,7 @@ class Target:
         """Skip the calling test unless the adapter declares every one of ``capabilities``."""
         lacking = missing(self.capabilities, capabilities)
         if lacking:
-            names = ", ".join(c.replace(ANY_OF, " or ") for c in lacking)
+            names = ", ".join(gate_text(c, quote="") for c in lacking)
             reason = f"{self.name} does not declare capability {names}"
             pytest.skip(f"{reason} ({why})" if why else reason)
 

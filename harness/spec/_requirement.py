@@ -101,10 +101,12 @@ class Requirement:
 ANY_OF: Final = "|"
 
 
-def gate_text(gate: str) -> str:
-    """A gate as a reader says it.
+def gate_text(gate: str, quote: str = "`") -> str:
+    """A gate as a reader says it, each capability between ``quote`` (Markdown code).
 
     >>> gate_text("http-client|default-client")
     '`http-client` or `default-client`'
+    >>> gate_text("http-client|default-client", quote="")
+    'http-client or default-client'
     """
-    return " or ".join(f"`{c}`" for c in gate.split(ANY_OF))
+    return " or ".join(f"{quote}{c}{quote}" for c in gate.split(ANY_OF))

@@ -154,7 +154,7 @@ def render_text(ids: Sequence[str] | None = None) -> str:
             out.append("  sources:")
             out += [f"    - {s.name}" for s in req.sources]
             if req.gates:
-                gates = ", ".join(gate_text(g).replace("`", "") for g in req.gates)
+                gates = ", ".join(gate_text(g, quote="") for g in req.gates)
                 out.append(f"  applies to implementations declaring: {gates}")
             for d in decisions_for(req.id):
                 out += [f"  decision {d.id}:", *_wrap(f"{d.question} {d.answer}", "    ")]
