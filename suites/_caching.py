@@ -2,11 +2,13 @@
 by one path.
 
 A cache requirement shows in the mock server's fetch log, whatever the store is asked
-through, so every cache test needs only one of two paths, and each example draws one of
-those its adapter declares (`paths`): ``named`` asks ``named("verify", kid)``; ``verify``
-verifies a token that a key of the set signed, with the key's ``kid`` (a token without one
-needs valid-secret resolution, which is ORD-02's business). A verify-only library is tested
-as fully as a store, and a run against one that has both exercises both.
+through, so every cache test needs only one path, and each example draws one of those its
+adapter declares (`paths`): ``named`` asks ``named("verify", kid)``; ``verify`` verifies a
+token that a key of the set signed, with the key's ``kid`` (a token without one needs
+valid-secret resolution, which is ORD-02's business); ``valid`` lists the valid secrets,
+where the test asks for no kid the set lacks (`paths` with ``listing=True``: freshness,
+reloads once stale, retries after a failure). A verify-only or a list-only library is tested
+as fully as a store, and a run against one that has several exercises each.
 
 With ``verify`` a resolver may reuse a secret until its lease ends (LEASE-02), so every
 store here is configured with `SHORT_LEASE`; a verification meant to reach the store comes
@@ -61,10 +63,12 @@ GAP: Final = 0.002
 ROTATED_IN: Final[Mapping[str, Any]] = private_jwk("EC-P-384", 3, kid="rotated~in", use="sig")
 
 
-def paths(target: Target) -> st.SearchStrategy[str]:
-    """The paths the adapter offers (the calling test skips if it offers neither)."""
-    require_a_probe(target, by_kid=True)
-    return st.sampled_from([p for p in ("named", "verify") if p in target.capabilities])
+def paths(target: Target, *, listing: bool = False) -> st.SearchStrategy[str]:
+    """The paths the adapter offers (the calling test skips if it offers none); ``valid``
+    too with ``listing``, for a test that needs no kid miss."""
+    require_a_probe(target, by_kid=not listing)
+    offered = ("named", "verify", "valid") if listing else ("named", "verify")
+    return st.sampled_from([p for p in offered if p in target.capabilities])
 
 
 # CFG-03 and CFG-05: the lifetime and the miss window of an implementation left unconfigured.
@@ -198,7 +202,8 @@ def unknown_kids(
 
 
 class Queries:
-    """One store, asked by one path: ``named`` or ``verify`` (see the module's docstring)."""
+    """One store, asked by one path: ``named``, ``verify`` or ``valid`` (see the module's
+    docstring)."""
 
     def __init__(self, target: Target, rig: StoreRig, path: str) -> None:
         if path not in target.capabilities:
@@ -212,8 +217,11 @@ class Queries:
         return self.rig.jwks.fetch_count()
 
     def serves(self, alg: str, key: Mapping[str, Any]) -> bool:
-        """Ask for ``key``'s kid: whether the answer is ``key`` (a verified token)."""
+        """Ask for ``key``'s kid: whether the answer is ``key`` (a verified token); through
+        ``valid``, whether ``key`` is among the valid secrets."""
         kid = str(key["kid"])
+        if self.path == "valid":
+            return any(material(s.jwk) == material(key) for s in self.rig.store.valid("verify"))
         if self.path == "named":
             secret = self.rig.store.named("verify", kid)
             return (
@@ -225,6 +233,8 @@ class Queries:
 
     def miss(self, kid: str, signer: tuple[str, Mapping[str, Any]]) -> None:
         """Ask for a kid the set does not hold; a token is signed by ``signer``."""
+        if self.path == "valid":
+            raise ValueError("valid() names no kid: a test that misses draws no valid path")
         if self.path == "named":
             self.rig.store.named("verify", kid)
         else:
@@ -237,6 +247,6 @@ class Queries:
 
     def how(self, what: str, kid: str | None = None) -> str:
         """A query as messages name it: ``named('a')``, ``a token with kid 'a'``..."""
-        if what == "valid":
+        if what == "valid" or self.path == "valid":
             return "valid()"
         return f"named({kid!r})" if self.path == "named" else f"a token with kid {kid!r}"

@@ -116,6 +116,13 @@ class StoreMachine(Machine):
                             f"{message}: the query reloaded the set ({asked.decision.why}) but "
                             "answered from the set before; asked again, it answered right"
                         )
+            extra = sorted(set(got) - set(expected))
+            if extra and all(self._stale(lambda keys, i=i: i in valid_ids(keys)) for i in extra):
+                with check("CACHE-02"):
+                    raise AssertionError(
+                        f"{message}: {extra}, which only an earlier set held, listed after the"
+                        " reload (removed keys are gone)"
+                    )
             if not got and self._lost_keys():
                 with check("LOAD-05"):
                     raise AssertionError(f"{message}: a failed reload lost the keys")

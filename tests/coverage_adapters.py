@@ -45,6 +45,11 @@ valid_after_reload_fails = _mutant_through(
     "valid", "mutants_loading", "failed_reload_clears_the_cache"
 )
 valid_without_size_cap = _mutant_through("valid", "mutants_loading", "no_size_cap")
+valid_reloads_at_half_timeout = _mutant_through("valid", "mutants_cache", "reload_at_half_timeout")
+valid_keeps_removed_keys = _mutant_through(
+    "valid", "mutants_cache", "a_reload_keeps_the_removed_keys"
+)
+valid_never_retries = _mutant_through("valid", "mutants_cache", "retries_held_back_for_good")
 valid_one_minute_cache = _mutant_through("valid", "mutants_config", "one_minute_cache")
 named_ignores_purpose = _mutant_through("named", "mutants_keys", "named_lookup_ignores_purpose")
 valid_ignores_use = _mutant_through("valid", "mutants_keys", "use_ignored")

@@ -36,8 +36,7 @@ FETCHING: Final = "default-client"
 _RESOLVER = "the requirement is about verifying a token, which this path does not do"
 _NO_KID = "valid() names no kid, so a kid lookup, a miss or its window cannot show"
 _ONE_KEY = "named() answers one key for one kid: there is no order or fallback to see"
-_TO_ADD = "no test of it asks through this path yet (to add)"
-_NO_LEASE_USE = "named() hands out secrets but nothing here keeps using one: that is a resolver's"
+_NO_LEASE_USE = "this path hands out secrets, but nothing keeps using one: that is a resolver's"
 
 # (requirement, path) -> why that path alone cannot show the requirement.
 UNREACHED: Final[Mapping[tuple[str, str], str]] = {
@@ -62,11 +61,8 @@ UNREACHED: Final[Mapping[tuple[str, str], str]] = {
     ("KID-01", "valid"): _NO_KID,
     ("KID-04", "valid"): _NO_KID,
     ("KID-05", "valid"): _NO_KID,
-    ("CACHE-01", "valid"): _TO_ADD,
-    ("CACHE-02", "valid"): _TO_ADD,
     ("CACHE-03", "valid"): _NO_KID,
     ("CACHE-04", "valid"): _NO_KID,
-    ("CACHE-06", "valid"): _TO_ADD,
 }
 
 

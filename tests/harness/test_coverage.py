@@ -76,20 +76,26 @@ def test_one_path_alone_reaches_what_the_table_says(path: str, tmp_path: Path) -
 
 
 @pytest.mark.parametrize(
-    ("adapter", "requirement"),
+    ("adapter", "requirement", "verdict"),
     [
-        ("valid_lists_bare_x25519", "PUR-03"),
-        ("valid_after_reload_fails", "LOAD-05"),
-        ("valid_without_size_cap", "LOAD-06"),
-        ("valid_one_minute_cache", "CFG-03"),
-        ("named_ignores_purpose", "PUR-02"),
-        ("named_ignores_purpose", "PUR-04"),
-        ("valid_ignores_use", "PUR-02"),
-        ("valid_ignores_use", "PUR-04"),
+        ("valid_lists_bare_x25519", "PUR-03", "fail"),
+        ("valid_after_reload_fails", "LOAD-05", "fail"),
+        ("valid_without_size_cap", "LOAD-06", "fail"),
+        ("valid_one_minute_cache", "CFG-03", "fail"),
+        ("valid_reloads_at_half_timeout", "CACHE-01", "fail"),
+        ("valid_keeps_removed_keys", "CACHE-02", "fail"),
+        # At the default windows (2 minutes each, D-40) a store that never retries after a
+        # failed reload cannot be told from one whose default miss window is longer: the
+        # test is blocked by CFG-05, never a pass.
+        ("valid_never_retries", "CACHE-06", "blocked"),
+        ("named_ignores_purpose", "PUR-02", "fail"),
+        ("named_ignores_purpose", "PUR-04", "fail"),
+        ("valid_ignores_use", "PUR-02", "fail"),
+        ("valid_ignores_use", "PUR-04", "fail"),
     ],
 )
 def test_a_path_alone_catches_a_mutant_of_what_it_reaches(
-    adapter: str, requirement: str, tmp_path: Path
+    adapter: str, requirement: str, verdict: str, tmp_path: Path
 ) -> None:
     report = tmp_path / "report.json"
     paths = [str(TESTS), str(TESTS / "mutants"), os.environ.get("PYTHONPATH", "")]
@@ -104,4 +110,4 @@ def test_a_path_alone_catches_a_mutant_of_what_it_reaches(
     )  # fmt: skip
     assert report.exists(), done.stdout[-3000:] + done.stderr[-2000:]
     verdicts = {r["id"]: r["verdict"] for r in json.loads(report.read_text())["requirements"]}
-    assert verdicts[requirement] == "fail", done.stdout[-3000:]
+    assert verdicts[requirement] == verdict, done.stdout[-3000:]

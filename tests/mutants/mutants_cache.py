@@ -58,6 +58,37 @@ def stale_one_tick_late() -> None:
 # -- the miss window (CACHE-03, CACHE-04) ------------------------------------------------------
 
 
+@mutant("CACHE-02", "LEASE-03")
+def a_reload_keeps_the_removed_keys() -> None:
+    """A reload adds the new document's keys to the cached ones instead of replacing them:
+    a key removed from the published set is still listed, and named, after the reload."""
+    original = _Store._load
+
+    def load(self: Any, now: float) -> Any:
+        before = self._keys
+        keys = original(self, now)
+        if before is None:
+            return keys
+        fresh = _entries(keys)
+        kept = [entry for entry in _entries(before) if entry.public_jwk not in
+                [f.public_jwk for f in fresh]]  # fmt: skip
+        merged = _store._KeySet.index([*fresh, *kept], keys.loaded_at)
+        with self._lock:
+            self._keys = merged
+        return merged
+
+    _Store._load = load  # type: ignore[method-assign]
+
+
+def _entries(keys: Any) -> list[Any]:
+    """A loaded set's entries, each once, in set order of their first purpose."""
+    seen: dict[int, Any] = {}
+    for entries in keys.valid.values():
+        for entry in entries:
+            seen.setdefault(id(entry), entry)
+    return list(seen.values())
+
+
 @mutant("CACHE-03")
 def unthrottled_miss_reload() -> None:
     """Every kid miss reloads the set."""
