@@ -28,6 +28,10 @@ from jwkconform.harness.run._options import RunOptions
 
 TIMEOUT = 600.0
 ORDER_TEST = "test_order.py::test_valid_secrets_follow_set_order"
+# Runs that need only "it failed", not the shrunk example, load the mutant runs' profile
+# (no shrinking): a random seed of the order test shrank for up to 40 s.
+HUNT_PROFILE = Path(__file__).resolve().parents[1] / "mutants" / "hunt_profile.py"
+NO_SHRINKING = ("-p", "hunt_profile")
 
 SHOULD_BREAKER = '''
 from jwkconform.harness.reference_adapter import ReferenceAdapter
@@ -113,6 +117,7 @@ def _one_line(completed: subprocess.CompletedProcess[str]) -> str:
 def adapters(tmp_path: Path) -> Path:
     (tmp_path / "broken.py").write_text(BROKEN_ADAPTERS, encoding="utf-8")
     (tmp_path / "odd.py").write_text(SHOULD_BREAKER, encoding="utf-8")
+    (tmp_path / "hunt_profile.py").write_text(HUNT_PROFILE.read_text(), encoding="utf-8")
     return tmp_path
 
 
@@ -154,7 +159,9 @@ def test_exit_codes_follow_the_documentation() -> None:
 
 
 def test_a_must_failure_exits_1_and_a_should_failure_0_unless_strict(adapters: Path) -> None:
-    failing = _run(adapters, "--adapter", "broken:reversed_order", "--test", ORDER_TEST)
+    failing = _run(
+        adapters, "--adapter", "broken:reversed_order", "--test", ORDER_TEST, "--", *NO_SHRINKING
+    )
     assert failing.returncode == 1, failing.stdout[-3000:] + failing.stderr
     # This store never serves again after a failed reload, which the state machines also
     # see as wrong named answers (KID-01, a MUST) once a later reload succeeded: one test.
@@ -227,7 +234,7 @@ def test_a_factory_interrupted_by_ctrl_c_exits_130(adapters: Path) -> None:
 
 def test_an_adapter_from_the_current_folder_or_a_file_path(adapters: Path) -> None:
     for spec in ("broken:reversed_order", "./broken.py:reversed_order"):
-        completed = _run(adapters, "--adapter", spec, "--test", ORDER_TEST)
+        completed = _run(adapters, "--adapter", spec, "--test", ORDER_TEST, "--", *NO_SHRINKING)
         assert completed.returncode == 1, completed.stdout[-2000:] + completed.stderr
         assert "jwkconform: broken-order 0.0" in completed.stdout
 
@@ -261,9 +268,10 @@ def test_the_pytest_replay_line_is_accepted_by_jwkconform_run(adapters: Path) ->
 
 
 def test_last_failed_works_through_jwkconform_run(adapters: Path) -> None:
-    first = _run(adapters, "--adapter", "broken:reversed_order", "--requirement", "ORD-01,KID-02")
+    first = _run(adapters, "--adapter", "broken:reversed_order", "--requirement", "ORD-01,KID-02",
+                 "--", *NO_SHRINKING)  # fmt: skip
     assert first.returncode == 1
-    again = _run(adapters, "--adapter", "broken:reversed_order", "--", "--lf")
+    again = _run(adapters, "--adapter", "broken:reversed_order", "--", "--lf", *NO_SHRINKING)
     assert again.returncode == 1
     assert "run-last-failure: rerun previous" in again.stdout
     assert "INCOMPLETE run" in again.stdout
