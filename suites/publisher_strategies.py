@@ -177,11 +177,14 @@ def mappings(
     symmetric: bool = True,
     max_aliases: int = 3,
     max_ids: int | None = None,
+    min_ids: int = 0,
 ) -> dict[str, Any]:
     """Secret ID -> ``{"aliases": [...], "active": ...}`` for a random subset of
-    ``secret_ids`` (at most ``max_ids`` of them), each with 1 to ``max_aliases`` suitable
-    aliases of ``aliases``."""
-    ids = st.lists(st.sampled_from(list(secret_ids)), max_size=max_ids, unique=True)
+    ``secret_ids`` (``min_ids`` to ``max_ids`` of them), each with 1 to ``max_aliases``
+    suitable aliases of ``aliases`` (a secret ID no alias suits is left out)."""
+    ids = st.lists(
+        st.sampled_from(list(secret_ids)), min_size=min_ids, max_size=max_ids, unique=True
+    )
     chosen = draw(ids) if secret_ids else []
     found: dict[str, Any] = {}
     for sid in sorted(chosen, key=list(secret_ids).index):

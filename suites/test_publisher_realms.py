@@ -77,13 +77,16 @@ def _readings(target: Target, config: Config, realms: Realms) -> dict[Names, dic
 @st.composite
 def _split_case(draw: st.DrawFn) -> Config:
     """Global and realm mappings over disjoint secret IDs, so that which mapping applies
-    where never depends on the override rule (the SHOULD clause)."""
+    where never depends on the override rule (the SHOULD clause). There is always a global
+    mapping and a sub-realm: a global mapping that stops at the root shows in every example."""
     aliases = draw(keystore_aliases(min_size=5))
-    global_ids = draw(st.lists(st.sampled_from(SECRET_IDS), max_size=4, unique=True))
+    global_ids = draw(st.lists(st.sampled_from(SECRET_IDS), min_size=1, max_size=4, unique=True))
     realm_ids = tuple(sid for sid in SECRET_IDS if sid not in global_ids)
     return {
         "keystore": keystore_config(aliases),
-        "globalMappings": draw(mappings(aliases, secret_ids=global_ids), label="global"),
+        "globalMappings": draw(
+            mappings(aliases, secret_ids=global_ids, min_ids=len(global_ids)), label="global"
+        ),
         "realm": draw(
             realm_trees(aliases, min_depth=1, max_depth=2, secret_ids=realm_ids), label="realm"
         ),

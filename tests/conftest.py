@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import respx
 from support import JWKS_URL, Endpoint
 
 from jwkconform.harness.endpoints._clock import FakeClock
+
+# Each `jwkconform run` the tests start gets a fresh Hypothesis storage, where Hypothesis
+# would parse every local module again for the constants it draws from (0.2 s a run): the
+# runs share one storage instead, the tests' own, which no run's database writes to.
+os.environ.setdefault(
+    "HYPOTHESIS_STORAGE_DIRECTORY", str(Path(__file__).resolve().parents[1] / ".hypothesis")
+)
 
 
 @pytest.fixture

@@ -177,7 +177,12 @@ def test_a_level_override_makes_a_should_clause_non_strict(pytester: pytest.Pyte
     assert pytester.runpytest("--jwk-strict").ret == pytest.ExitCode.TESTS_FAILED
 
 
-def test_without_a_profile_option_the_dev_profile_applies(pytester: pytest.Pytester) -> None:
+def test_without_a_profile_option_the_dev_profile_applies(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Hypothesis's storage in the run's folder, as a user's run has it (tests/conftest.py
+    # shares one between the tests' runs): the last line checks nothing was written there.
+    monkeypatch.delenv("HYPOTHESIS_STORAGE_DIRECTORY", raising=False)
     pytester.makepyfile(
         test_count="""
         import pytest

@@ -7,6 +7,9 @@ requirement whose check failed, and only that one (a mutant that also fails a ne
 means a test reached its requirement through another's behaviour). No requirement may end
 in ``error``: a mutant is a broken implementation, not a broken adapter.
 
+Each runs on a fixed seed with `EXAMPLES` examples a property and no shrinking
+(hunt_profile.py): a mutant must die that quickly, and the 140 runs fit in CI.
+
 Mutant modules: every ``mutants_*.py`` here.
 """
 
@@ -39,6 +42,8 @@ def _all_mutants() -> dict[str, tuple[str, tuple[str, ...]]]:
 
 
 MUTANTS = _all_mutants()
+# Examples per property in each run: half the hunt's default, a third of the dev profile's.
+EXAMPLES = 5
 
 
 def run_suites(adapter: str, tmp_path: Path) -> tuple[int, dict[str, Any], str]:
@@ -50,6 +55,7 @@ def run_suites(adapter: str, tmp_path: Path) -> tuple[int, dict[str, Any], str]:
     command = [
         sys.executable, "-m", "jwkconform", "run", "--adapter", adapter, "--strict",
         "--seed", "1", "--report-json", str(report), "--", "-q", "-p", "hunt_profile",
+        "--hunt-examples", str(EXAMPLES),
     ]  # fmt: skip
     done = subprocess.run(
         command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600, check=False
