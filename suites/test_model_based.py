@@ -24,6 +24,8 @@ seed applies to the machines, so a run replays with its seed.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import precondition, rule
@@ -117,7 +119,7 @@ class StoreMachine(Machine):
                             "answered from the set before; asked again, it answered right"
                         )
             extra = sorted(set(got) - set(expected))
-            if extra and all(self._stale(lambda keys, i=i: i in valid_ids(keys)) for i in extra):
+            if extra and all(self._stale(_lists(i)) for i in extra):
                 with check("CACHE-02"):
                     raise AssertionError(
                         f"{message}: {extra}, which only an earlier set held, listed after the"
@@ -134,6 +136,11 @@ class StoreMachine(Machine):
         secrets, asked = self._ask(None, lambda: self.rig.store.valid("verify"))
         # Order has tests of its own (ORD); here only which secrets come back matters.
         return sorted(s.stable_id for s in secrets), asked
+
+
+def _lists(stable_id: str) -> Callable[[Sequence[Key]], bool]:
+    """Whether a set lists ``stable_id`` among its valid secrets for verify."""
+    return lambda keys: stable_id in valid_ids(keys)
 
 
 class FaultyStoreMachine(StoreMachine):
