@@ -55,7 +55,13 @@ class _Adapter(ReferenceAdapter):
         return _RefusesLookups(super().open_store(config, env))
 
 
-def test_a_refusal_fails_load_01_and_load_05_apart() -> None:
+# After its first failure Hypothesis looks for others for a bounded number of calls, and for
+# at most 10 s: on a loaded machine a run can stop before it meets the second. One run in
+# which both show is enough; a machine that raised both from one line never shows both.
+_RUNS = 3
+
+
+def _failed_once() -> set[str]:
     with Target(_Adapter(), "refuses-lookups") as target:
         try:
             run_machine(FaultyStoreMachine, target)
@@ -63,5 +69,14 @@ def test_a_refusal_fails_load_01_and_load_05_apart() -> None:
             found = findings(exc, OWN)
         else:
             pytest.fail("the state machine passed a store that refuses every lookup")
-    failed = {r for f in found if f.kind == "failed" for r in f.requirements}
-    assert failed == {"LOAD-01", "LOAD-05"}
+    return {r for f in found if f.kind == "failed" for r in f.requirements}
+
+
+def test_a_refusal_fails_load_01_and_load_05_apart() -> None:
+    seen = []
+    for _ in range(_RUNS):
+        seen.append(_failed_once())
+        if seen[-1] == {"LOAD-01", "LOAD-05"}:
+            return
+    assert all(failed <= {"LOAD-01", "LOAD-05"} for failed in seen), seen
+    pytest.fail(f"no run of {_RUNS} failed LOAD-01 and LOAD-05 apart: {seen}")
