@@ -10,7 +10,7 @@ copies under build/mutation/ (one per job) laid out as an installed `jwkconform`
 comes before the editable install on PYTHONPATH: the suites import the mutated file, and the
 work tree is never edited. Each copy has a server that has imported the third-party modules
 once and forks one conformance run per mutant, in strict mode (a failing SHOULD kills too), on
-the dev profile's 15 examples with Hypothesis seed 0 and no shrinking
+10 examples a property with Hypothesis seed 0 and no shrinking
 (tests/mutants/hunt_profile.py), stopping at the first failure. A mutant runs only the tests
 that execute the lines it changed (one traced run of the suites records them); a line that
 runs outside any test (at import, during collection) runs the requirement groups whose tests
