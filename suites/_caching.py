@@ -219,9 +219,9 @@ class Queries:
     def serves(self, alg: str, key: Mapping[str, Any]) -> bool:
         """Ask for ``key``'s kid: whether the answer is ``key`` (a verified token); through
         ``valid``, whether ``key`` is among the valid secrets."""
-        kid = str(key["kid"])
         if self.path == "valid":
             return any(material(s.jwk) == material(key) for s in self.rig.store.valid("verify"))
+        kid = str(key["kid"])
         if self.path == "named":
             secret = self.rig.store.named("verify", kid)
             return (

@@ -55,9 +55,6 @@ def stale_one_tick_late() -> None:
     _Store._current = current  # type: ignore[method-assign]
 
 
-# -- the miss window (CACHE-03, CACHE-04) ------------------------------------------------------
-
-
 @mutant("CACHE-02", "LEASE-03")
 def a_reload_keeps_the_removed_keys() -> None:
     """A reload adds the new document's keys to the cached ones instead of replacing them:
@@ -70,8 +67,8 @@ def a_reload_keeps_the_removed_keys() -> None:
         if before is None:
             return keys
         fresh = _entries(keys)
-        kept = [entry for entry in _entries(before) if entry.public_jwk not in
-                [f.public_jwk for f in fresh]]  # fmt: skip
+        published = [entry.public_jwk for entry in fresh]
+        kept = [entry for entry in _entries(before) if entry.public_jwk not in published]
         merged = _store._KeySet.index([*fresh, *kept], keys.loaded_at)
         with self._lock:
             self._keys = merged
@@ -87,6 +84,9 @@ def _entries(keys: Any) -> list[Any]:
         for entry in entries:
             seen.setdefault(id(entry), entry)
     return list(seen.values())
+
+
+# -- the miss window (CACHE-03, CACHE-04) ------------------------------------------------------
 
 
 @mutant("CACHE-03")
