@@ -14,13 +14,14 @@ method or an exception other than the seam's three is an `AdapterError` (the ver
 
 from __future__ import annotations
 
+import importlib
 import json
 import weakref
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 import httpx
 import pytest
@@ -61,6 +62,10 @@ from jwkconform.harness.spec._requirement import gate_text
 __all__ = ["AdapterContractError", "PublisherRig", "StoreRig", "Target"]
 
 _T = TypeVar("_T")
+# Imported by name once a target exists, not at the top: `jwkconform run` loads adapters
+# (and this module) before pytest starts, and respx is a pytest plugin whose asserts pytest
+# rewrites.
+_RESPX_TRANSPORT: Final = "jwkconform.harness.endpoints._respx_transport"
 
 
 @dataclass
@@ -114,6 +119,11 @@ class Target:
         self.adapter = adapter
         self.spec = spec
         self.transport: Transport = transport or adapter.transport
+        if self.transport == "respx":
+            # Imported now, not by the first store: Hypothesis draws constants from the local
+            # modules loaded so far, so a module first imported mid-run would make a run
+            # narrowed to one test draw other examples than the whole run drew for it.
+            importlib.import_module(_RESPX_TRANSPORT)
         self.capabilities = frozenset(expand_capabilities(adapter.capabilities))
         support = getattr(adapter, "key_support", None)
         self.key_support: KeySupport = support if support is not None else CATALOGUE_KEYS
@@ -253,9 +263,8 @@ class Target:
             if self.transport == "respx" and not own_client:
                 # Imported here: `jwkconform run` loads adapters (and this module) before
                 # pytest starts, and respx is a pytest plugin whose asserts pytest rewrites.
-                from jwkconform.harness.endpoints._respx_transport import respx_client, respx_url
-
-                client, url = respx_client(scenario), respx_url(scenario)
+                respx = importlib.import_module(_RESPX_TRANSPORT)
+                client, url = respx.respx_client(scenario), respx.respx_url(scenario)
             else:
                 url = stack.enter_context(self._hub.mount(scenario, hold_timeout=fetch_timeout + 5))
                 client = loopback_client(timeout=fetch_timeout)

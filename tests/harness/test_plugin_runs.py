@@ -29,19 +29,52 @@ SEED = ("--jwk-seed", "1", "--jwk-profile", "dev")
 SUITE_TIMEOUT = 600.0
 
 
+# A plugin for the reference run: which jwkconform modules a test imported first.
+LATE_IMPORTS = """
+import sys
+
+_loaded = set()
+
+
+def _ours():
+    return {name for name in list(sys.modules) if name.startswith("jwkconform.")}
+
+
+def pytest_collection_finish(session):
+    _loaded.update(_ours())
+    helpers = sorted(n for n in _loaded if not n.rpartition(".")[2].startswith("test_"))
+    with open("collected-modules.txt", "w", encoding="utf-8") as out:
+        out.write("\\n".join(helpers))
+
+
+def pytest_runtest_teardown(item):
+    late = _ours() - _loaded
+    if late:
+        with open("late-imports.txt", "a", encoding="utf-8") as out:
+            out.write(f"{item.nodeid}: {sorted(late)}\\n")
+        _loaded.update(late)
+"""
+
+
 @pytest.fixture(scope="module")
 def reference_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """One serial run of the packaged suites against the reference, from an empty folder."""
     folder = tmp_path_factory.mktemp("reference-run")
+    (folder / "late_imports.py").write_text(LATE_IMPORTS, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    env["PYTHONPATH"] = str(folder)
     completed = subprocess.run(
-        [sys.executable, "-m", "pytest", *SUITES, *SEED, "--jwk-report-json", "ref.json"],
+        [sys.executable, "-m", "pytest", *SUITES, *SEED, "--jwk-report-json", "ref.json",
+         "-p", "late_imports"],
         cwd=folder, env=env, capture_output=True, text=True, timeout=SUITE_TIMEOUT, check=False,
     )  # fmt: skip
+    late = folder / "late-imports.txt"
     return {
+        "folder": folder,
         "ret": completed.returncode,
         "output": completed.stdout + completed.stderr,
         "report": report(folder / "ref.json") if (folder / "ref.json").exists() else None,
+        "late imports": late.read_text(encoding="utf-8") if late.exists() else "",
     }
 
 
@@ -55,6 +88,33 @@ def test_the_suites_pass_against_the_reference_from_an_empty_folder(
     assert document["incomplete"] == []
     assert document["exit_status"] == 0
     assert not {"fail", "error", "blocked"} & set(verdicts(document).values())
+
+
+def test_no_test_is_the_first_to_import_a_module_of_jwkconform(
+    reference_run: dict[str, Any],
+) -> None:
+    # Hypothesis draws constants from the local modules loaded when it draws: a module first
+    # imported by one test would make a run narrowed to a later test draw other examples for
+    # it than the whole run did, and its replay line would not replay the finding.
+    assert reference_run["ret"] == 0, reference_run["output"][-3000:]
+    assert reference_run["late imports"] == ""
+
+
+def test_a_run_narrowed_to_one_module_loads_the_same_helpers_as_the_whole_run(
+    reference_run: dict[str, Any], tmp_path: Path
+) -> None:
+    # For the same reason: else a narrowed run draws other examples than the whole run.
+    (tmp_path / "late_imports.py").write_text(LATE_IMPORTS, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    env["PYTHONPATH"] = str(tmp_path)
+    narrowed = subprocess.run(
+        [sys.executable, "-m", "pytest", "--pyargs", "jwkconform.suites.test_order",
+         "-p", "no:cacheprovider", "--collect-only", "-q", "-p", "late_imports"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=SUITE_TIMEOUT, check=False,
+    )  # fmt: skip
+    assert narrowed.returncode == 0, narrowed.stdout[-3000:] + narrowed.stderr
+    whole = (reference_run["folder"] / "collected-modules.txt").read_text(encoding="utf-8")
+    assert (tmp_path / "collected-modules.txt").read_text(encoding="utf-8") == whole
 
 
 def test_xdist_gives_the_same_verdicts_as_a_serial_run(

@@ -310,11 +310,13 @@ def a_removed_kid_is_served_from_a_per_kid_cache() -> None:
     """Each kid once named is kept in a cache of its own that no reload clears: a key the
     new document no longer holds is still named (and verifies) after the reload."""
     original = _store.JwkSetSecretStore.named
-    remembered: dict[tuple[int, str, str], Any] = {}
 
     def named(self: Any, purpose: Any, kid: str) -> Any:
         found = original(self, purpose, kid)
-        key = (id(self), str(purpose), kid)
+        # Kept on the store itself: a table keyed by id(store) would hand a later store,
+        # which may reuse a collected store's id, that store's secrets.
+        remembered = self.__dict__.setdefault("_per_kid", {})
+        key = (str(purpose), kid)
         if found is not None:
             remembered[key] = found
             return found

@@ -139,15 +139,14 @@ def decoy_kid_never_reloads() -> None:
         )
     )
     original = _store.JwkSetSecretStore._miss_may_reload
-    asked: dict[int, str] = {}
     original_named = _store.JwkSetSecretStore.named
 
     def named(self: Any, purpose: Any, kid: str) -> Any:
-        asked[id(self)] = kid
+        self._asked = kid  # on the store: a later store may reuse a collected one's id()
         return original_named(self, purpose, kid)
 
     def may_reload(self: Any, keys: Any, now: float) -> bool:
-        held = asked.get(id(self)) in getattr(keys, "every_kid", frozenset())
+        held = getattr(self, "_asked", None) in getattr(keys, "every_kid", frozenset())
         return not held and original(self, keys, now)
 
     _store.JwkSetSecretStore.named = named  # type: ignore[method-assign]
