@@ -129,6 +129,30 @@ def test_cache_timeout_duration_syntax(jwk_target: Target, duration: tuple[str, 
 
 @pytest.mark.jwk_requirement("CFG-07")
 @pytest.mark.jwk_capability("cache-timeout")
+@pytest.mark.parametrize("text", ["10000 ms", "10000000 us", "10000000 \u00b5s", "10000000000 ns"])
+def test_ten_seconds_in_small_units_is_exactly_the_floor(jwk_target: Target, text: str) -> None:
+    # A small unit counted a little wrong (a microsecond of 999 ns) moves a duration by less
+    # than the probes' millisecond, except here: just under the floor is the 2-minute default.
+    stale_after(
+        jwk_target,
+        {"cacheTimeout": "10 seconds"},
+        10,
+        early=assumed("CACHE-01"),
+        late=assumed("CFG-04"),
+        what="with cacheTimeout '10 seconds'",
+    )
+    stale_after(
+        jwk_target,
+        {"cacheTimeout": text},
+        10,
+        early=checked("CFG-07"),
+        late=checked("CFG-07"),
+        what=f"cacheTimeout {text!r} is exactly 10 s, the floor",
+    )
+
+
+@pytest.mark.jwk_requirement("CFG-07")
+@pytest.mark.jwk_capability("cache-timeout")
 @pytest.mark.parametrize(
     ("text", "seconds"),
     [

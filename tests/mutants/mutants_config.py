@@ -80,6 +80,15 @@ def case_sensitive_units() -> None:
     _config.parse_duration = parse  # type: ignore[assignment]
 
 
+@mutant("CFG-07")
+def microsecond_a_nanosecond_short() -> None:
+    """A microsecond counts 999 ns: durations in µs are a little short, which shows only at a
+    boundary (``10000000 us`` falls under the 10-second floor, so the default applies)."""
+    for word, nanoseconds in list(_durations._UNITS.items()):
+        if nanoseconds == _durations._US:
+            _durations._UNITS[word] = _durations._US - 1
+
+
 @mutant("CFG-08")
 def left_over_text_accepted() -> None:
     """Durations with left-over text are accepted (the vendor parser's behaviour)."""
