@@ -32,6 +32,7 @@ from jwkconform.harness._untrusted import json_safe, markdown, markdown_code
 from jwkconform.harness.report._matrix_guide import guide
 from jwkconform.harness.report._matrix_html import render_html
 from jwkconform.harness.report._matrix_reports import (
+    UNLISTED,
     MatrixError,
     Report,
     differences,
@@ -120,14 +121,12 @@ def _tables(reports: Sequence[Report]) -> list[str]:
     verdicts = [r.verdicts for r in reports]
     names = " | ".join(_cell(markdown(name)) for name in headings(reports))
     out: list[str] = []
-    extra = [g for g in dict.fromkeys(group_of(rid) for rid, _ in ordered) if g not in GROUPS]
-    groups = [*GROUPS, *extra]
-    for group in groups:
+    for group in [*GROUPS, UNLISTED]:
         members = [(rid, level) for rid, level in ordered if group_of(rid) == group]
         if not members:
             continue
         out += [
-            f"## {GROUPS.get(group) or markdown(group)} ({markdown(group)})",
+            f"## {GROUPS[group]} ({group})" if group in GROUPS else f"## {group}",
             "",
             f"| ID | Level | {names} | Requirement |",
             "|---|---|" + "---|" * len(reports) + "---|",

@@ -144,6 +144,21 @@ def test_rows_follow_the_catalogue_grouped_by_group() -> None:
     assert headings[-1] == "## Differences by implementation"
 
 
+@pytest.mark.parametrize("rid", ["CFG-99", "CFG-", "NEW-01"])
+def test_a_row_the_catalogue_lacks_is_listed_apart_whatever_its_id(rid: str) -> None:
+    # A report from a newer catalogue, or a file anyone wrote: its row must not pass for one
+    # of the specification's by sitting in a catalogue group's table.
+    extra = {**ALPHA["requirements"][0], "id": rid, "summary": "made up", "verdict": "pass"}
+    text = render([Report("a", {**ALPHA, "requirements": [*ALPHA["requirements"], extra]})])
+    headings = [line for line in text.splitlines() if line.startswith("## ")]
+    assert headings[-2:] == ["## Not in this specification", "## Differences by implementation"]
+    apart = text.split("## Not in this specification", 1)[1].split("## ", 1)[0]
+    assert _row(apart, rid)[-1] == "made up"
+    assert f"| {rid} |" not in text.split("## Not in this specification", 1)[0]
+    page = render_html([Report("a", {**ALPHA, "requirements": [*ALPHA["requirements"], extra]})])
+    assert f"<td>{rid}</td><td>MUST</td><td>Not in this specification</td>" in page
+
+
 def test_the_header_names_versions_seeds_and_profiles() -> None:
     text = render([Report("a", ALPHA), Report("b", BETA)])
     assert f"Verdicts of jwkconform {__version__}" in text

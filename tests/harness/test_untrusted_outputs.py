@@ -20,7 +20,7 @@ from typing import Any
 
 import hypothesis.strategies as st
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from markdown_it import MarkdownIt
 from test_report_html import _document
 
@@ -31,6 +31,7 @@ from jwkconform.harness.report._matrix_html import render_html
 from jwkconform.harness.report._matrix_reports import Report
 from jwkconform.harness.report._report_html import html_report
 from jwkconform.harness.report._report_md import markdown_report
+from jwkconform.harness.spec._registry import REQUIREMENTS
 
 MARKUP = [
     "```", "~~~", "\n```\n## all passed\n", "\n# forged\n", "<script>alert(1)</script>",
@@ -132,7 +133,11 @@ HARMLESS = _outputs("harmless")
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=hostile_text())
+@example(text="CFG-")  # an ID of a catalogue group's shape: once sorted into that group
 def test_hostile_text_never_breaks_an_output(text: str) -> None:
+    # A text that is a catalogue ID makes the read-back row that requirement's own, not one
+    # of its own section: the elements differ from the harmless text's by design.
+    assume(json_safe(text) not in REQUIREMENTS)
     outputs = _outputs(text)
     for output in outputs.values():
         output.encode("utf-8")  # every output can be written (a lone surrogate could not)
