@@ -61,16 +61,22 @@ def _package_dir() -> dict[str, str]:
     return dict(re.findall(r'^"([^"]+)"\s*=\s*"([^"]+)"', section, re.MULTILINE))
 
 
-def _stage(where: Path) -> None:
+_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc")
+
+
+def lay_out(where: Path) -> None:
     """Lay the package out in ``where`` as an install would, from pyproject's package-dir."""
-    mapping = _package_dir()
     shutil.rmtree(where, ignore_errors=True)
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for package, folder in sorted(mapping.items(), key=lambda item: item[0].count(".")):
+    for package, folder in sorted(_package_dir().items(), key=lambda item: item[0].count(".")):
         target = where / package.replace(".", "/")
-        shutil.copytree(ROOT / folder, target, ignore=ignore, dirs_exist_ok=True)
+        shutil.copytree(ROOT / folder, target, ignore=_IGNORE, dirs_exist_ok=True)
+
+
+def _stage(where: Path) -> None:
+    """A copy of the package for one job (`lay_out`), with the original reference beside."""
+    lay_out(where)
     # What each mutant is compared with, to find the lines it changed.
-    shutil.copytree(where / "jwkconform" / "reference", WORK / "original", ignore=ignore,
+    shutil.copytree(where / "jwkconform" / "reference", WORK / "original", ignore=_IGNORE,
                     dirs_exist_ok=True)  # fmt: skip
     # Checked-hash pycs: a mutant written in the same second, with the same size, as the
     # original must not be taken for it.
@@ -79,7 +85,8 @@ def _stage(where: Path) -> None:
     )
 
 
-def _environment(stage: Path) -> dict[str, str]:
+def environment(stage: Path) -> dict[str, str]:
+    """The environment of a run in ``stage``: its copy first, then the hunt profile."""
     return {**os.environ, "PYTHONPATH": os.pathsep.join([str(stage), str(HUNT_PROFILE)])}
 
 
@@ -128,7 +135,7 @@ def _start_server(stage: Path) -> subprocess.Popen[bytes]:
     path.unlink(missing_ok=True)
     server = subprocess.Popen(
         [sys.executable, str(SCRIPT), "--serve", str(path)],
-        cwd=stage, env=_environment(stage),
+        cwd=stage, env=environment(stage),
     )  # fmt: skip
     for _ in range(600):
         if path.exists() or server.poll() is not None:
@@ -214,7 +221,7 @@ def _run_module(module: str, stage: Path, timeout: float, resume: bool) -> float
         '[cosmic-ray.distributor]\nname = "local"\n',
         encoding="utf-8",
     )
-    env = _environment(stage)
+    env = environment(stage)
     cosmic_ray = [sys.executable, "-m", "cosmic_ray.cli"]
     with (WORK / f"{module}.log").open("w", encoding="utf-8") as log:
         if not (resume and session.exists()):

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import shutil
 import subprocess
@@ -33,23 +32,16 @@ from typing import Any
 
 # benchmarks/_mutation_run.py and benchmarks/_mutation_report.py, beside this script
 from _mutation_report import DOC, RESULTS, Mutant, _kind, load
-from _mutation_run import GROUPS, HUNT_PROFILE, ROOT, _package_dir, run_arguments
+from _mutation_run import GROUPS, ROOT, environment, lay_out, run_arguments
 
-CI_EXAMPLES = 60
+from jwkconform.harness.run._profiles import PROFILES
+
+CI_EXAMPLES = PROFILES["ci"]
 HUNT_EXAMPLES = 10  # what benchmarks/mutation.py runs (tests/mutants/hunt_profile.py)
 WORK = ROOT / "build" / "mutation-ci"
 OUT = RESULTS.with_name("mutation-ci-results.json")
 BEGIN, END = "<!-- mutation-ci:begin -->", "<!-- mutation-ci:end -->"
 TIMEOUT = 900.0
-
-
-def _stage(where: Path) -> None:
-    """The package laid out as an install would lay it out (as benchmarks/mutation.py does)."""
-    shutil.rmtree(where, ignore_errors=True)
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for package, folder in sorted(_package_dir().items(), key=lambda item: item[0].count(".")):
-        target = where / package.replace(".", "/")
-        shutil.copytree(ROOT / folder, target, ignore=ignore, dirs_exist_ok=True)
 
 
 def _one(stage: Path, mutant: Mutant) -> dict[str, Any]:
@@ -62,10 +54,11 @@ def _one(stage: Path, mutant: Mutant) -> dict[str, Any]:
              f"core/{mutant.operator}", str(mutant.occurrence)],
             check=True, capture_output=True, timeout=60,
         )  # fmt: skip
+        before = set(original.decode("utf-8").splitlines())
         changed = [
             line.strip()
             for line in source.read_text(encoding="utf-8").splitlines()
-            if line.strip() and line not in original.decode("utf-8").splitlines()
+            if line.strip() and line not in before
         ]
         record = {**asdict(mutant), "by": list(mutant.by)}
         expected = [part for part in mutant.after.split(" / ") if part]
@@ -90,7 +83,7 @@ def _run(stage: Path, module: str, examples: int) -> tuple[str, float]:
             [sys.executable, "-m", "jwkconform", *run_arguments(GROUPS[module]),
              "--hunt-examples", str(examples)],
             cwd=stage, capture_output=True, text=True, timeout=TIMEOUT, check=False,
-            env=_environment(stage),
+            env=environment(stage),
         )  # fmt: skip
         outcome = {0: "survived", 1: "killed"}.get(done.returncode, f"exit {done.returncode}")
     except subprocess.TimeoutExpired:
@@ -98,14 +91,10 @@ def _run(stage: Path, module: str, examples: int) -> tuple[str, float]:
     return outcome, round(time.monotonic() - started, 1)
 
 
-def _environment(stage: Path) -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(stage), str(HUNT_PROFILE)])}
-
-
 def measure(selected: Sequence[Mutant], jobs: int) -> list[dict[str, Any]]:
     stages = [WORK / f"job{k}" for k in range(jobs)]
     for stage in stages:
-        _stage(stage)
+        lay_out(stage)
     todo = list(enumerate(selected))
     results: list[dict[str, Any]] = [{} for _ in selected]
 

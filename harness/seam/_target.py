@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any, Final, TypeVar
 
 import httpx
@@ -119,11 +120,12 @@ class Target:
         self.adapter = adapter
         self.spec = spec
         self.transport: Transport = transport or adapter.transport
-        if self.transport == "respx":
-            # Imported now, not by the first store: Hypothesis draws constants from the local
-            # modules loaded so far, so a module first imported mid-run would make a run
-            # narrowed to one test draw other examples than the whole run drew for it.
-            importlib.import_module(_RESPX_TRANSPORT)
+        # Imported now, not by the first store: Hypothesis draws constants from the local
+        # modules loaded so far, so a module first imported mid-run would make a run
+        # narrowed to one test draw other examples than the whole run drew for it.
+        self._respx: ModuleType | None = (
+            importlib.import_module(_RESPX_TRANSPORT) if self.transport == "respx" else None
+        )
         self.capabilities = frozenset(expand_capabilities(adapter.capabilities))
         support = getattr(adapter, "key_support", None)
         self.key_support: KeySupport = support if support is not None else CATALOGUE_KEYS
@@ -260,11 +262,9 @@ class Target:
             scenario.serve(document)
         with ExitStack() as stack:
             folder = stack.enter_context(self._folders.folder())
-            if self.transport == "respx" and not own_client:
-                # Imported here: `jwkconform run` loads adapters (and this module) before
-                # pytest starts, and respx is a pytest plugin whose asserts pytest rewrites.
-                respx = importlib.import_module(_RESPX_TRANSPORT)
-                client, url = respx.respx_client(scenario), respx.respx_url(scenario)
+            if self._respx is not None and not own_client:
+                client = self._respx.respx_client(scenario)
+                url = self._respx.respx_url(scenario)
             else:
                 url = stack.enter_context(self._hub.mount(scenario, hold_timeout=fetch_timeout + 5))
                 client = loopback_client(timeout=fetch_timeout)

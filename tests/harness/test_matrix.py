@@ -149,13 +149,14 @@ def test_a_row_the_catalogue_lacks_is_listed_apart_whatever_its_id(rid: str) -> 
     # A report from a newer catalogue, or a file anyone wrote: its row must not pass for one
     # of the specification's by sitting in a catalogue group's table.
     extra = {**ALPHA["requirements"][0], "id": rid, "summary": "made up", "verdict": "pass"}
-    text = render([Report("a", {**ALPHA, "requirements": [*ALPHA["requirements"], extra]})])
+    report = Report("a", {**ALPHA, "requirements": [*ALPHA["requirements"], extra]})
+    text = render([report])
     headings = [line for line in text.splitlines() if line.startswith("## ")]
     assert headings[-2:] == ["## Not in this specification", "## Differences by implementation"]
     apart = text.split("## Not in this specification", 1)[1].split("## ", 1)[0]
     assert _row(apart, rid)[-1] == "made up"
     assert f"| {rid} |" not in text.split("## Not in this specification", 1)[0]
-    page = render_html([Report("a", {**ALPHA, "requirements": [*ALPHA["requirements"], extra]})])
+    page = render_html([report])
     assert f"<td>{rid}</td><td>MUST</td><td>Not in this specification</td>" in page
 
 

@@ -56,18 +56,22 @@ def pytest_runtest_teardown(item):
 """
 
 
+def _watched_pytest(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``pytest ARGS`` in ``folder``, with the LATE_IMPORTS plugin writing there."""
+    (folder / "late_imports.py").write_text(LATE_IMPORTS, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    env["PYTHONPATH"] = str(folder)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", *args, "-p", "late_imports"],
+        cwd=folder, env=env, capture_output=True, text=True, timeout=SUITE_TIMEOUT, check=False,
+    )  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def reference_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """One serial run of the packaged suites against the reference, from an empty folder."""
     folder = tmp_path_factory.mktemp("reference-run")
-    (folder / "late_imports.py").write_text(LATE_IMPORTS, encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
-    env["PYTHONPATH"] = str(folder)
-    completed = subprocess.run(
-        [sys.executable, "-m", "pytest", *SUITES, *SEED, "--jwk-report-json", "ref.json",
-         "-p", "late_imports"],
-        cwd=folder, env=env, capture_output=True, text=True, timeout=SUITE_TIMEOUT, check=False,
-    )  # fmt: skip
+    completed = _watched_pytest(folder, *SUITES, *SEED, "--jwk-report-json", "ref.json")
     late = folder / "late-imports.txt"
     return {
         "folder": folder,
@@ -104,13 +108,9 @@ def test_a_run_narrowed_to_one_module_loads_the_same_helpers_as_the_whole_run(
     reference_run: dict[str, Any], tmp_path: Path
 ) -> None:
     # For the same reason: else a narrowed run draws other examples than the whole run.
-    (tmp_path / "late_imports.py").write_text(LATE_IMPORTS, encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
-    env["PYTHONPATH"] = str(tmp_path)
-    narrowed = subprocess.run(
-        [sys.executable, "-m", "pytest", "--pyargs", "jwkconform.suites.test_order",
-         "-p", "no:cacheprovider", "--collect-only", "-q", "-p", "late_imports"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=SUITE_TIMEOUT, check=False,
+    narrowed = _watched_pytest(
+        tmp_path, "--pyargs", "jwkconform.suites.test_order", "-p", "no:cacheprovider",
+        "--collect-only", "-q",
     )  # fmt: skip
     assert narrowed.returncode == 0, narrowed.stdout[-3000:] + narrowed.stderr
     whole = (reference_run["folder"] / "collected-modules.txt").read_text(encoding="utf-8")
