@@ -120,12 +120,11 @@ class Target:
         self.adapter = adapter
         self.spec = spec
         self.transport: Transport = transport or adapter.transport
-        # Imported now, not by the first store: Hypothesis draws constants from the local
-        # modules loaded so far, so a module first imported mid-run would make a run
-        # narrowed to one test draw other examples than the whole run drew for it.
-        self._respx: ModuleType | None = (
-            importlib.import_module(_RESPX_TRANSPORT) if self.transport == "respx" else None
-        )
+        # Imported now, whatever the transport (a copy of this target may switch it), not by
+        # the first store: Hypothesis draws constants from the local modules loaded so far,
+        # so a module first imported mid-run would make a run narrowed to one test draw
+        # other examples than the whole run drew for it.
+        self._respx: ModuleType = importlib.import_module(_RESPX_TRANSPORT)
         self.capabilities = frozenset(expand_capabilities(adapter.capabilities))
         support = getattr(adapter, "key_support", None)
         self.key_support: KeySupport = support if support is not None else CATALOGUE_KEYS
@@ -262,7 +261,7 @@ class Target:
             scenario.serve(document)
         with ExitStack() as stack:
             folder = stack.enter_context(self._folders.folder())
-            if self._respx is not None and not own_client:
+            if self.transport == "respx" and not own_client:
                 client = self._respx.respx_client(scenario)
                 url = self._respx.respx_url(scenario)
             else:

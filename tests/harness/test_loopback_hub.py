@@ -13,11 +13,15 @@ import httpx
 import pytest
 from support import request_threads
 
+from jwkconform.harness import Target
 from jwkconform.harness.endpoints import _loopback
 from jwkconform.harness.endpoints._clock import FakeClock
 from jwkconform.harness.endpoints._faults import Timeout, Trickle
 from jwkconform.harness.endpoints._loopback import LoopbackHub
 from jwkconform.harness.endpoints._scenario import JwksScenario
+from jwkconform.harness.reference_adapter import ReferenceAdapter
+from jwkconform.harness.seam._adapter import Transport
+from jwkconform.suites._store_checks import transports
 
 ONE = {"keys": [{"kty": "oct", "kid": "one"}]}
 TWO = {"keys": [{"kty": "oct", "kid": "two"}]}
@@ -179,3 +183,15 @@ def test_a_bad_hold_timeout_is_refused(hub: LoopbackHub, hold: float) -> None:
     scenario = JwksScenario(FakeClock())
     with pytest.raises(ValueError, match="hold_timeout"), hub.mount(scenario, hold_timeout=hold):
         pass
+
+
+@pytest.mark.parametrize("own", ["respx", "loopback"])
+def test_every_transport_a_test_asks_for_is_the_one_its_stores_use(own: Transport) -> None:
+    # The LOAD-06 tests read each body both in process and over a socket: a copy switched to
+    # loopback that still answered in process would never see a compressed body on the wire.
+    seen: list[tuple[str, str | None]] = []
+    for target in transports(Target(ReferenceAdapter(), "ref", own)):
+        with target.open_store(document={"keys": []}) as rig:
+            seen.append((target.transport, urlsplit(rig.env.jwks_url).hostname))
+    expected = [("respx", "jwks.jwkconform.test"), ("loopback", "127.0.0.1")]
+    assert seen == (expected if own == "respx" else expected[1:])
