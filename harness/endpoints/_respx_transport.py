@@ -1,7 +1,9 @@
 """An in-process JWKS endpoint for implementations that fetch with httpx.
 
-`respx_client` gives an `httpx.Client` whose own transport is a respx router that asks a
-`JwksScenario` what to answer. Nothing is patched globally, so several scenarios (and a
+`respx_client` gives an `httpx.Client` whose own transport asks a `JwksScenario` what to
+answer. It is named for the respx router it was first built on; it is a plain
+`httpx.MockTransport` now, because building a router for each store cost more than the
+rest of opening one. Nothing is patched globally, so several scenarios (and a
 test's own ``respx.mock``) can be live at once, and no request ever reaches the network:
 a host other than the mock's is a connection error.
 
@@ -18,7 +20,6 @@ from collections.abc import Callable, Mapping
 from typing import Final
 
 import httpx
-import respx
 
 from jwkconform.harness.endpoints._scenario import CLIENT_HEADER, JwksScenario
 
@@ -43,32 +44,29 @@ def respx_client(scenario: JwksScenario, *, base_url: str = MOCK_BASE_URL) -> ht
     url = httpx.URL(base_url)
     if url.scheme not in _DEFAULT_PORTS or not url.host:
         raise ValueError(f"a mock base URL is http(s)://host[:port][/path], got {base_url!r}")
-    router = respx.MockRouter(assert_all_called=False, base_url=base_url)
+    origin = (url.scheme, url.host, url.port or _DEFAULT_PORTS[url.scheme])
     prefix = url.path.rstrip("/")
 
     def answer(request: httpx.Request) -> httpx.Response:
+        asked = request.url
+        path = asked.path
+        if (
+            asked.scheme,
+            asked.host,
+            asked.port or _DEFAULT_PORTS.get(asked.scheme),
+        ) != origin or not (path == prefix or path.startswith(prefix + "/")):
+            raise httpx.ConnectError(
+                f"nothing listens for {asked} (mock: only {base_url} answers)", request=request
+            )
         if request.method != "GET":
             return httpx.Response(405, headers={"allow": "GET"})
-        reply = scenario.respond(
-            request.url.path.removeprefix(prefix) or "/", request.headers.get(CLIENT_HEADER)
-        )
+        relative = path.removeprefix(prefix) or "/"
+        reply = scenario.respond(relative, request.headers.get(CLIENT_HEADER))
         if reply.failure is not None:
             raise _FAILURES[reply.failure](request)
         return httpx.Response(reply.status, headers=dict(reply.headers), content=reply.body)
 
-    def elsewhere(request: httpx.Request) -> httpx.Response:
-        raise httpx.ConnectError(
-            f"nothing listens for {request.url} (mock: only {base_url} answers)", request=request
-        )
-
-    # Routes match in order: the router's base URL scopes the first (respx leaves a default
-    # port out of the base, hence the explicit one); the second names a host of its own,
-    # which makes it ignore the base and catch every other request.
-    router.route(port=url.port or _DEFAULT_PORTS[url.scheme]).mock(side_effect=answer)
-    router.route(host__regex=r".*").mock(side_effect=elsewhere)
-    return httpx.Client(
-        transport=httpx.MockTransport(router.handler), headers={CLIENT_HEADER: "harness"}
-    )
+    return httpx.Client(transport=httpx.MockTransport(answer), headers={CLIENT_HEADER: "harness"})
 
 
 def respx_url(scenario: JwksScenario, *, base_url: str = MOCK_BASE_URL) -> str:

@@ -14,15 +14,13 @@ method or an exception other than the seam's three is an `AdapterError` (the ver
 
 from __future__ import annotations
 
-import importlib
 import json
 import weakref
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
-from typing import Any, Final, TypeVar
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -31,6 +29,7 @@ from jwkconform.harness.endpoints._client import loopback_client
 from jwkconform.harness.endpoints._clock import FakeClock
 from jwkconform.harness.endpoints._faults import DEFAULT_FETCH_TIMEOUT
 from jwkconform.harness.endpoints._loopback import LoopbackHub
+from jwkconform.harness.endpoints._respx_transport import respx_client, respx_url
 from jwkconform.harness.endpoints._scenario import JwksScenario
 from jwkconform.harness.seam._adapter import (
     Adapter,
@@ -63,10 +62,6 @@ from jwkconform.harness.spec._requirement import gate_text
 __all__ = ["AdapterContractError", "PublisherRig", "StoreRig", "Target"]
 
 _T = TypeVar("_T")
-# Imported by name once a target exists, not at the top: `jwkconform run` loads adapters
-# (and this module) before pytest starts, and respx is a pytest plugin whose asserts pytest
-# rewrites.
-_RESPX_TRANSPORT: Final = "jwkconform.harness.endpoints._respx_transport"
 
 
 @dataclass
@@ -120,11 +115,6 @@ class Target:
         self.adapter = adapter
         self.spec = spec
         self.transport: Transport = transport or adapter.transport
-        # Imported now, whatever the transport (a copy of this target may switch it), not by
-        # the first store: Hypothesis draws constants from the local modules loaded so far,
-        # so a module first imported mid-run would make a run narrowed to one test draw
-        # other examples than the whole run drew for it.
-        self._respx: ModuleType = importlib.import_module(_RESPX_TRANSPORT)
         self.capabilities = frozenset(expand_capabilities(adapter.capabilities))
         support = getattr(adapter, "key_support", None)
         self.key_support: KeySupport = support if support is not None else CATALOGUE_KEYS
@@ -262,8 +252,7 @@ class Target:
         with ExitStack() as stack:
             folder = stack.enter_context(self._folders.folder())
             if self.transport == "respx" and not own_client:
-                client = self._respx.respx_client(scenario)
-                url = self._respx.respx_url(scenario)
+                client, url = respx_client(scenario), respx_url(scenario)
             else:
                 url = stack.enter_context(self._hub.mount(scenario, hold_timeout=fetch_timeout + 5))
                 client = loopback_client(timeout=fetch_timeout)
