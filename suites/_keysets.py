@@ -88,10 +88,15 @@ def sets_of(
     if distinct_material:
         max_size = min(max_size, distinct_keys(algs))
     size = draw(st.integers(min(min_size, max_size), max_size), label="set size")
-    keys = draw(
-        signing_keys(min_size=size, max_size=size, algs=algs, distinct_material=distinct_material)
+    return draw(
+        signing_keys(
+            min_size=size,
+            max_size=size,
+            algs=algs,
+            distinct_material=distinct_material,
+            kids_differ_by=str.casefold,
+        )
     )
-    return relabel(keys, draw(unique_kids(len(keys)), label="kids"))
 
 
 def keys_of(keys: Keys) -> list[dict[str, Any]]:
