@@ -49,16 +49,20 @@ def _ordered_sets(draw: st.DrawFn) -> list[dict[str, Any]]:
     # size: a failure then shrinks to a small set by cutting the set's tail, which leaves
     # every other draw as it was (drawn after the set, they were misaligned at every
     # smaller size, and a 48-key failure took up to a minute to shrink).
-    shared = draw(st.lists(st.integers(0, _MOST - 1), max_size=3), label="shared")
+    shared = draw(
+        st.lists(st.tuples(st.integers(0, _MOST - 1), st.integers(0, _MOST - 1)), max_size=3),
+        label="shared (JWK, earlier JWK whose kid it takes)",
+    )
     decoys = draw(
         st.lists(st.tuples(st.integers(0, _MOST - 1), st.integers(0, _MOST), kids()), max_size=3),
         label="encryption-only JWKs (source, at, kid)",
     )
     jwks = keys_of(draw(sets_of(min_size=1, max_size=_MOST, distinct_material=False)))
-    for later in (i % len(jwks) for i in shared):
+    for at, pick in shared:
+        later = at % len(jwks)
         earlier = [j for j in jwks[:later] if not same_key(j, jwks[later])]
         if earlier:
-            jwks[later] = {**jwks[later], "kid": earlier[later % len(earlier)]["kid"]}
+            jwks[later] = {**jwks[later], "kid": earlier[pick % len(earlier)]["kid"]}
     taken = {j["kid"].casefold() for j in jwks}
     for source, at, name in decoys:
         if name.casefold() not in taken:
