@@ -35,6 +35,11 @@ _FAILURES: Final[Mapping[str, Callable[[httpx.Request], httpx.TransportError]]] 
 }
 
 
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    """Scheme, host and port, the port written out where the URL leaves the default."""
+    return url.scheme, url.host, url.port or _DEFAULT_PORTS.get(url.scheme)
+
+
 def respx_client(scenario: JwksScenario, *, base_url: str = MOCK_BASE_URL) -> httpx.Client:
     """A client on which every GET under ``base_url`` is answered by ``scenario``.
 
@@ -44,19 +49,15 @@ def respx_client(scenario: JwksScenario, *, base_url: str = MOCK_BASE_URL) -> ht
     url = httpx.URL(base_url)
     if url.scheme not in _DEFAULT_PORTS or not url.host:
         raise ValueError(f"a mock base URL is http(s)://host[:port][/path], got {base_url!r}")
-    origin = (url.scheme, url.host, url.port or _DEFAULT_PORTS[url.scheme])
+    origin = _origin(url)
     prefix = url.path.rstrip("/")
 
     def answer(request: httpx.Request) -> httpx.Response:
-        asked = request.url
-        path = asked.path
-        if (
-            asked.scheme,
-            asked.host,
-            asked.port or _DEFAULT_PORTS.get(asked.scheme),
-        ) != origin or not (path == prefix or path.startswith(prefix + "/")):
+        path = request.url.path
+        if _origin(request.url) != origin or not (path == prefix or path.startswith(prefix + "/")):
             raise httpx.ConnectError(
-                f"nothing listens for {asked} (mock: only {base_url} answers)", request=request
+                f"nothing listens for {request.url} (mock: only {base_url} answers)",
+                request=request,
             )
         if request.method != "GET":
             return httpx.Response(405, headers={"allow": "GET"})
