@@ -22,7 +22,7 @@ from jwkconform.fixtures import ALG_KINDS, key_pool, public_jwk
 from jwkconform.harness import VerifyOutcome
 from jwkconform.harness.spec._keys import active_key_support
 from jwkconform.suites._probes import material
-from jwkconform.suites.store_strategies import QUICK_ALGS, SIGNING_ALGS, Keys, kids, signing_keys
+from jwkconform.suites.store_strategies import QUICK_ALGS, SIGNING_ALGS, Keys, signing_keys
 
 __all__ = [
     "Keys",
@@ -31,10 +31,8 @@ __all__ = [
     "found_by",
     "keys_of",
     "quick_algs",
-    "relabel",
     "same_key",
     "sets_of",
-    "unique_kids",
 ]
 
 # The hash each ECDSA algorithm takes (RFC 7518 section 3.4).
@@ -43,16 +41,6 @@ _ES_HASHES: Final[Mapping[str, hashes.HashAlgorithm]] = {
     "ES384": hashes.SHA384(),
     "ES512": hashes.SHA512(),
 }
-
-
-def unique_kids(count: int) -> st.SearchStrategy[list[str]]:
-    """``count`` kids, no two equal when letter case is ignored."""
-    return st.lists(kids(), min_size=count, max_size=count, unique_by=str.casefold)
-
-
-def relabel(keys: Keys, names: Sequence[str]) -> Keys:
-    """``keys`` with their kids replaced by ``names``, in order."""
-    return [(alg, {**k, "kid": kid}) for (alg, k), kid in zip(keys, names, strict=True)]
 
 
 def distinct_keys(algs: Sequence[str] = SIGNING_ALGS) -> int:

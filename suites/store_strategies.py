@@ -28,6 +28,7 @@ __all__ = [
     "Keys",
     "durations",
     "kids",
+    "other_kid",
     "public_set",
     "purpose_members",
     "quick_signers",
@@ -46,6 +47,12 @@ _KID_ALPHABET = string.ascii_letters + string.digits + "-_.:/+="
 def kids() -> st.SearchStrategy[str]:
     """Key IDs: short printable strings, case mattering."""
     return st.text(_KID_ALPHABET, min_size=1, max_size=10)
+
+
+def other_kid(taken: Iterable[str]) -> st.SearchStrategy[str]:
+    """A kid equal to none of ``taken``, even when letter case is ignored."""
+    folded = {kid.casefold() for kid in taken}
+    return kids().filter(lambda kid: kid.casefold() not in folded)
 
 
 def _pool_entries(algs: Iterable[str] = SIGNING_ALGS) -> list[tuple[str, str, int]]:

@@ -48,27 +48,29 @@ def test_no_query_fetches_while_the_set_is_fresh(
         jwk_target, data, cacheTimeout=st.integers(11, 600), cacheMissCacheTime=st.integers(11, 900)
     )
     timeout, miss_window = windows.timeout, windows.miss
-    known = {str(k["kid"]) for _, k in keys}
-    unknown = data.draw(unknown_kids(known | {str(ROTATED_IN["kid"])}), "unknown kids")
-    lists = path == "named" and "valid" in jwk_target.capabilities
-    # Through valid() every query is a listing, asked as a "hit": it names no kid to miss.
-    asked = st.one_of(
-        st.tuples(st.just("hit"), st.integers(0, len(keys) - 1)),
-        *(
-            [st.tuples(st.just("miss"), st.sampled_from([*unknown, str(ROTATED_IN["kid"])]))]
-            if path != "valid"
-            else []
-        ),
-        *([st.just(("valid", None))] if lists else []),
-    )
-    # Query times in steps of GAP after the first load (so that each verification reaches
-    # the store), all inside the fresh window.
-    schedule = data.draw(
-        st.lists(st.tuples(st.integers(1, int(timeout / GAP) - 1), asked), min_size=1,
-                 max_size=12),
-        "schedule (steps of 2 ms)",
-    )  # fmt: skip
+    # The store opens before the queries are drawn: where it refuses the windows, that
+    # failure's example then holds no schedule for Hypothesis to shrink.
     with jwk_target.open_store(windows.config(), document=public_set([k for _, k in keys])) as rig:
+        known = {str(k["kid"]) for _, k in keys}
+        unknown = data.draw(unknown_kids(known | {str(ROTATED_IN["kid"])}), "unknown kids")
+        lists = path == "named" and "valid" in jwk_target.capabilities
+        # Through valid() every query is a listing, asked as a "hit": it names no kid to miss.
+        asked = st.one_of(
+            st.tuples(st.just("hit"), st.integers(0, len(keys) - 1)),
+            *(
+                [st.tuples(st.just("miss"), st.sampled_from([*unknown, str(ROTATED_IN["kid"])]))]
+                if path != "valid"
+                else []
+            ),
+            *([st.just(("valid", None))] if lists else []),
+        )
+        # Query times in steps of GAP after the first load (so that each verification
+        # reaches the store), all inside the fresh window.
+        schedule = data.draw(
+            st.lists(st.tuples(st.integers(1, int(timeout / GAP) - 1), asked), min_size=1,
+                     max_size=12),
+            "schedule (steps of 2 ms)",
+        )  # fmt: skip
         q = Queries(jwk_target, rig, path)
         start = rig.clock.now()
         with premise("LOAD-01"):
