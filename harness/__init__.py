@@ -54,6 +54,7 @@ if TYPE_CHECKING:
         UnexpectedException,
         check,
         premise,
+        premised_on,
     )
     from jwkconform.harness.seam._target import PublisherRig, StoreRig, Target
     from jwkconform.harness.spec._keys import CATALOGUE_KEYS, KeySupport
@@ -78,6 +79,7 @@ _LAZY: dict[str, str] = {
     "UnexpectedException": "jwkconform.harness.seam._attribution",
     "check": "jwkconform.harness.seam._attribution",
     "premise": "jwkconform.harness.seam._attribution",
+    "premised_on": "jwkconform.harness.seam._attribution",
     "AdapterFactory": "jwkconform.harness.seam._adapter",
     "Answer": "jwkconform.harness.endpoints._faults",
     "CLIENT_HEADER": "jwkconform.harness.endpoints._scenario",
@@ -175,6 +177,7 @@ __all__ = [
     "WrongContentType",
     "check",
     "premise",
+    "premised_on",
     "requirement",
     "respx_client",
     "respx_url",

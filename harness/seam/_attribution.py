@@ -4,7 +4,8 @@ A suite test names the requirements it checks with its marker. Inside it, `check
 assertions of a block to one requirement, so a test (or a state machine) that checks
 several requirements fails only those whose checks failed; `premise` marks a block whose
 failure belongs to *another* requirement (a token that should have verified in the first
-place), which then fails that requirement and leaves the test's own ones blocked.
+place), which then fails that requirement and leaves the test's own ones blocked;
+`premised_on` checks such premises only once a check has failed, to explain it.
 
 >>> with check("KID-04"):  # doctest: +SKIP
 ...     assert secret.stable_id == kid, "the first JWK with that kid is not the named secret"
@@ -20,10 +21,10 @@ Hypothesis run that found several distinct failures) is split, each part judged 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Final, Literal, ParamSpec
 
 import pytest
 
@@ -51,6 +52,7 @@ __all__ = [
     "check",
     "findings",
     "premise",
+    "premised_on",
 ]
 
 # What a store may raise through the seam: the implementation's documented answers, and
@@ -59,6 +61,7 @@ SEAM_EXCEPTIONS: Final = (ConfigRefused, LoadFailed, PurposeRefused, Implementat
 # What a failed check raises: an assertion, or pytest.fail() (pytest.raises included).
 _CHECK_FAILURES: Final = (AssertionError, pytest.fail.Exception)
 _TAG: Final = "_jwkconform_attribution"
+_P = ParamSpec("_P")
 
 
 class AdapterError(Exception):
@@ -136,6 +139,28 @@ def premise(requirement: str) -> Iterator[None]:
     except (*_CHECK_FAILURES, *SEAM_EXCEPTIONS) as exc:
         _tag(exc, requirement, is_premise=True)
         attach(exc, None)
+        raise
+
+
+@contextmanager
+def premised_on(
+    premises: Callable[_P, None], *args: _P.args, **kwargs: _P.kwargs
+) -> Iterator[None]:
+    """Premises checked only where a check in the block fails: ``premises(*args, **kwargs)``
+    (checks under `premise`) runs then, and a premise that fails is the finding, its
+    requirement failed and the block's blocked; where the premises hold, the block's
+    failure stands.
+
+    Checked up front, a premise that fails blocks the test even where its own checks
+    would pass (and every such example is shrunk); here it only explains a failure.
+
+    >>> with premised_on(fits_verify, rig, jwk):  # doctest: +SKIP
+    ...     assert rig.store.named("verify", kid) is not None
+    """
+    try:
+        yield
+    except (*_CHECK_FAILURES, *SEAM_EXCEPTIONS):
+        premises(*args, **kwargs)
         raise
 
 
