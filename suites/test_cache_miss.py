@@ -11,7 +11,7 @@ that fetches for every query fails CACHE-01 there, not CACHE-03.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pytest
@@ -51,6 +51,21 @@ def _no_fetch_for_a_hit(q: Queries, alg: str, key: Mapping[str, Any], fetches: i
         assert q.fetches == fetches, f"{q.how('hit', str(key['kid']))} {where} fetched the set"
 
 
+def _misses_fetch_nothing(
+    q: Queries, kids: Sequence[str], key: tuple[str, Mapping[str, Any]], fetches: int, what: str
+) -> None:
+    """Misses of ``kids`` leave the fetch count at ``fetches``. Every such check of a test
+    asserts here: Hypothesis shrinks a failure once per place it fails, and a store that
+    reloads on every miss fails them all."""
+    before = q.fetches
+    for kid in kids:
+        q.miss(kid, key)
+    assert q.fetches == fetches, (
+        f"{what}: {q.fetches - before} fetch(es) for {len(kids)} miss(es) ({q.fetches} in all,"
+        f" {fetches} expected)"
+    )
+
+
 @pytest.mark.jwk_requirement("CACHE-03")
 @given(keys=signers(min_size=1, max_size=5), window=window(), data=st.data())
 def test_a_miss_reloads_only_once_the_miss_window_has_passed(
@@ -75,19 +90,17 @@ def test_a_miss_reloads_only_once_the_miss_window_has_passed(
             # A hit first, at the same instant: a store that fetches for every query fails
             # CACHE-01 there, not CACHE-03 on the miss.
             _no_fetch_for_a_hit(q, *keys[0], 1, f"{step * GAP:.3f} s after the load")
-            q.miss(forged[0], keys[0])
-            assert q.fetches == 1, (
+            _misses_fetch_nothing(
+                q, forged[:1], keys[0], 1,
                 f"a miss {step * GAP:.3f} s after the load fetched, inside the miss window "
-                f"({text!r})"
-            )
+                f"({text!r})",
+            )  # fmt: skip
         to(rig, start + miss_window - MS)
         _no_fetch_for_a_hit(q, *keys[0], 1, f"1 ms before the miss window ({text!r}) ended")
-        for kid in forged:
-            q.miss(kid, keys[0])
-        assert q.fetches == 1, (
-            f"{len(forged) + len(early)} misses inside the miss window ({text!r}) fetched the "
-            f"set {q.fetches - 1} more time(s)"
-        )
+        _misses_fetch_nothing(
+            q, forged, keys[0], 1,
+            f"misses 1 ms before the end of the miss window ({text!r}) fetched the set",
+        )  # fmt: skip
 
         # The window counts from the last successful load, not from the last miss.
         to(rig, start + miss_window)
@@ -98,21 +111,18 @@ def test_a_miss_reloads_only_once_the_miss_window_has_passed(
                 "reload the set (the window counts from the load, not from the last miss)"
             )
         assert q.fetches == 2, f"a miss at exactly cacheMissCacheTime ({text!r}) fetched twice"
-        for kid in forged:
-            q.miss(kid, keys[0])
-        assert q.fetches == 2, (
-            f"{len(forged)} misses right after a miss reload fetched the set again"
+        _misses_fetch_nothing(
+            q, forged, keys[0], 2, "misses right after a miss reload fetched the set again"
         )
 
         # The successful miss reload starts a new window.
         to(rig, start + 2 * miss_window - MS)
         _no_fetch_for_a_hit(q, *keys[0], 2, "1 ms before the window of a miss reload ended")
-        for kid in forged:
-            q.miss(kid, keys[0])
-        assert q.fetches == 2, (
+        _misses_fetch_nothing(
+            q, forged, keys[0], 2,
             f"misses {text!r} less 1 ms after a miss reload fetched the set again: the window "
-            "counts from that reload"
-        )
+            "counts from that reload",
+        )  # fmt: skip
         to(rig, start + 2 * miss_window)
         q.miss(forged[-1], keys[0])
         with windows.miss_owner("CACHE-03"):
@@ -163,19 +173,18 @@ def test_the_miss_window_restarts_at_a_reload_for_staleness(
         for step in sorted(inside):
             to(rig, reloaded + step * GAP)
             _no_fetch_for_a_hit(q, *keys[0], 2, f"{step * GAP:.3f} s {where}")
-            q.miss(forged[0], keys[0])
-            assert q.fetches == 2, (
+            _misses_fetch_nothing(
+                q, forged[:1], keys[0], 2,
                 f"a miss {step * GAP:.3f} s {where} fetched: the miss window ({text!r}) "
-                "counts from that reload, the last successful load"
-            )
+                "counts from that reload, the last successful load",
+            )  # fmt: skip
         to(rig, reloaded + miss_window - MS)
         _no_fetch_for_a_hit(q, *keys[0], 2, f"{text!r} less 1 ms {where}")
-        for kid in forged:
-            q.miss(kid, keys[0])
-        assert q.fetches == 2, (
+        _misses_fetch_nothing(
+            q, forged, keys[0], 2,
             f"misses {text!r} less 1 ms {where} fetched: the miss window counts from that "
-            "reload, the last successful load"
-        )
+            "reload, the last successful load",
+        )  # fmt: skip
         rig.clock.reach(reloaded, miss_window)
         q.miss(forged[-1], keys[0])
         with windows.miss_owner("CACHE-03"):
