@@ -2,13 +2,14 @@
 
 It shows every store and provider requirement of the catalogue; each behaviour lives in one
 module: durations in ``_durations``, configuration in ``_config``, reading bytes in
-``_fetch`` (undoing content codings in ``_decoding``), parsing a set in ``_jwks``, checking
-key material in ``_key_material``, purposes in ``_purposes``, algorithm constraints in
-``_constraints``, caching and leases in ``_store``, token verification in ``_provider``
-(reusing named secrets through ``_lease_cache``); the publisher's configuration in
-``_publisher_config``, its rules in ``_jwk_uri``, its HTTP front in ``_publisher_http`` and
-its port on 127.0.0.1 in ``_publisher_server`` (on the threaded server it shares with the
-harness, ``jwkconform._http_server``: the only module outside this package it imports).
+``_fetch`` (undoing content codings in ``_decoding``, in threads that ``_workers`` reuses),
+parsing a set in ``_jwks``, checking key material in ``_key_material``, purposes in
+``_purposes``, algorithm constraints in ``_constraints``, caching and leases in ``_store``,
+token verification in ``_provider`` (reusing named secrets through ``_lease_cache``); the
+publisher's configuration in ``_publisher_config``, its rules in ``_jwk_uri``, its HTTP
+front in ``_publisher_http`` and its port on 127.0.0.1 in ``_publisher_server`` (on the
+threaded server it shares with the harness, ``jwkconform._http_server``: the only module
+outside this package it imports).
 
 >>> from jwkconform.reference import JwkSetSecretStore, SecretsProvider
 >>> store = JwkSetSecretStore.from_json({"jwkUrl": "https://idp.example/jwks"})

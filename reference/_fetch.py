@@ -7,10 +7,11 @@ directory) becomes one `LoadError` that says what happened. Nothing here blocks 
 
 An HTTP fetch has one real-time deadline, ``fetchTimeout``, for connect, headers and body
 together, whatever client makes it (CFG-09): per-read timeouts alone let a server that sends
-a byte every few seconds hold a load open for ever. The request runs in a worker thread and
-the caller waits for it until the deadline, not a moment longer. An abandoned worker stops
-at its next chunk, and no phase of its request may take longer than the deadline either,
-so it ends soon after its caller has moved on.
+a byte every few seconds hold a load open for ever. The request runs in a worker thread
+(reused from fetch to fetch: `_workers`) and the caller waits for it until the deadline,
+not a moment longer. An abandoned worker stops at its next chunk, and no phase of its
+request may take longer than the deadline either, so it ends soon after its caller has
+moved on.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import httpx
 
 from jwkconform.reference._decoding import ACCEPT_ENCODING, decoded_body
 from jwkconform.reference._errors import LoadError
+from jwkconform.reference._workers import run_in_worker
 
 __all__ = ["fetch"]
 
@@ -49,7 +51,7 @@ def fetch(url: str, client: httpx.Client, max_bytes: int, timeout: float) -> byt
 def _before_deadline(url: str, timeout: float, work: Callable[[threading.Event], bytes]) -> bytes:
     """What ``work`` returns if it returns within ``timeout`` seconds; else a `LoadError`,
     and ``work``'s event is set to tell it to give up."""
-    abandoned = threading.Event()
+    abandoned, finished = threading.Event(), threading.Event()
     outcome: list[bytes | LoadError] = []
 
     def run() -> None:
@@ -59,10 +61,11 @@ def _before_deadline(url: str, timeout: float, work: Callable[[threading.Event],
             outcome.append(exc)
         except Exception as exc:  # a user's handler may raise anything; the caller sees why
             outcome.append(LoadError(url, f"{type(exc).__name__}: {exc}"))
+        finally:
+            finished.set()
 
-    worker = threading.Thread(target=run, name="jwkconform-fetch", daemon=True)
-    worker.start()
-    worker.join(min(timeout, threading.TIMEOUT_MAX))
+    run_in_worker(run)
+    finished.wait(min(timeout, threading.TIMEOUT_MAX))
     if not outcome:
         abandoned.set()
         raise LoadError(url, f"timed out: no complete answer within fetchTimeout ({timeout:g} s)")

@@ -8,11 +8,12 @@ skipped with a log line and the rest load.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Final
 
 from jwcrypto.jwk import JWK
 
@@ -92,11 +93,10 @@ def _entry(member: object, *, remote: bool) -> tuple[str, KeyEntry | None]:
         member = {k: v for k, v in member.items() if k not in _PRIVATE_MEMBERS}
     # `use` and `key_ops` are ours to judge (jwcrypto refuses some RFC-legal values).
     material = {k: v for k, v in member.items() if k not in {"use", "key_ops"}}
+    problem, key = _key(material)
+    if key is None:
+        return problem, None
     try:
-        invalid = material_problem(member)
-        if invalid:
-            return f"invalid key material: {invalid}", None
-        key = JWK(**material)
         kid = member.get("kid")
         stable_id = kid if isinstance(kid, str) else key.thumbprint()
         bits = key_bits(member)
@@ -104,6 +104,37 @@ def _entry(member: object, *, remote: bool) -> tuple[str, KeyEntry | None]:
         return f"unusable key material ({type(exc).__name__}: {exc})", None
     public = {k: v for k, v in member.items() if k not in _PRIVATE_MEMBERS}
     return "", KeyEntry(stable_id, kid, MappingProxyType(public), key, bits, purposes_of(member))
+
+
+def _key(material: dict[str, Any]) -> tuple[str, JWK | None]:
+    """(why the key material is unusable, or "", and the key object)."""
+    try:
+        text = json.dumps(material, sort_keys=True)
+    except (ValueError, RecursionError) as exc:
+        return f"unusable key material ({type(exc).__name__}: {exc})", None
+    return _imported(text) if len(text) <= _CACHED_UP_TO else _import(material)
+
+
+# Reloads, and the sets of many stores, repeat the same JWKs; importing one into jwcrypto
+# costs more than every other check of a JWK together, so each distinct JWK (its members
+# but use and key_ops, as JSON) is checked and imported once. The key objects are shared
+# and never changed. A JWK too long to keep (a hostile set's padding) is imported afresh.
+_CACHED_UP_TO: Final = 8 * 1024
+
+
+@functools.lru_cache(maxsize=1024)
+def _imported(material: str) -> tuple[str, JWK | None]:
+    return _import(json.loads(material))
+
+
+def _import(material: dict[str, Any]) -> tuple[str, JWK | None]:
+    try:
+        invalid = material_problem(material)
+        if invalid:
+            return f"invalid key material: {invalid}", None
+        return "", JWK(**material)
+    except Exception as exc:  # jwcrypto raises many types for bad key material
+        return f"unusable key material ({type(exc).__name__}: {exc})", None
 
 
 def _malformed(member: Mapping[str, Any]) -> str:

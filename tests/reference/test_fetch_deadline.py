@@ -20,6 +20,7 @@ import pytest
 
 from jwkconform.harness.endpoints._clock import FakeClock
 from jwkconform.reference import ConfigError, JwkSetSecretStore, LoadError, StoreConfig
+from jwkconform.reference._workers import BUSY
 
 DEADLINE = 0.5
 # The caller may come back a little after the deadline (thread hand-over, a busy machine).
@@ -94,7 +95,8 @@ def slow_server(request: pytest.FixtureRequest) -> Iterator[_SlowServer]:
 
 
 def _fetch_threads() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name == "jwkconform-fetch"]
+    """The worker threads running a fetch (idle ones wait for the next under another name)."""
+    return [t for t in threading.enumerate() if t.name == BUSY]
 
 
 def _timed_load(store: JwkSetSecretStore) -> tuple[float, BaseException | None]:
