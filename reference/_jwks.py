@@ -108,11 +108,18 @@ def _entry(member: object, *, remote: bool) -> tuple[str, KeyEntry | None]:
 
 def _key(material: dict[str, Any]) -> tuple[str, JWK | None]:
     """(why the key material is unusable, or "", and the key object)."""
-    try:
-        text = json.dumps(material, sort_keys=True)
-    except (ValueError, RecursionError) as exc:
-        return f"unusable key material ({type(exc).__name__}: {exc})", None
+    if not all(_flat(value) for value in material.values()):
+        return _import(material)
+    text = json.dumps(material, sort_keys=True)
     return _imported(text) if len(text) <= _CACHED_UP_TO else _import(material)
+
+
+def _flat(value: object) -> bool:
+    # A string, or a list of strings (x5c): what every JWK member is; a JWK with anything
+    # else (nested values that could be deep) is imported afresh.
+    return isinstance(value, str) or (
+        isinstance(value, list) and all(isinstance(item, str) for item in value)
+    )
 
 
 # Reloads, and the sets of many stores, repeat the same JWKs; importing one into jwcrypto

@@ -51,6 +51,7 @@ def _serve(inbox: queue.SimpleQueue[Job]) -> None:
         job = inbox.get()
         me.name = BUSY
         job()
+        del job  # an idle worker must not keep the last fetch's client and body alive
         me.name = IDLE
         with _lock:
             if len(_idle) >= _KEEP:

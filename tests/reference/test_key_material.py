@@ -198,3 +198,23 @@ def test_a_remote_sets_private_members_are_ignored(
     assert [s.stable_id for s in secrets] == ["a", "bad"]
     assert not any(s.key.has_private for s in secrets)
     assert sum("private members" in m for m in _warnings(caplog)) == 2
+
+
+def test_each_load_judges_its_jwks_even_those_seen_before(
+    endpoint: Endpoint, make_store: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A JWK's import is kept for the next load that holds it: a bad key is still skipped,
+    with its log line, on every load, and a good one still loads."""
+    caplog.set_level(logging.WARNING, logger=LOGGER_NAME)
+    endpoint.document = jwk_set(_ec(0, kid="good"), _ec(1, x=_b64(P256_PRIME, 32)))
+    for _ in range(2):
+        assert [s.stable_id for s in make_store().valid("verify")] == ["good"]
+    assert sum("skipping JWK #1" in m for m in _warnings(caplog)) == 2
+
+
+def test_a_jwk_with_a_deeply_nested_extra_member_loads(endpoint: Endpoint, make_store: Any) -> None:
+    nested: Any = []
+    for _ in range(500):
+        nested = [nested]
+    endpoint.document = jwk_set({**_ec(0, kid="deep"), "zz": nested})
+    assert [s.stable_id for s in make_store().valid("verify")] == ["deep"]
