@@ -92,7 +92,12 @@ def test_every_shape_of_verification_jwk_is_found_by_its_kid(
         jwk = {k: v for k, v in public_jwk(private).items() if k != "use"}
         jwks.append({**jwk, **members, **({"alg": alg} if bound else {})})
     with jwk_target.open_store(document={"keys": jwks}) as rig:
+        if "valid" in jwk_target.capabilities:
+            # A listing costs one query and is PUR-01's evidence for every shape at once.
+            for (alg, private), jwk in zip(keys, jwks, strict=True):
+                _fits_verify(jwk_target, rig, alg, private, jwk)
         for (alg, private), jwk in zip(keys, jwks, strict=True):
-            # Whether the JWK fits verify at all matters only where its kid did not find it.
+            # Else, whether a JWK fits verify (through a token without kid, which also tries
+            # the other keys: ORD-02's business) matters only where its kid did not find it.
             with premised_on(_fits_verify, jwk_target, rig, alg, private, jwk):
                 _found_by_its_kid(jwk_target, rig, alg, private, jwk)

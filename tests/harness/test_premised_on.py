@@ -8,6 +8,7 @@ are never run, so they can neither block nor fail a store whose checks pass.
 from __future__ import annotations
 
 import pytest
+from hypothesis.internal.escalation import InterestingOrigin
 
 from jwkconform.harness import ImplementationRaised, premise, premised_on
 from jwkconform.harness.seam._attribution import Finding, findings
@@ -66,3 +67,23 @@ def test_anything_else_passes_through_without_running_the_premises() -> None:
     with pytest.raises(KeyboardInterrupt), premised_on(_premise, False, ran):
         raise KeyboardInterrupt
     assert ran == []
+
+
+def _premise_failure_after(check: int) -> BaseException:
+    try:
+        with premised_on(_premise, False, []):
+            if check == 1:
+                raise AssertionError("the named secret is missing")
+            raise AssertionError("a token naming the kid did not verify")
+    except BaseException as exc:
+        return exc
+    raise AssertionError("unreachable")
+
+
+def test_one_premise_failure_is_one_failure_whichever_check_it_explains() -> None:
+    # Hypothesis tells failures apart by type, place and context: chained to the check it
+    # explains, one premise failure would be shrunk once for each check.
+    first, second = _premise_failure_after(1), _premise_failure_after(2)
+    assert first.__context__ is None
+    assert second.__context__ is None
+    assert InterestingOrigin.from_exception(first) == InterestingOrigin.from_exception(second)
