@@ -43,11 +43,14 @@ def _keys_with(
     # Fast signers where the adapter has them: every test here signs a token or two per key.
     fast = [a for a in algs or SIGNING_ALGS if a in QUICK_ALGS and distinct_keys((a,))]
     chosen = fast or algs or SIGNING_ALGS
+    # Members for as many keys as the set may hold, drawn first: a smaller set then leaves
+    # every draw where it was, and a failure shrinks in few steps.
+    each = draw(st.lists(members, min_size=max_size, max_size=max_size), label="members")
     keys = draw(sets_of(min_size=2 if control else 1, max_size=max_size, algs=chosen))
     drawn: Keys = []
-    for alg, key in keys[:-1] if control else keys:
+    for (alg, key), extra in zip(keys[:-1] if control else keys, each, strict=False):
         bare = {k: v for k, v in key.items() if k not in ("use", "key_ops")}
-        drawn.append((alg, {**bare, **draw(members, label="members")}))
+        drawn.append((alg, {**bare, **extra}))
     return [*drawn, keys[-1]] if control else drawn
 
 
