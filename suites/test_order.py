@@ -246,7 +246,7 @@ def test_after_a_reload_the_first_jwk_of_a_shared_kid_follows_the_new_order(
     document lists first now verifies."""
     (alg_a, a), (alg_b, b), *rest = keys
     shared = str(a["kid"])
-    first, second = {**public_jwk(a), "kid": shared}, {**public_jwk(b), "kid": shared}
+    first, second = public_jwk(a), {**public_jwk(b), "kid": shared}
     others = keys_of(rest)
     old = [*others]
     old.insert(data.draw(st.integers(0, len(old)), "first at"), first)
