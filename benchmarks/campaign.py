@@ -7,9 +7,10 @@
 
 Measured on an idle machine only: every figure is the wall time of whole `jwkconform run`
 processes (interpreter start included), and a busy machine makes them meaningless. It
-measures, in one go: the `dev` and `thorough` profiles of the reference in process; a
-campaign of N `dev` seeds (`jwkconform run --seeds 1-N`, both cores); and the same N seeds as
-N separate `jwkconform run` processes, two at a time (both cores too), so the two differ only
+measures, in one go: the `dev` and `thorough` profiles of the reference in process, on every
+core (`--jobs auto`, the default) and in one process (`--jobs 1`); a campaign of N `dev`
+seeds (`jwkconform run --seeds 1-N`, both cores); and the same N seeds as N separate
+`jwkconform run --jobs 1` processes, two at a time (both cores too), so the two differ only
 in what the campaign pays once (interpreter, imports); and the N-seed campaign through the
 reference's own driver, whose verdicts must hold on every seed (no unstable verdict).
 """
@@ -51,11 +52,12 @@ def measure(seeds: int, thorough: bool) -> list[str]:
     rows = []
     with tempfile.TemporaryDirectory(prefix="jwkconform-bench-") as name:
         folder = Path(name)
-        dev, code = _run(folder, "--seed", "1", "--profile", "dev")
-        rows.append(f"| one run, `dev` | {dev:.1f} | exit {code} |")
-        if thorough:
-            slow, code = _run(folder, "--seed", "1", "--profile", "thorough")
-            rows.append(f"| one run, `thorough` (goal < 180 s) | {slow:.1f} | exit {code} |")
+        for profile, goal in (("dev", 10), ("thorough", 180))[: 2 if thorough else 1]:
+            # Every core (the default, --jobs auto), then one process: the per-example cost.
+            for jobs, how in (("auto", ""), ("1", ", `--jobs 1`")):
+                took, code = _run(folder, "--seed", "1", "--profile", profile, "--jobs", jobs)
+                rows.append(f"| one run, `{profile}`{how} (goal < {goal} s) | {took:.1f} |"
+                            f" exit {code} |")  # fmt: skip
         spread = f"1-{seeds}"
         together, code = _run(folder, "--seeds", spread, "--report-json", "c.json")
         unstable = json.loads((folder / "c.json").read_text(encoding="utf-8"))["unstable"]
@@ -67,14 +69,14 @@ def measure(seeds: int, thorough: bool) -> list[str]:
         with ThreadPoolExecutor(2) as pool:  # both cores, like the campaign
             codes = list(
                 pool.map(
-                    lambda s: _run(folder, "--seed", str(s), "--profile", "dev")[1],
+                    lambda s: _run(folder, "--seed", str(s), "--jobs", "1")[1],
                     range(1, seeds + 1),
                 )
             )
         apart = time.perf_counter() - start
         worst = max(codes)
-        rows.append(f"| {seeds} separate `jwkconform run`, 2 at a time | {apart:.1f} | worst"
-                    f" exit {worst} |")  # fmt: skip
+        rows.append(f"| {seeds} separate `jwkconform run --jobs 1`, 2 at a time | {apart:.1f} |"
+                    f" worst exit {worst} |")  # fmt: skip
         rows.append(f"| campaign / separate | {together / apart:.2f}x | |")
         driver = shlex.join([sys.executable, "-m", "jwkconform.reference.driver"])
         through, code = _run(folder, "--seeds", spread, "--driver", driver,
@@ -93,8 +95,9 @@ def store_durations() -> None:
     """Rewrite the durations table ``--shard`` balances by, from one `dev` run."""
     with tempfile.TemporaryDirectory(prefix="jwkconform-durations-") as name:
         raw = Path(name) / "durations.json"
-        command = [*JWKCONFORM, "run", "--seed", "1", "--profile", "dev", "--", "-p",
-                   "no:randomly", "--store-durations", "--durations-path", str(raw)]  # fmt: skip
+        command = [*JWKCONFORM, "run", "--seed", "1", "--profile", "dev", "--jobs", "1",
+                   "--", "-p", "no:randomly", "--store-durations",
+                   "--durations-path", str(raw)]  # fmt: skip
         subprocess.run(command, cwd=name, check=False, timeout=LIMIT, capture_output=True)
         table = json.loads(raw.read_text(encoding="utf-8"))
     from jwkconform.harness.spec._expected import canonical_nodeid
@@ -114,8 +117,8 @@ def profile(name: str) -> None:
     # CPU time, not wall time: a busy machine (or a slow disk) distorts it less, and the
     # per-example cost to cut is CPU.
     profiler = cProfile.Profile(time.process_time)
-    profiler.runcall(main, ["run", "--seed", "1", "--profile", name, "--", "-q", "-p",
-                            "no:randomly"])  # fmt: skip
+    profiler.runcall(main, ["run", "--seed", "1", "--profile", name, "--jobs", "1", "--", "-q",
+                            "-p", "no:randomly"])  # fmt: skip
     out = Path(tempfile.mkdtemp(prefix="jwkconform-profile-")) / "run.prof"
     profiler.dump_stats(str(out))
     print(f"profile written to {out}")

@@ -20,6 +20,13 @@ os.environ.setdefault(
 )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """A `jwkconform run` that a test starts spreads over every core (``--jobs auto``), as
+    ``pytest -n auto`` does; the tests fill the cores themselves, so each such run stays in
+    one process. xdist's own variable, set once this session's workers are counted."""
+    os.environ["PYTEST_XDIST_AUTO_NUM_WORKERS"] = "1"
+
+
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -13,6 +17,19 @@ from jwkconform.harness.endpoints._clock import FakeClock
 from jwkconform.reference import JwkSetSecretStore
 
 JWKS_URL = "https://idp.test/jwks"
+RUN_TIMEOUT = 600.0
+
+
+def jwkconform_run(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m jwkconform run ARGS`` in ``folder``, as a user starts it: without this
+    session's pytest and xdist variables, and without PYTHONPATH (a module in ``folder``
+    must be importable as it is)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    env.pop("PYTHONPATH", None)
+    return subprocess.run(
+        [sys.executable, "-m", "jwkconform", "run", *args],
+        cwd=folder, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT, check=False,
+    )  # fmt: skip
 
 
 def request_threads() -> list[threading.Thread]:

@@ -1,9 +1,10 @@
 """Campaigns: ``jwkconform run --seeds 1-20`` and ``jwkconform merge``.
 
-A campaign runs the same suites once per seed, in as many worker processes as there are
-cores (at most one per seed). A worker imports jwkconform, pytest, Hypothesis and the suites
-once and runs its seeds one after another in process, each a whole `jwkconform run` with
-its own report, so a seed costs its examples and not the start-up. The seeds' reports are
+A campaign runs the same suites once per seed, in as many worker processes as ``--jobs``
+gives, every core by default (at most one per seed). A worker imports jwkconform, pytest,
+Hypothesis and the suites once and runs its seeds one after another in process, each a whole
+`jwkconform run` in one process with its own report, so a seed costs its examples and not
+the start-up. The seeds' reports are
 merged (`jwkconform.harness.report._merge`) into the one report the campaign writes; with
 ``--report-json PATH`` each seed's own report is kept beside it (``PATH.seed-S.json``), the
 input of a later ``jwkconform merge``. A worker's pytest output goes to a log that is shown
@@ -34,6 +35,7 @@ from typing import Any, Final
 from jwkconform.harness.report._matrix_reports import MatrixError, load_report
 from jwkconform.harness.report._merge import MergeError, merge_documents, seed_list, seeds_text
 from jwkconform.harness.report._merged_report import campaign_lines, write_merged
+from jwkconform.harness.run._jobs import jobs_for
 from jwkconform.harness.run._options import expected_failures_path
 from jwkconform.harness.run._problems import RunProblem, UsageProblem
 from jwkconform.harness.spec._expected import ExpectedFailures
@@ -68,6 +70,7 @@ def _one_seed(run: RunOne, args: argparse.Namespace, seed: int, folder: str) -> 
     """Run seed ``seed`` in this worker process; its report lands in ``folder``."""
     one = argparse.Namespace(**vars(args))
     one.seeds, one.seed, one.report_md, one.report_html = None, seed, None, None
+    one.jobs = "1"  # the campaign's workers fill the cores, a seed each
     one.report_json = str(Path(folder) / f"seed-{seed}.json")
     sys.stdout.flush()
     sys.stderr.flush()
@@ -84,9 +87,9 @@ def _one_seed(run: RunOne, args: argparse.Namespace, seed: int, folder: str) -> 
             sys.stderr.flush()
 
 
-def _workers(count: int) -> int:
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, min(count, cores or 1))
+def _workers(args: argparse.Namespace, count: int) -> int:
+    """Worker processes for ``count`` seeds: ``--jobs`` of them, at most one a seed."""
+    return max(1, min(count, jobs_for(args.jobs, narrowed=False)))
 
 
 def _run_seeds(
@@ -100,7 +103,7 @@ def _run_seeds(
     stops the workers at once.
     """
     documents: dict[int, dict[str, Any]] = {}
-    workers = _workers(len(seeds))
+    workers = _workers(args, len(seeds))
     # spawn: a fresh interpreter per worker, the same on every platform, no forked threads.
     pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
     # Seeds are handed out one at a time as workers free up, so that after Ctrl-C no seed
@@ -226,7 +229,7 @@ def campaign(
     args = argparse.Namespace(**{**vars(args), "pytest_args": pytest_args})
     started = time.time()
     print(f"jwkconform: campaign of {len(seeds)} seeds ({seeds_text(seeds)}),"
-          f" {_workers(len(seeds))} worker processes")  # fmt: skip
+          f" {_workers(args, len(seeds))} worker processes")  # fmt: skip
     with (
         tempfile.TemporaryDirectory(prefix="jwkconform-campaign-") as folder,
         _terminate_as_interrupt(),

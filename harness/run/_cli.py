@@ -22,6 +22,7 @@ import pytest
 
 from jwkconform.harness.report._reports import EXIT_MEANINGS, exit_status
 from jwkconform.harness.run._campaign import campaign, campaign_seeds
+from jwkconform.harness.run._jobs import jobs_for, narrows, xdist_arguments
 from jwkconform.harness.run._options import OPTIONS, RunOptions
 from jwkconform.harness.run._prepare import Prepared, resolve
 from jwkconform.harness.run._problems import HarnessProblem, UsageProblem
@@ -83,7 +84,7 @@ def _where(tests: Sequence[str]) -> list[str]:
 
 def pytest_arguments(args: argparse.Namespace, options: RunOptions, ini: str) -> list[str]:
     """The pytest command line for ``jwkconform run``: its options as pytest spells them (an
-    xdist worker reads them there), the seed drawn once."""
+    xdist worker reads them there), the seed drawn once, the workers ``--jobs`` gives."""
     argv = [
         "-c", ini,
         # --lf and --ff work; the cache lives where pytest users expect it.
@@ -102,7 +103,9 @@ def pytest_arguments(args: argparse.Namespace, options: RunOptions, ini: str) ->
         else:
             argv += [flag, str(value)]
     extra = list(args.pytest_args)
-    return argv + (extra[1:] if extra[:1] == ["--"] else extra)
+    extra = extra[1:] if extra[:1] == ["--"] else extra
+    jobs = jobs_for(args.jobs, narrowed=bool(args.test or args.requirement) or narrows(extra))
+    return argv + xdist_arguments(jobs, extra) + extra
 
 
 def run(args: argparse.Namespace) -> int:

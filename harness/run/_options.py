@@ -29,6 +29,7 @@ import pytest
 from jwkconform.harness.endpoints._faults import DEFAULT_FETCH_TIMEOUT
 from jwkconform.harness.report._reports import Invocation
 from jwkconform.harness.report._shard import Shard, parse_shard
+from jwkconform.harness.run._jobs import AUTO, parse_jobs
 from jwkconform.harness.run._profiles import DEFAULT_PROFILE, PROFILES
 from jwkconform.harness.seam._deadline import DEFAULT_CALL_TIMEOUT
 from jwkconform.harness.spec._expected import SHIPPED, ExpectedFailures
@@ -119,6 +120,9 @@ OPTIONS: Final[tuple[Option, ...]] = (
     Option("seed", "Hypothesis seed (default: a fresh one, printed)", type=int),
     Option("seeds", "a campaign: run once per seed (1-20 or 1,5,9), on every core, and write"
            " one merged report (jwkconform docs ci)", metavar="LIST", pytest=False),
+    Option("jobs", f"worker processes: a number, or {AUTO} (default: every core; one for a"
+           " run narrowed by --test, --requirement, -k or --lf)", metavar="N", pytest=False,
+           run_default=AUTO),
     Option("shard", "run only shard K of N (deterministic, balanced by duration); merge the"
            " shards' reports with jwkconform merge", metavar="K/N"),
     Option("verbose-findings", "show pytest's tracebacks and up to three tests per finding",
@@ -292,6 +296,10 @@ def _check(values: Mapping[str, Any], prefix: str) -> None:
             raise pytest.UsageError(
                 f"{prefix}{option.name} is empty (an unset variable?): give a value or drop it"
             )
+    try:
+        parse_jobs(values.get("jobs") or AUTO)
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc).replace("--jobs", f"{prefix}jobs", 1)) from None
     if values["adapter"] and values["driver"]:
         raise pytest.UsageError(f"{prefix}adapter and {prefix}driver exclude each other")
     for name in ("timeout", "fetch-timeout"):

@@ -69,6 +69,9 @@ class Conformance:
     _target: Target | None = None
     judgements: dict[tuple[str, str], Judgement] = field(default_factory=dict)
     collected: set[str] = field(default_factory=set)
+    # Each test's place in collection order: findings name their tests in that order, not
+    # in the order xdist's workers happened to finish them.
+    positions: dict[str, int] = field(default_factory=dict)
     finished: set[str] = field(default_factory=set)
     deselected: int = 0
     elsewhere: set[str] = field(default_factory=set)  # --shard: the other shards' tests
@@ -158,11 +161,13 @@ class Conformance:
     @pytest.hookimpl(optionalhook=True)
     def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
         self.collected.update(ids)
+        self._place(ids)
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: object) -> None:
         output = getattr(node, "workeroutput", {}) or {}
-        self.deselected += int(output.get("jwkconform_deselected", 0))
+        # Every worker collects and filters the whole run alike: count its filter once.
+        self.deselected = max(self.deselected, int(output.get("jwkconform_deselected", 0)))
         self.elsewhere.update(output.get("jwkconform_elsewhere", ()))
         self.suite_run = self.suite_run or bool(output.get("jwkconform_suite_run"))
 
@@ -170,11 +175,17 @@ class Conformance:
 
     def note_collected(self, items: Iterable[pytest.Item]) -> None:
         suites = _suites_folder()
+        items = list(items)
+        self._place(item.nodeid for item in items)
         for item in items:
             self.collected.add(item.nodeid)
             # By path: an editable install imports the suites as `suites.test_x`.
             self.suite_run = self.suite_run or Path(item.path).resolve().parent == suites
         self._worker_output()
+
+    def _place(self, nodeids: Iterable[str]) -> None:
+        for nodeid in nodeids:
+            self.positions.setdefault(nodeid, len(self.positions))
 
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
         dropped = [i for i in items if i.nodeid in self.collected]
@@ -289,7 +300,10 @@ class Conformance:
 
     def _run(self, session: pytest.Session, exitstatus: int) -> Run:
         target = self.target
-        judgements = list(self.judgements.values())
+        last = len(self.positions)
+        judgements = sorted(
+            self.judgements.values(), key=lambda j: self.positions.get(j.nodeid, last)
+        )
         info = RunInfo.describe(
             target,
             seed=self.options.seed,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import re
 import shlex
 import signal
 import subprocess
@@ -19,6 +20,7 @@ from typing import Any
 
 import pytest
 from pytester_files import BROKEN_ADAPTERS
+from support import jwkconform_run
 
 from jwkconform import __version__
 from jwkconform._cli import _parser
@@ -87,14 +89,7 @@ def leaves_a_thread():
 '''
 
 
-def _run(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """``python -m jwkconform run ARGS`` in ``folder``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
-    env.pop("PYTHONPATH", None)
-    return subprocess.run(
-        [sys.executable, "-m", "jwkconform", "run", *args],
-        cwd=folder, env=env, capture_output=True, text=True, timeout=TIMEOUT, check=False,
-    )  # fmt: skip
+_run = jwkconform_run
 
 
 def _report(path: Path) -> dict[str, Any]:
@@ -277,17 +272,22 @@ def test_last_failed_works_through_jwkconform_run(adapters: Path) -> None:
     assert "INCOMPLETE run" in again.stdout
 
 
-def test_sigint_mid_run_exits_130_with_reports_marked_incomplete(tmp_path: Path) -> None:
+# A progress line of pytest's: `CFG   test_config.py ....   [12/340]`, or xdist's dots.
+PROGRESS = re.compile(r"\[\s*\d+/\d+\]$")
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_sigint_mid_run_exits_130_with_reports_marked_incomplete(tmp_path: Path, jobs: str) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
     process = subprocess.Popen(
         [sys.executable, "-m", "jwkconform", "run", "--seed", "3", "--report-json", "r.json",
-         "--report-md", "r.md"],
+         "--report-md", "r.md", "--jobs", jobs],
         cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     try:
         assert process.stdout is not None
         for line in process.stdout:  # wait until tests are running
-            if "test_config.py" in line:
+            if PROGRESS.search(line.rstrip()):
                 break
         time.sleep(0.5)
         process.send_signal(signal.SIGINT)

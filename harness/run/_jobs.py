@@ -1,0 +1,80 @@
+"""``--jobs``: how many worker processes one ``jwkconform run`` uses.
+
+A single run hands its tests to pytest-xdist's workers (``-n N --dist worksteal``: the tests'
+lengths differ a hundredfold, so an idle worker takes from a busy one's queue); a campaign
+runs that many seeds at once, each seed in one process. Verdicts do not depend on it: every
+test draws its examples from the run's seed, whichever worker runs it.
+
+``auto`` is every core this process may use, or ``PYTEST_XDIST_AUTO_NUM_WORKERS`` where it is
+set, as for ``pytest -n auto``; a run narrowed by ``--test``, ``--requirement`` or pytest's
+own selections (``-k``, ``--lf``, ``--sw``) has too few tests to repay a worker's start-up
+(about 2 s), so ``auto`` keeps it in one process.
+
+>>> parse_jobs("3"), parse_jobs("auto")
+(3, None)
+>>> narrows(["--lf", "-x"]), narrows(["-x"])
+(True, False)
+>>> xdist_arguments(2, ["-x"])
+['-n', '2', '--dist', 'worksteal']
+>>> xdist_arguments(2, ["-n", "4"])  # the user's own choice stands
+[]
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Final
+
+__all__ = ["AUTO", "cores", "jobs_for", "narrows", "parse_jobs", "xdist_arguments"]
+
+AUTO: Final = "auto"
+_AUTO_VARIABLE: Final = "PYTEST_XDIST_AUTO_NUM_WORKERS"
+# pytest arguments that choose the workers themselves, or cannot run in a worker.
+_OWN_CHOICE: Final = ("-n", "--numprocesses", "--dist", "no:xdist", "--pdb", "--trace")
+# pytest arguments that narrow a run to a few tests (or one at a time, --sw).
+_NARROWING: Final = ("-k", "--lf", "--last-failed", "--sw", "--stepwise")
+
+
+def parse_jobs(text: str) -> int | None:
+    """The number ``--jobs`` gives, or None for ``auto``; ValueError with one line otherwise."""
+    if text.strip() == AUTO:
+        return None
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise ValueError(f"--jobs {text}: give a number of processes (1 or more) or {AUTO}")
+    return count
+
+
+def cores() -> int:
+    """The cores this process may run on (``auto``), or the count xdist's variable sets."""
+    with_variable = os.environ.get(_AUTO_VARIABLE, "").strip()
+    if with_variable.isdigit() and int(with_variable) > 0:
+        return int(with_variable)
+    usable = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+    return len(usable) if usable else (os.cpu_count() or 1)
+
+
+def narrows(pytest_args: Sequence[str]) -> bool:
+    """Whether pytest arguments select only some of the tests (``auto`` is then one)."""
+    return any(a.startswith(_NARROWING) for a in pytest_args)
+
+
+def jobs_for(text: str, *, narrowed: bool) -> int:
+    """The processes a run uses for ``--jobs text``; ``narrowed``: ``--test``,
+    ``--requirement`` or a selection of pytest's (`narrows`) was given."""
+    count = parse_jobs(text)
+    if count is not None:
+        return count
+    return 1 if narrowed else cores()
+
+
+def xdist_arguments(count: int, pytest_args: Sequence[str]) -> list[str]:
+    """The pytest arguments that spread a run over ``count`` workers (none for one, or where
+    the user's own pytest arguments choose)."""
+    if count < 2 or any(a.startswith(_OWN_CHOICE) for a in pytest_args):
+        return []
+    return ["-n", str(count), "--dist", "worksteal"]
