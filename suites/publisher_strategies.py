@@ -157,15 +157,16 @@ def secret_mapping(
     draw: st.DrawFn, candidates: Sequence[str], *, min_aliases: int = 1, max_aliases: int = 3
 ) -> dict[str, Any]:
     """One secret ID's mapping: ``{"aliases": [...], "active": one of them}``."""
+    # Tuples, not lists: Hypothesis then builds each of these strategies once per run.
     aliases = draw(
         st.lists(
-            st.sampled_from(list(candidates)),
+            st.sampled_from(tuple(candidates)),
             min_size=min_aliases,
             max_size=max(min_aliases, min(max_aliases, len(candidates))),
             unique=True,
         )
     )
-    return {"aliases": aliases, "active": draw(st.sampled_from(aliases))}
+    return {"aliases": aliases, "active": draw(st.sampled_from(tuple(aliases)))}
 
 
 @st.composite
@@ -183,7 +184,7 @@ def mappings(
     ``secret_ids`` (``min_ids`` to ``max_ids`` of them), each with 1 to ``max_aliases``
     suitable aliases of ``aliases`` (a secret ID no alias suits is left out)."""
     ids = st.lists(
-        st.sampled_from(list(secret_ids)), min_size=min_ids, max_size=max_ids, unique=True
+        st.sampled_from(tuple(secret_ids)), min_size=min_ids, max_size=max_ids, unique=True
     )
     chosen = draw(ids) if secret_ids else []
     found: dict[str, Any] = {}

@@ -11,6 +11,7 @@ in `jwkconform.suites.publisher_strategies`.
 
 from __future__ import annotations
 
+import functools
 import string
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeAlias
@@ -40,6 +41,7 @@ __all__ = [
 SIGNING_ALGS: tuple[str, ...] = tuple(alg for alg in ALG_KINDS if not alg.startswith("HS"))
 Keys: TypeAlias = list[tuple[str, dict[str, Any]]]
 """(alg, private JWK) pairs: what a signer holds; public halves are what a set serves."""
+Entry: TypeAlias = tuple[str, str, int]  # (alg, kind, index in the pool)
 
 _KID_ALPHABET = string.ascii_letters + string.digits + "-_.:/+="
 
@@ -55,7 +57,7 @@ def other_kid(taken: Iterable[str]) -> st.SearchStrategy[str]:
     return kids().filter(lambda kid: kid.casefold() not in folded)
 
 
-def _pool_entries(algs: Iterable[str] = SIGNING_ALGS) -> list[tuple[str, str, int]]:
+def _pool_entries(algs: Iterable[str] = SIGNING_ALGS) -> list[Entry]:
     """(alg, kind, index) for every asymmetric signing key in the pool that the run's
     adapter supports (`KeySupport`: a key type it may lawfully skip is never drawn); RSA
     keys appear once per RS/PS algorithm, which is fine: a set never holds the same
@@ -68,6 +70,34 @@ def _pool_entries(algs: Iterable[str] = SIGNING_ALGS) -> list[tuple[str, str, in
         if support.signs(alg, kind)
         for index in range(len(key_pool()[kind]))
     ]
+
+
+@functools.lru_cache(maxsize=512)
+def _pairs(
+    entries: tuple[Entry, ...],
+    min_size: int,
+    max_size: int,
+    distinct_material: bool,
+    kids_differ_by: Callable[[str], object],
+) -> st.SearchStrategy[list[tuple[Entry, str]]]:
+    """(pool entry, kid) lists, built once per set of arguments: Hypothesis validates a new
+    strategy on its first draw, and `signing_keys` is drawn thousands of times a run."""
+
+    def kid_of(pair: tuple[Entry, str]) -> object:
+        return kids_differ_by(pair[1])
+
+    def material_of(pair: tuple[Entry, str]) -> object:
+        return pair[0][1:]
+
+    # Each key is drawn with its kid: a shorter list then drops whole keys from its tail, so
+    # a failure shrinks to a small set at once. (Keys first and kids after misaligned the
+    # kids at every smaller size; shrinking a 48-key failure took up to a minute.)
+    return st.lists(
+        st.tuples(st.sampled_from(entries), kids()),
+        min_size=min_size,
+        max_size=max_size,
+        unique_by=(kid_of, material_of) if distinct_material else kid_of,
+    )
 
 
 @st.composite
@@ -85,27 +115,10 @@ def signing_keys(
     ``distinct_material`` is false, which lets order and lookup tests draw larger sets
     (up to 40 keys and more) than the pool has keys. No two kids are equal under
     ``kids_differ_by`` (``str.casefold``: not even in letter case)."""
-    entries = _pool_entries(tuple(algs))
+    entries = tuple(_pool_entries(tuple(algs)))
     if not entries:
         raise ValueError("the adapter supports none of these algorithms: nothing to draw")
-
-    def kid_of(pair: tuple[tuple[str, str, int], str]) -> object:
-        return kids_differ_by(pair[1])
-
-    def material_of(pair: tuple[tuple[str, str, int], str]) -> object:
-        return pair[0][1:]
-
-    # Each key is drawn with its kid: a shorter list then drops whole keys from its tail, so
-    # a failure shrinks to a small set at once. (Keys first and kids after misaligned the
-    # kids at every smaller size; shrinking a 48-key failure took up to a minute.)
-    pairs = draw(
-        st.lists(
-            st.tuples(st.sampled_from(entries), kids()),
-            min_size=min_size,
-            max_size=max_size,
-            unique_by=(kid_of, material_of) if distinct_material else kid_of,
-        )
-    )
+    pairs = draw(_pairs(entries, min_size, max_size, distinct_material, kids_differ_by))
     # Keys carry their alg where the implementation uses no other (suites/_shapes.py).
     shaped = alg_required()
     return [
