@@ -11,6 +11,7 @@ import respx
 from support import JWKS_URL, Endpoint
 
 from jwkconform.harness.endpoints._clock import FakeClock
+from jwkconform.harness.run._jobs import AUTO_VARIABLE
 
 # Each `jwkconform run` the tests start gets a fresh Hypothesis storage, where Hypothesis
 # would parse every local module again for the constants it draws from (0.2 s a run): the
@@ -24,7 +25,7 @@ def pytest_configure(config: pytest.Config) -> None:
     """A `jwkconform run` that a test starts spreads over every core (``--jobs auto``), as
     ``pytest -n auto`` does; the tests fill the cores themselves, so each such run stays in
     one process. xdist's own variable, set once this session's workers are counted."""
-    os.environ["PYTEST_XDIST_AUTO_NUM_WORKERS"] = "1"
+    os.environ[AUTO_VARIABLE] = "1"
 
 
 @pytest.fixture

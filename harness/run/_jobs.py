@@ -6,9 +6,11 @@ runs that many seeds at once, each seed in one process. Verdicts do not depend o
 test draws its examples from the run's seed, whichever worker runs it.
 
 ``auto`` is every core this process may use, or ``PYTEST_XDIST_AUTO_NUM_WORKERS`` where it is
-set, as for ``pytest -n auto``; a run narrowed by ``--test``, ``--requirement`` or pytest's
-own selections (``-k``, ``--lf``, ``--sw``) has too few tests to repay a worker's start-up
-(about 2 s), so ``auto`` keeps it in one process.
+set, as for ``pytest -n auto``; a run narrowed by ``--test``, ``--requirement`` or one of
+pytest's own selections (`NARROWING`) has too few tests to repay a worker's start-up, so
+``auto`` keeps it in one process. A run that stops at its first failures (``-x``,
+``--maxfail``) stays in one process whatever ``--jobs`` says: xdist stops its workers with
+an interrupt, which would make the run "interrupted" instead of "stopped early".
 
 >>> parse_jobs("3"), parse_jobs("auto")
 (3, None)
@@ -26,14 +28,25 @@ import os
 from collections.abc import Sequence
 from typing import Final
 
-__all__ = ["AUTO", "cores", "jobs_for", "narrows", "parse_jobs", "xdist_arguments"]
+__all__ = [
+    "AUTO",
+    "AUTO_VARIABLE",
+    "NARROWING",
+    "cores",
+    "jobs_for",
+    "narrows",
+    "parse_jobs",
+    "xdist_arguments",
+]
 
 AUTO: Final = "auto"
-_AUTO_VARIABLE: Final = "PYTEST_XDIST_AUTO_NUM_WORKERS"
-# pytest arguments that choose the workers themselves, or cannot run in a worker.
-_OWN_CHOICE: Final = ("-n", "--numprocesses", "--dist", "no:xdist", "--pdb", "--trace")
+AUTO_VARIABLE: Final = "PYTEST_XDIST_AUTO_NUM_WORKERS"
+# pytest arguments that choose the workers themselves, or need one process.
+_OWN_CHOICE: Final = (
+    "-n", "--numprocesses", "--dist", "--pdb", "--trace", "-x", "--exitfirst", "--maxfail",
+)  # fmt: skip
 # pytest arguments that narrow a run to a few tests (or one at a time, --sw).
-_NARROWING: Final = ("-k", "--lf", "--last-failed", "--sw", "--stepwise")
+NARROWING: Final = ("-k", "-m", "--deselect", "--lf", "--last-failed", "--sw", "--stepwise")
 
 
 def parse_jobs(text: str) -> int | None:
@@ -51,16 +64,16 @@ def parse_jobs(text: str) -> int | None:
 
 def cores() -> int:
     """The cores this process may run on (``auto``), or the count xdist's variable sets."""
-    with_variable = os.environ.get(_AUTO_VARIABLE, "").strip()
-    if with_variable.isdigit() and int(with_variable) > 0:
-        return int(with_variable)
+    with_variable = os.environ.get(AUTO_VARIABLE, "").strip()
+    if with_variable.isdigit():  # 0 is no workers for xdist: one process here
+        return max(1, int(with_variable))
     usable = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
     return len(usable) if usable else (os.cpu_count() or 1)
 
 
 def narrows(pytest_args: Sequence[str]) -> bool:
     """Whether pytest arguments select only some of the tests (``auto`` is then one)."""
-    return any(a.startswith(_NARROWING) for a in pytest_args)
+    return any(a.startswith(NARROWING) for a in pytest_args)
 
 
 def jobs_for(text: str, *, narrowed: bool) -> int:
@@ -75,6 +88,7 @@ def jobs_for(text: str, *, narrowed: bool) -> int:
 def xdist_arguments(count: int, pytest_args: Sequence[str]) -> list[str]:
     """The pytest arguments that spread a run over ``count`` workers (none for one, or where
     the user's own pytest arguments choose)."""
-    if count < 2 or any(a.startswith(_OWN_CHOICE) for a in pytest_args):
+    chosen = any(a.startswith(_OWN_CHOICE) or "no:xdist" in a for a in pytest_args)
+    if count < 2 or chosen:
         return []
     return ["-n", str(count), "--dist", "worksteal"]

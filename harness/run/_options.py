@@ -29,7 +29,7 @@ import pytest
 from jwkconform.harness.endpoints._faults import DEFAULT_FETCH_TIMEOUT
 from jwkconform.harness.report._reports import Invocation
 from jwkconform.harness.report._shard import Shard, parse_shard
-from jwkconform.harness.run._jobs import AUTO, parse_jobs
+from jwkconform.harness.run._jobs import AUTO, NARROWING, parse_jobs
 from jwkconform.harness.run._profiles import DEFAULT_PROFILE, PROFILES
 from jwkconform.harness.seam._deadline import DEFAULT_CALL_TIMEOUT
 from jwkconform.harness.spec._expected import SHIPPED, ExpectedFailures
@@ -121,8 +121,8 @@ OPTIONS: Final[tuple[Option, ...]] = (
     Option("seeds", "a campaign: run once per seed (1-20 or 1,5,9), on every core, and write"
            " one merged report (jwkconform docs ci)", metavar="LIST", pytest=False),
     Option("jobs", f"worker processes: a number, or {AUTO} (default: every core; one for a"
-           " run narrowed by --test, --requirement, -k or --lf)", metavar="N", pytest=False,
-           run_default=AUTO),
+           f" run narrowed by --test, --requirement or {', '.join(NARROWING)})", metavar="N",
+           pytest=False, run_default=AUTO),
     Option("shard", "run only shard K of N (deterministic, balanced by duration); merge the"
            " shards' reports with jwkconform merge", metavar="K/N"),
     Option("verbose-findings", "show pytest's tracebacks and up to three tests per finding",

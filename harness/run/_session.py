@@ -175,13 +175,16 @@ class Conformance:
 
     def note_collected(self, items: Iterable[pytest.Item]) -> None:
         suites = _suites_folder()
-        items = list(items)
-        self._place(item.nodeid for item in items)
         for item in items:
             self.collected.add(item.nodeid)
             # By path: an editable install imports the suites as `suites.test_x`.
             self.suite_run = self.suite_run or Path(item.path).resolve().parent == suites
         self._worker_output()
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        # The order the tests run in (after --ff, --nf, a random order): xdist's workers
+        # send the same.
+        self._place(item.nodeid for item in session.items)
 
     def _place(self, nodeids: Iterable[str]) -> None:
         for nodeid in nodeids:

@@ -30,10 +30,12 @@ def test_anything_else_is_refused_in_one_line(text: str) -> None:
 
 def test_auto_is_every_core_unless_xdists_variable_says(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PYTEST_XDIST_AUTO_NUM_WORKERS", raising=False)
-    every = len(os.sched_getaffinity(0))
+    every = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     assert jobs_for("auto", narrowed=False) == every
     monkeypatch.setenv("PYTEST_XDIST_AUTO_NUM_WORKERS", "3")
     assert cores() == 3
+    monkeypatch.setenv("PYTEST_XDIST_AUTO_NUM_WORKERS", "0")
+    assert cores() == 1
     monkeypatch.setenv("PYTEST_XDIST_AUTO_NUM_WORKERS", "many")
     assert cores() == every
 
@@ -48,9 +50,10 @@ def test_a_narrowed_run_stays_in_one_process_unless_told(monkeypatch: pytest.Mon
 @pytest.mark.parametrize(
     ("given", "narrowed"),
     [([], False), (["-x", "-W", "error"], False), (["-k", "kid"], True), (["-kkid"], True),
-     (["--lf"], True), (["--last-failed"], True), (["--sw"], True), (["--stepwise"], True)],
+     (["-m", "slow"], True), (["--deselect", "x.py::t"], True), (["--lf"], True),
+     (["--last-failed"], True), (["--sw"], True), (["--stepwise"], True)],
 )  # fmt: skip
-def test_pytests_own_selections_narrow_ajwkconform_run(given: list[str], narrowed: bool) -> None:
+def test_pytests_own_selections_narrow_a_run(given: list[str], narrowed: bool) -> None:
     assert narrows(given) is narrowed
 
 
@@ -59,12 +62,16 @@ def test_pytests_own_selections_narrow_ajwkconform_run(given: list[str], narrowe
     [
         (1, [], []),
         (2, [], ["-n", "2", "--dist", "worksteal"]),
-        (2, ["-x", "-k", "kid"], ["-n", "2", "--dist", "worksteal"]),
+        (2, ["-q", "-W", "error"], ["-n", "2", "--dist", "worksteal"]),
         (2, ["-n", "0"], []),
         (2, ["-n4"], []),
         (2, ["--numprocesses=3"], []),
         (2, ["--dist", "load"], []),
         (2, ["-p", "no:xdist"], []),
+        (2, ["-pno:xdist"], []),
+        (2, ["-x"], []),
+        (2, ["--exitfirst"], []),
+        (2, ["--maxfail=2"], []),
         (2, ["--pdb"], []),
     ],
 )
@@ -108,3 +115,17 @@ def test_two_workers_report_what_one_process_reports(tmp_path: Path) -> None:
     findings = [line for line in outputs[0].splitlines() if " fail: " in line]
     assert findings, outputs[0][-3000:]
     assert findings == [line for line in outputs[1].splitlines() if " fail: " in line]
+
+
+def test_a_run_that_stops_at_its_first_failure_stays_in_one_process(tmp_path: Path) -> None:
+    """xdist stops its workers with an interrupt: ``-x`` must still say "stopped early" and
+    exit 1, not "interrupted" and 130."""
+    (tmp_path / "broken.py").write_text(BROKEN_ADAPTERS, encoding="utf-8")
+    (tmp_path / "hunt_profile.py").write_text(HUNT_PROFILE.read_text(), encoding="utf-8")
+    done = jwkconform_run(tmp_path, "--adapter", "broken:reversed_order", "--jobs", "2",
+                          "--report-json", "r.json", "--", "-x", "-p", "hunt_profile")  # fmt: skip
+    assert done.returncode == 1, done.stdout[-3000:] + done.stderr
+    assert "2 workers" not in done.stdout
+    document = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert document["incomplete"][0].startswith("stopped early"), document["incomplete"]
+    assert document["exit_status"] == 1
