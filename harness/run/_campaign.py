@@ -4,8 +4,8 @@ A campaign runs the same suites once per seed, in as many worker processes as ``
 gives, every core by default (at most one per seed). A worker imports jwkconform, pytest,
 Hypothesis and the suites once and runs its seeds one after another in process, each a whole
 `jwkconform run` in one process with its own report, so a seed costs its examples and not
-the start-up. The seeds' reports are
-merged (`jwkconform.harness.report._merge`) into the one report the campaign writes; with
+the start-up. The seeds' reports are merged (`jwkconform.harness.report._merge`) into the
+one report the campaign writes; with
 ``--report-json PATH`` each seed's own report is kept beside it (``PATH.seed-S.json``), the
 input of a later ``jwkconform merge``. A worker's pytest output goes to a log that is shown
 only when its seed could not report.

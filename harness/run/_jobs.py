@@ -16,8 +16,10 @@ an interrupt, which would make the run "interrupted" instead of "stopped early".
 (3, None)
 >>> narrows(["--lf", "-x"]), narrows(["-x"])
 (True, False)
->>> xdist_arguments(2, ["-x"])
+>>> xdist_arguments(2, ["-q"])
 ['-n', '2', '--dist', 'worksteal']
+>>> xdist_arguments(2, ["-x"])  # stops at the first failure: one process
+[]
 >>> xdist_arguments(2, ["-n", "4"])  # the user's own choice stands
 []
 """
